@@ -1,0 +1,141 @@
+//! The command line. Every action input is a flag of the same name and is also read from
+//! `INPUT_<NAME>` (upper-cased, hyphens kept), the way the runner passes inputs to a container
+//! action. Values stay raw strings here; [`crate::config`] checks them and says what is wrong.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sei-cicd",
+    version,
+    about = "Report GitHub Actions workflow runs to Harness SEI (custom CI/CD webhook).",
+    long_about = "Report GitHub Actions workflow runs to Harness SEI through its custom CI/CD \
+        webhook: every job as a stage, every step as a step, with commits, branch, trigger, \
+        result and timing.\n\nEvery flag of `report` is also read from INPUT_<NAME> (hyphens \
+        kept), as a GitHub Actions runner passes the action's inputs.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report one workflow run to SEI (the action's job).
+    Report(Box<ReportArgs>),
+}
+
+/// The action's inputs. An empty value means "not given".
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReportArgs {
+    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
+    /// [default: https://api.levelops.io]
+    #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
+    pub sei_url: Option<String>,
+
+    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
+    #[arg(
+        long,
+        env = "INPUT_SEI-TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sei_token: Option<String>,
+
+    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
+    #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
+    pub auth_scheme: Option<String>,
+
+    /// UUID of the CI/CD instance registered in SEI (required)
+    #[arg(long, env = "INPUT_INSTANCE-GUID", value_name = "UUID")]
+    pub instance_guid: Option<String>,
+
+    /// Name of the CI/CD instance shown in SEI [default: GitHub Actions]
+    #[arg(long, env = "INPUT_INSTANCE-NAME", value_name = "NAME")]
+    pub instance_name: Option<String>,
+
+    /// GitHub token with `actions: read` (the GITHUB_TOKEN variable also works)
+    #[arg(
+        long,
+        env = "INPUT_GITHUB-TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub github_token: Option<String>,
+
+    /// Id of the workflow run to report [default: the triggering run, or GITHUB_RUN_ID]
+    #[arg(long, env = "INPUT_RUN-ID", value_name = "ID")]
+    pub run_id: Option<String>,
+
+    /// Attempt of the run to report [default: the run's latest, or GITHUB_RUN_ATTEMPT]
+    #[arg(long, env = "INPUT_RUN-ATTEMPT", value_name = "N")]
+    pub run_attempt: Option<String>,
+
+    /// Repository of the run, owner/name [default: GITHUB_REPOSITORY]
+    #[arg(long, env = "INPUT_REPOSITORY", value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+
+    /// Pipeline name in SEI [default: the workflow's name]
+    #[arg(long, env = "INPUT_PIPELINE", value_name = "NAME")]
+    pub pipeline: Option<String>,
+
+    /// The job's identity in SEI [default: owner/repo/workflow name]
+    #[arg(long, env = "INPUT_JOB-FULL-NAME", value_name = "NAME")]
+    pub job_full_name: Option<String>,
+
+    /// Qualified name in SEI [default: the job full name]
+    #[arg(long, env = "INPUT_QUALIFIED-NAME", value_name = "NAME")]
+    pub qualified_name: Option<String>,
+
+    /// Project name in SEI [default: owner/repo]
+    #[arg(long, env = "INPUT_PROJECT-NAME", value_name = "NAME")]
+    pub project_name: Option<String>,
+
+    /// Module name in SEI [default: none]
+    #[arg(long, env = "INPUT_MODULE-NAME", value_name = "NAME")]
+    pub module_name: Option<String>,
+
+    /// Build number in SEI, a whole number [default: the run number]
+    #[arg(long, env = "INPUT_BUILD-NUMBER", value_name = "N")]
+    pub build_number: Option<String>,
+
+    /// Report the run as ci or cd [default: ci]
+    #[arg(long, env = "INPUT_CI-CD", value_name = "KIND")]
+    pub ci_cd: Option<String>,
+
+    /// SEI themes, comma or newline separated
+    #[arg(long, env = "INPUT_THEMES", value_name = "LIST")]
+    pub themes: Option<String>,
+
+    /// Change failure rate status to send: true or false [default: not sent]
+    #[arg(long, env = "INPUT_CFR-STATUS", value_name = "BOOL")]
+    pub cfr_status: Option<String>,
+
+    /// Run parameters, one name=value per line
+    #[arg(long, env = "INPUT_PARAMS", value_name = "LINES")]
+    pub params: Option<String>,
+
+    /// Send each job's steps: true or false [default: true]
+    #[arg(long, env = "INPUT_INCLUDE-STEPS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub include_steps: Option<String>,
+
+    /// Build and print the payload, send nothing [default: false]
+    #[arg(long, env = "INPUT_DRY-RUN", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub dry_run: Option<String>,
+
+    /// Exit 1 when the report fails, instead of an error annotation and exit 0 [default: false]
+    #[arg(long, env = "INPUT_FAIL-ON-ERROR", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub fail_on_error: Option<String>,
+
+    /// Read run.json, jobs.json (or jobs-1.json, jobs-2.json, ...) and event.json from this
+    /// folder instead of the GitHub API
+    #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
+    pub github_data: Option<PathBuf>,
+}
+
+/// The value of an input, with an empty or blank value read as "not given".
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

@@ -1,0 +1,513 @@
+//! Checks the inputs and turns them into a [`Config`]. Every problem becomes one line that names
+//! the input, shows the value (never a token's) and says how to fix it; all problems are reported
+//! together, so a user fixes their workflow once.
+
+use crate::args::{given, ReportArgs};
+use crate::env::RunnerEnv;
+use crate::map::{CiCd, Overrides};
+use crate::secret::Secret;
+use crate::sei::AuthScheme;
+use std::fmt;
+use std::path::PathBuf;
+
+pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
+pub const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+pub const DEFAULT_SERVER_URL: &str = "https://github.com";
+/// Stands in for `instance-guid` in a dry run that was not given one.
+pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A repository, `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repo {
+    pub owner: String,
+    pub name: String,
+}
+
+impl fmt::Display for Repo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+impl Repo {
+    pub fn parse(text: &str) -> Option<Repo> {
+        let (owner, name) = text.trim().split_once('/')?;
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        (ok(owner) && ok(name)).then(|| Repo {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// The checked settings of one `report`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The full webhook URL, `<base>/v1/custom-cicd`.
+    pub sei_endpoint: String,
+    pub sei_token: Secret,
+    pub auth_scheme: AuthScheme,
+    pub instance_guid: String,
+    pub instance_name: String,
+    pub github_token: Secret,
+    pub api_url: String,
+    pub server_url: String,
+    pub run_id: Option<u64>,
+    pub run_attempt: Option<u64>,
+    pub repository: Option<Repo>,
+    pub overrides: Overrides,
+    pub ci_cd: CiCd,
+    pub themes: Vec<String>,
+    pub cfr_status: Option<bool>,
+    pub params: Vec<(String, String)>,
+    pub include_steps: bool,
+    pub dry_run: bool,
+    pub fail_on_error: bool,
+    pub github_data: Option<PathBuf>,
+    /// Things worth a warning that do not stop the report.
+    pub warnings: Vec<String>,
+}
+
+/// One bad input: the message names the input, the value and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `fail-on-error` alone, read first so that even a report with bad inputs knows how to end.
+pub fn fail_on_error(args: &ReportArgs) -> bool {
+    given(&args.fail_on_error).is_some_and(|v| parse_bool(v) == Some(true))
+}
+
+/// Checks every input; returns all the problems found, not just the first.
+pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut bad = |msg: String| errors.push(InputError(msg));
+
+    let dry_run = flag(&args.dry_run, "dry-run", false, &mut bad);
+    let include_steps = flag(&args.include_steps, "include-steps", true, &mut bad);
+    let fail_on_error = flag(&args.fail_on_error, "fail-on-error", false, &mut bad);
+    let cfr_status = given(&args.cfr_status).and_then(|v| {
+        let b = parse_bool(v);
+        if b.is_none() {
+            bad(format!(
+                "input `cfr-status` is `{v}`: use `true` or `false`, or leave it empty to send none"
+            ));
+        }
+        b
+    });
+
+    let sei_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
+    let sei_endpoint = crate::sei::endpoint(sei_url).unwrap_or_else(|why| {
+        bad(format!(
+            "input `sei-url` is `{sei_url}`: {why}. Use your SEI API base, like \
+             `https://api.levelops.io` or `https://app.harness.io/gratis/sei/api`"
+        ));
+        String::new()
+    });
+
+    let sei_token = token(
+        given(&args.sei_token).or(env.sei_token.as_deref()),
+        "sei-token",
+        &mut bad,
+    );
+    let github_token = token(
+        given(&args.github_token).or(env.github_token.as_deref()),
+        "github-token",
+        &mut bad,
+    );
+
+    let auth_scheme = match given(&args.auth_scheme)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("auto") => AuthScheme::Auto,
+        Some("bearer") => AuthScheme::Bearer,
+        Some("apikey") | Some("api-key") => AuthScheme::ApiKey,
+        Some(_) => {
+            bad(format!(
+                "input `auth-scheme` is `{}`: use `auto`, `bearer` or `apikey`",
+                given(&args.auth_scheme).unwrap_or_default()
+            ));
+            AuthScheme::Auto
+        }
+    };
+
+    let instance_guid = match given(&args.instance_guid) {
+        Some(v) => match uuid::Uuid::parse_str(v) {
+            Ok(u) => u.hyphenated().to_string(),
+            Err(_) => {
+                bad(format!(
+                    "input `instance-guid` is `{v}`, which is not a UUID: use the id SEI gave the \
+                     CI/CD instance, like `89d2491c-764a-4f77-93d9-18e8e372b795` (see the README, \
+                     \"Get an instance GUID\")"
+                ));
+                String::new()
+            }
+        },
+        None if dry_run => {
+            warnings.push(format!(
+                "input `instance-guid` is not given: the dry-run payload uses {PLACEHOLDER_GUID}"
+            ));
+            PLACEHOLDER_GUID.to_owned()
+        }
+        None => {
+            bad(
+                "input `instance-guid` is empty: set it to the UUID of your CI/CD instance in \
+                 SEI (see the README, \"Get an instance GUID\")"
+                    .to_owned(),
+            );
+            String::new()
+        }
+    };
+
+    let run_id = number(&args.run_id, "run-id", &mut bad, |v| {
+        format!(
+            "input `run-id` is `{v}`, which is not a run id: use the number after /actions/runs/ \
+             in the run's URL, or `${{{{ github.run_id }}}}`"
+        )
+    });
+    let run_attempt = number(&args.run_attempt, "run-attempt", &mut bad, |v| {
+        format!(
+            "input `run-attempt` is `{v}`: use a whole number from 1, or `${{{{ github.run_attempt }}}}`"
+        )
+    });
+    if run_attempt == Some(0) {
+        bad("input `run-attempt` is `0`: attempts count from 1".to_owned());
+    }
+    let build_number = number(&args.build_number, "build-number", &mut bad, |v| {
+        format!(
+            "input `build-number` is `{v}`: use a whole number, like `${{{{ github.run_number }}}}` \
+             or `${{{{ github.run_id }}}}`"
+        )
+    });
+    let repository = given(&args.repository).and_then(|v| {
+        let r = Repo::parse(v);
+        if r.is_none() {
+            bad(format!(
+                "input `repository` is `{v}`: use `owner/name`, like `octo-org/octo-repo`"
+            ));
+        }
+        r
+    });
+
+    let ci_cd = match given(&args.ci_cd).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("ci") => CiCd::Ci,
+        Some("cd") => CiCd::Cd,
+        Some(_) => {
+            bad(format!(
+                "input `ci-cd` is `{}`: use `ci` or `cd`",
+                given(&args.ci_cd).unwrap_or_default()
+            ));
+            CiCd::Ci
+        }
+    };
+
+    let params = given(&args.params)
+        .map(|text| parse_params(text, &mut bad))
+        .unwrap_or_default();
+
+    let github_data = args
+        .github_data
+        .clone()
+        .filter(|p| !p.as_os_str().is_empty());
+
+    let api_url = trim_url(env.api_url.as_deref().unwrap_or(DEFAULT_API_URL));
+    let server_url = trim_url(env.server_url.as_deref().unwrap_or(DEFAULT_SERVER_URL));
+    let text = |v: &Option<String>| given(v).map(str::to_owned);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        sei_endpoint,
+        sei_token,
+        auth_scheme,
+        instance_guid,
+        instance_name: text(&args.instance_name).unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
+        github_token,
+        api_url,
+        server_url,
+        run_id,
+        run_attempt,
+        repository,
+        overrides: Overrides {
+            pipeline: text(&args.pipeline),
+            job_full_name: text(&args.job_full_name),
+            qualified_name: text(&args.qualified_name),
+            project_name: text(&args.project_name),
+            module_name: text(&args.module_name),
+            build_number,
+        },
+        ci_cd,
+        themes: split_list(given(&args.themes).unwrap_or_default()),
+        cfr_status,
+        params,
+        include_steps,
+        dry_run,
+        fail_on_error,
+        github_data,
+        warnings,
+    })
+}
+
+/// `true`/`false` (and the usual yes/no, on/off, 1/0), any case.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn flag(value: &Option<String>, input: &str, default: bool, bad: &mut impl FnMut(String)) -> bool {
+    match given(value) {
+        None => default,
+        Some(v) => parse_bool(v).unwrap_or_else(|| {
+            bad(format!("input `{input}` is `{v}`: use `true` or `false`"));
+            default
+        }),
+    }
+}
+
+fn number(
+    value: &Option<String>,
+    _input: &str,
+    bad: &mut impl FnMut(String),
+    message: impl Fn(&str) -> String,
+) -> Option<u64> {
+    let v = given(value)?;
+    v.parse::<u64>().map_err(|_| bad(message(v))).ok()
+}
+
+/// A token must fit in an HTTP header; the message never repeats it.
+fn token(value: Option<&str>, input: &str, bad: &mut impl FnMut(String)) -> Secret {
+    let secret = Secret::new(value.unwrap_or_default());
+    if secret.expose().chars().any(|c| !c.is_ascii_graphic()) {
+        bad(format!(
+            "input `{input}` holds spaces or characters that cannot be sent in an HTTP header \
+             (the value is not shown): paste the token again, with nothing around it"
+        ));
+        return Secret::default();
+    }
+    secret
+}
+
+fn trim_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+/// Splits `a, b` or one item per line; blanks dropped, duplicates kept once, order kept.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !out.iter().any(|o| o == item) {
+            out.push(item.to_owned());
+        }
+    }
+    out
+}
+
+/// Lines of `name=value`; blank lines are skipped; the value may hold `=`.
+fn parse_params(text: &str, bad: &mut impl FnMut(String)) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                out.push((name.trim().to_owned(), value.trim().to_owned()))
+            }
+            _ => bad(format!(
+                "input `params`, line {}: `{line}` is not `name=value`: write one parameter per \
+                 line, like `version=1.4.2`",
+                i + 1
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> ReportArgs {
+        ReportArgs {
+            sei_token: Some("k".into()),
+            instance_guid: Some("89D2491C-764A-4F77-93D9-18E8E372B795".into()),
+            ..ReportArgs::default()
+        }
+    }
+
+    fn errors(a: ReportArgs) -> Vec<String> {
+        load(&a, &RunnerEnv::default())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.0)
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load(&args(), &RunnerEnv::default()).unwrap();
+        assert_eq!(c.sei_endpoint, "https://api.levelops.io/v1/custom-cicd");
+        assert_eq!(c.instance_guid, "89d2491c-764a-4f77-93d9-18e8e372b795");
+        assert_eq!(c.instance_name, "GitHub Actions");
+        assert_eq!(c.api_url, "https://api.github.com");
+        assert_eq!(c.server_url, "https://github.com");
+        assert_eq!(c.auth_scheme, AuthScheme::Auto);
+        assert_eq!(c.ci_cd, CiCd::Ci);
+        assert!(c.include_steps && !c.dry_run && !c.fail_on_error);
+        assert_eq!(c.cfr_status, None);
+    }
+
+    #[test]
+    fn empty_values_mean_not_given() {
+        let a = ReportArgs {
+            sei_url: Some("".into()),
+            dry_run: Some(" ".into()),
+            run_id: Some("".into()),
+            github_data: Some(PathBuf::new()),
+            ..args()
+        };
+        let c = load(&a, &RunnerEnv::default()).unwrap();
+        assert_eq!(c.sei_endpoint, "https://api.levelops.io/v1/custom-cicd");
+        assert!(!c.dry_run);
+        assert_eq!(c.run_id, None);
+        assert_eq!(c.github_data, None);
+    }
+
+    #[test]
+    fn every_bad_input_is_named_with_its_value_and_fix() {
+        let e = errors(ReportArgs {
+            instance_guid: Some("not-a-uuid".into()),
+            run_id: Some("12a".into()),
+            run_attempt: Some("0".into()),
+            repository: Some("just-a-name".into()),
+            ci_cd: Some("deploy".into()),
+            dry_run: Some("maybe".into()),
+            params: Some("version=1\nbroken".into()),
+            auth_scheme: Some("basic".into()),
+            sei_url: Some("ftp://x".into()),
+            ..args()
+        });
+        let all = e.join("\n");
+        for needle in [
+            "`instance-guid` is `not-a-uuid`",
+            "`run-id` is `12a`",
+            "github.run_id",
+            "`run-attempt` is `0`",
+            "`repository` is `just-a-name`",
+            "`ci-cd` is `deploy`",
+            "`dry-run` is `maybe`",
+            "`params`, line 2: `broken`",
+            "`auth-scheme` is `basic`",
+            "`sei-url` is `ftp://x`",
+        ] {
+            assert!(all.contains(needle), "missing {needle:?} in\n{all}");
+        }
+        assert_eq!(e.len(), 9, "{all}");
+        assert!(e.iter().all(|l| !l.contains('\n')), "one line each");
+    }
+
+    #[test]
+    fn missing_guid_is_an_error_except_in_a_dry_run() {
+        let e = errors(ReportArgs {
+            instance_guid: None,
+            ..args()
+        });
+        assert!(e[0].contains("`instance-guid` is empty"), "{e:?}");
+        let c = load(
+            &ReportArgs {
+                instance_guid: None,
+                dry_run: Some("true".into()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(c.instance_guid, PLACEHOLDER_GUID);
+        assert_eq!(c.warnings.len(), 1);
+    }
+
+    #[test]
+    fn token_problems_never_echo_the_token() {
+        let e = errors(ReportArgs {
+            sei_token: Some("abc def-secret".into()),
+            ..args()
+        });
+        assert!(e[0].contains("`sei-token`"));
+        assert!(!e[0].contains("def-secret"), "{e:?}");
+    }
+
+    #[test]
+    fn tokens_also_come_from_the_environment() {
+        let env = RunnerEnv {
+            github_token: Some("ghs_x".into()),
+            sei_token: Some("sei_x".into()),
+            ..RunnerEnv::default()
+        };
+        let c = load(
+            &ReportArgs {
+                sei_token: Some("".into()),
+                ..args()
+            },
+            &env,
+        )
+        .unwrap();
+        assert_eq!(c.sei_token.expose(), "sei_x");
+        assert_eq!(c.github_token.expose(), "ghs_x");
+    }
+
+    #[test]
+    fn lists_and_params() {
+        assert_eq!(split_list("a, b\nc,,a\n"), ["a", "b", "c"]);
+        let c = load(
+            &ReportArgs {
+                params: Some("version = 1.2\n\nurl=https://x/?a=b\n".into()),
+                themes: Some("x, x/y".into()),
+                cfr_status: Some("TRUE".into()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.params,
+            [
+                ("version".to_owned(), "1.2".to_owned()),
+                ("url".to_owned(), "https://x/?a=b".to_owned())
+            ]
+        );
+        assert_eq!(c.themes, ["x", "x/y"]);
+        assert_eq!(c.cfr_status, Some(true));
+    }
+
+    #[test]
+    fn repositories() {
+        assert_eq!(
+            Repo::parse("octo-org/octo.repo_1").unwrap().to_string(),
+            "octo-org/octo.repo_1"
+        );
+        for bad in ["", "a", "a/", "/b", "a/b/c", "a b/c"] {
+            assert_eq!(Repo::parse(bad), None, "{bad}");
+        }
+    }
+}

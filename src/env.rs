@@ -1,0 +1,55 @@
+//! The runner's environment (`GITHUB_*`, `RUNNER_*`), read once at start. Empty variables count
+//! as unset. Everything downstream takes this struct, never `std::env`, so tests build it from a
+//! table.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunnerEnv {
+    /// `GITHUB_ACTIONS=true`: speak in workflow commands (`::error::`, `::add-mask::`).
+    pub in_actions: bool,
+    pub event_name: Option<String>,
+    pub event_path: Option<PathBuf>,
+    pub run_id: Option<String>,
+    pub run_attempt: Option<String>,
+    pub repository: Option<String>,
+    /// `GITHUB_SERVER_URL` [default: `https://github.com`].
+    pub server_url: Option<String>,
+    /// `GITHUB_API_URL` [default: `https://api.github.com`].
+    pub api_url: Option<String>,
+    pub output_file: Option<PathBuf>,
+    pub summary_file: Option<PathBuf>,
+    pub runner_temp: Option<PathBuf>,
+    /// `GITHUB_TOKEN`, when a workflow exports it (the runner does not pass it by itself).
+    pub github_token: Option<String>,
+    /// `SEI_TOKEN`: the key for command-line use, kept out of `ps` and shell history.
+    pub sei_token: Option<String>,
+}
+
+impl RunnerEnv {
+    /// Reads the process environment.
+    pub fn from_process() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads variables through `get` (a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let path = |k: &str| var(k).map(PathBuf::from);
+        RunnerEnv {
+            in_actions: var("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            event_name: var("GITHUB_EVENT_NAME"),
+            event_path: path("GITHUB_EVENT_PATH"),
+            run_id: var("GITHUB_RUN_ID"),
+            run_attempt: var("GITHUB_RUN_ATTEMPT"),
+            repository: var("GITHUB_REPOSITORY"),
+            server_url: var("GITHUB_SERVER_URL"),
+            api_url: var("GITHUB_API_URL"),
+            output_file: path("GITHUB_OUTPUT"),
+            summary_file: path("GITHUB_STEP_SUMMARY"),
+            runner_temp: path("RUNNER_TEMP"),
+            github_token: var("GITHUB_TOKEN"),
+            sei_token: var("SEI_TOKEN"),
+        }
+    }
+}

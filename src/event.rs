@@ -1,0 +1,98 @@
+//! The webhook event that started the workflow: the file at `GITHUB_EVENT_PATH` (or `event.json`
+//! in a `github-data` folder). Only the fields the reporter reads are declared, all tolerant.
+
+use crate::github::lenient;
+use crate::github::model::{Actor, Repository, Run};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Event {
+    /// Present for `workflow_run` events: the run that completed (or was requested).
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub workflow_run: Option<Run>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub repository: Option<Repository>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub pull_request: Option<PullRequest>,
+    /// The cron line, for `schedule` events.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub schedule: Option<String>,
+    /// `refs/heads/main`, `refs/tags/v1.2.3`, for `push` events.
+    #[serde(default, rename = "ref", deserialize_with = "lenient::string")]
+    pub git_ref: Option<String>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub sender: Option<Actor>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PullRequest {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub number: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub head: Option<crate::github::model::GitRef>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub base: Option<crate::github::model::GitRef>,
+}
+
+impl Event {
+    /// True for a pull request whose head lives in another repository: secrets are empty there.
+    pub fn is_fork_pull_request(&self) -> bool {
+        let Some(pr) = &self.pull_request else {
+            return false;
+        };
+        let repo_of = |r: &Option<crate::github::model::GitRef>| {
+            r.as_ref()
+                .and_then(|r| r.repo.as_ref())
+                .and_then(|r| r.full_name.clone())
+        };
+        match (repo_of(&pr.head), repo_of(&pr.base)) {
+            (Some(head), Some(base)) => !head.eq_ignore_ascii_case(&base),
+            _ => pr
+                .head
+                .as_ref()
+                .and_then(|h| h.repo.as_ref())
+                .and_then(|r| r.fork)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// Parses an event file's text. The error names the file and where the JSON broke.
+pub fn parse(text: &str, path: &Path) -> Result<Event, String> {
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "the event file {} is not a JSON object ({e})",
+            path.display()
+        )
+    })
+}
+
+/// Reads and parses the event file.
+pub fn load(path: &Path) -> Result<Event, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the event file {} ({e})", path.display()))?;
+    parse(&text, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fork_pull_requests_are_recognised() {
+        let same = r#"{"pull_request":{"number":5,"head":{"repo":{"full_name":"a/b"}},"base":{"repo":{"full_name":"a/b"}}}}"#;
+        let fork = r#"{"pull_request":{"number":5,"head":{"repo":{"full_name":"me/b","fork":true}},"base":{"repo":{"full_name":"a/b"}}}}"#;
+        let p = Path::new("e.json");
+        assert!(!parse(same, p).unwrap().is_fork_pull_request());
+        assert!(parse(fork, p).unwrap().is_fork_pull_request());
+        assert!(!parse("{}", p).unwrap().is_fork_pull_request());
+    }
+
+    #[test]
+    fn broken_json_names_the_file() {
+        let err = parse("{\"workflow_run\": {", Path::new("/x/event.json")).unwrap_err();
+        assert!(err.contains("/x/event.json"), "{err}");
+        assert!(err.contains("EOF"), "{err}");
+    }
+}

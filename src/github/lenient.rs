@@ -1,0 +1,387 @@
+//! Tolerant deserializers for GitHub's JSON.
+//!
+//! GitHub adds fields, sends `null` where its docs promise a string, and other exporters broke on
+//! exactly that. Every field the reporter reads goes through one of these: a value of an
+//! unexpected type reads as "absent" instead of failing the whole report, and nothing here
+//! allocates beyond the value kept. Only JSON that is not JSON at all (truncated, say) is an
+//! error, and that error comes from `serde_json` with its line and column.
+
+use chrono::{DateTime, Utc};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Drains whatever compound value the visitor met, so the parser can go on after it.
+macro_rules! skip_compound {
+    ($value:ty) => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    };
+}
+
+/// `null`, and the `Option` wrapper some formats add, read as "absent".
+macro_rules! absent_on_null {
+    ($value:ty, $visitor:expr) => {
+        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<$value, D::Error> {
+            d.deserialize_any($visitor)
+        }
+    };
+}
+
+/// A string; numbers and booleans are kept as their text, anything else is absent.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        absent_on_null!(Self::Value, V);
+        skip_compound!(Self::Value);
+    }
+    d.deserialize_any(V)
+}
+
+/// A non-negative integer; a string of digits counts too (`"42"`), anything else is absent.
+pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a non-negative integer")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(u64::try_from(v).ok())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            let whole = v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64;
+            Ok(whole.then_some(v as u64))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.trim().parse().ok())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        absent_on_null!(Self::Value, V);
+        skip_compound!(Self::Value);
+    }
+    d.deserialize_any(V)
+}
+
+/// A boolean; `"true"`/`"false"` strings count too, anything else is absent.
+pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a boolean")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(match v {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            })
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        absent_on_null!(Self::Value, V);
+        skip_compound!(Self::Value);
+    }
+    d.deserialize_any(V)
+}
+
+/// An ISO-8601 / RFC 3339 instant, any offset (`Z`, `-08:00`), with or without fractions,
+/// converted to UTC. Anything unparseable is absent.
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    Ok(string(d)?.as_deref().and_then(parse_time))
+}
+
+/// Parses one GitHub timestamp; `None` for anything that is not an RFC 3339 instant.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A nested object; if the value is not an object (a string where an object was expected, say),
+/// it is absent. The object's own fields are expected to be lenient too.
+pub fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Item::<T>::deserialize(d)?.0)
+}
+
+/// A list of objects; entries that are not objects are left out, a value that is not a list is
+/// an empty list.
+pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element::<Item<T>>()? {
+                out.extend(item.0);
+            }
+            Ok(Some(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        absent_on_null!(Self::Value, V::<T>(PhantomData));
+    }
+    Ok(d.deserialize_any(V::<T>(PhantomData))?.unwrap_or_default())
+}
+
+/// A list of strings; entries that are not strings are left out.
+pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct S(Option<String>);
+    impl<'de> Deserialize<'de> for S {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            string(d).map(S)
+        }
+    }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(S(item)) = seq.next_element::<S>()? {
+                out.extend(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// One object that may turn out not to be an object.
+struct Item<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Item<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            absent_on_null!(Self::Value, V::<T>(PhantomData));
+        }
+        d.deserialize_any(V::<T>(PhantomData)).map(Item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, Default, PartialEq)]
+    struct Inner {
+        #[serde(default, deserialize_with = "string")]
+        login: Option<String>,
+    }
+
+    #[derive(Deserialize, Debug, Default)]
+    struct Probe {
+        #[serde(default, deserialize_with = "string")]
+        s: Option<String>,
+        #[serde(default, deserialize_with = "number")]
+        n: Option<u64>,
+        #[serde(default, deserialize_with = "boolean")]
+        b: Option<bool>,
+        #[serde(default, deserialize_with = "time")]
+        t: Option<DateTime<Utc>>,
+        #[serde(default, deserialize_with = "object")]
+        o: Option<Inner>,
+        #[serde(default, deserialize_with = "list")]
+        l: Vec<Inner>,
+        #[serde(default, deserialize_with = "strings")]
+        ss: Vec<String>,
+    }
+
+    fn probe(json: &str) -> Probe {
+        serde_json::from_str(json).expect(json)
+    }
+
+    #[test]
+    fn right_types_are_read() {
+        let p = probe(
+            r#"{"s":"x","n":7,"b":true,"t":"2024-01-02T03:04:05Z","o":{"login":"me"},
+                "l":[{"login":"a"},{"login":"b"}],"ss":["x","y"],"extra":{"deep":[1,2]}}"#,
+        );
+        assert_eq!(p.s.as_deref(), Some("x"));
+        assert_eq!(p.n, Some(7));
+        assert_eq!(p.b, Some(true));
+        assert_eq!(p.t.unwrap().to_rfc3339(), "2024-01-02T03:04:05+00:00");
+        assert_eq!(p.o.unwrap().login.as_deref(), Some("me"));
+        assert_eq!(p.l.len(), 2);
+        assert_eq!(p.ss, ["x", "y"]);
+    }
+
+    #[test]
+    fn wrong_types_read_as_absent_and_the_rest_still_parses() {
+        let p = probe(
+            r#"{"s":{"a":[1]},"n":"nope","b":3,"t":"yesterday","o":"octocat",
+                "l":[1,"x",{"login":"ok"},null,[2]],"ss":[1,null,"z",{}]}"#,
+        );
+        assert_eq!(p.s, None);
+        assert_eq!(p.n, None);
+        assert_eq!(p.b, None);
+        assert_eq!(p.t, None);
+        assert_eq!(p.o, None);
+        assert_eq!(
+            p.l,
+            vec![Inner {
+                login: Some("ok".into())
+            }]
+        );
+        assert_eq!(p.ss, ["1", "z"]);
+        let p = probe(r#"{"s":null,"n":-1,"l":{"a":1},"ss":"x","o":[]}"#);
+        assert_eq!(
+            (p.s, p.n, p.l.len(), p.ss.len(), p.o),
+            (None, None, 0, 0, None)
+        );
+    }
+
+    #[test]
+    fn numbers_in_strings_and_strings_from_numbers() {
+        let p = probe(r#"{"s":42,"n":"42","b":"false"}"#);
+        assert_eq!(p.s.as_deref(), Some("42"));
+        assert_eq!(p.n, Some(42));
+        assert_eq!(p.b, Some(false));
+    }
+
+    #[test]
+    fn offsets_and_fractions_become_utc() {
+        let t = parse_time("2019-10-06T00:48:06.000-08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2019-10-06T08:48:06+00:00");
+        let t = parse_time("2020-01-20T09:42:40.123Z").unwrap();
+        assert_eq!(t.timestamp_millis(), 1_579_513_360_123);
+        assert_eq!(parse_time(""), None);
+        assert_eq!(parse_time("2020-01-20"), None);
+    }
+}

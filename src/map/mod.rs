@@ -1,0 +1,267 @@
+//! GitHub data in, SEI payload out: the pure heart of the reporter.
+//!
+//! [`payload`] takes one attempt of one workflow run (the run and all its jobs), the run's own
+//! event when known, and the user's options, and returns the exact body SEI receives. No I/O, no
+//! clock: "now" is an argument, so every rule here is tested on recorded data.
+
+pub mod result;
+pub mod time;
+pub mod trigger;
+
+use crate::event::Event;
+use crate::github::model::{Job, RunData, Step};
+use crate::payload::{self, JobRun, Param, Payload};
+use chrono::{DateTime, Utc};
+
+/// `ci` / `cd` flags of the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CiCd {
+    #[default]
+    Ci,
+    Cd,
+}
+
+/// User choices that replace a derived field (each is an action input of the same name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub pipeline: Option<String>,
+    pub job_full_name: Option<String>,
+    pub qualified_name: Option<String>,
+    pub project_name: Option<String>,
+    pub module_name: Option<String>,
+    pub build_number: Option<u64>,
+}
+
+/// Everything besides GitHub's data that shapes the payload.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub instance_guid: String,
+    pub instance_name: String,
+    /// `GITHUB_SERVER_URL`, no trailing slash: `https://github.com` or an Enterprise Server.
+    pub server_url: String,
+    /// `owner/repo` of the run, used when the run JSON does not name its repository.
+    pub repository: String,
+    pub overrides: Overrides,
+    pub ci_cd: CiCd,
+    pub themes: Vec<String>,
+    pub cfr_status: Option<bool>,
+    pub params: Vec<(String, String)>,
+    pub include_steps: bool,
+    /// The instant that stands for "now" for anything still running.
+    pub now: DateTime<Utc>,
+}
+
+/// Builds the payload for one attempt of one run.
+pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Payload {
+    let run = &data.run;
+    let o = &opts.overrides;
+    let repository = run
+        .repository
+        .as_ref()
+        .and_then(|r| r.full_name.clone())
+        .unwrap_or_else(|| opts.repository.clone());
+    let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
+    let job_full_name = o
+        .job_full_name
+        .clone()
+        .unwrap_or_else(|| format!("{repository}/{workflow}"));
+
+    let run_start = run
+        .run_started_at
+        .or(run.created_at)
+        .or_else(|| data.jobs.iter().filter_map(job_start).min())
+        .unwrap_or(opts.now);
+    let run_end = if run.status.as_deref() == Some("completed") {
+        run.updated_at
+            .or_else(|| data.jobs.iter().filter_map(|j| j.completed_at).max())
+            .unwrap_or(run_start)
+    } else {
+        opts.now
+    };
+
+    let stages: Vec<payload::Stage> = data
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| stage(i, job, run_start, opts))
+        .collect();
+
+    let result = match run.conclusion.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => result::row(c).unwrap_or(&result::UNLISTED).result,
+        None => result::derive(
+            data.jobs
+                .iter()
+                .zip(&stages)
+                .filter(|(j, _)| result::is_finished(j.status.as_deref(), j.conclusion.as_deref()))
+                .map(|(_, s)| s.result.as_str()),
+        ),
+    };
+
+    let run_id = run.id.unwrap_or_default();
+    let attempt = run.run_attempt.unwrap_or(1);
+    Payload {
+        pipeline: o.pipeline.clone().unwrap_or_else(|| workflow.clone()),
+        qualified_name: o
+            .qualified_name
+            .clone()
+            .unwrap_or_else(|| job_full_name.clone()),
+        job_full_name,
+        project_name: o.project_name.clone().unwrap_or_else(|| repository.clone()),
+        module_name: o.module_name.clone(),
+        instance_guid: opts.instance_guid.clone(),
+        instance_name: opts.instance_name.clone(),
+        instance_url: opts.server_url.clone(),
+        repo_url: format!("{}/{repository}", opts.server_url),
+        branch_name: run.head_branch.clone(),
+        user_id: run
+            .triggering_actor
+            .as_ref()
+            .or(run.actor.as_ref())
+            .and_then(|a| a.login.clone()),
+        start_time: time::epoch_ms(run_start),
+        duration: time::span_ms(run_start, run_end),
+        result: result.to_owned(),
+        build_number: o.build_number.or(run.run_number).unwrap_or(run_id),
+        execution_id: format!("{run_id}-{attempt}"),
+        scm_commit_ids: run.head_sha.iter().cloned().collect(),
+        job_run_params: opts
+            .params
+            .iter()
+            .map(|(name, value)| Param::string(name, value))
+            .collect(),
+        ci: opts.ci_cd == CiCd::Ci,
+        cd: opts.ci_cd == CiCd::Cd,
+        artifacts: Vec::new(),
+        trigger_chain: trigger::chain(run, own_event),
+        cfr_status: opts.cfr_status,
+        themes: opts.themes.clone(),
+        job_run: JobRun { stages },
+    }
+}
+
+/// The workflow's display name; a workflow without `name:` is named by its file, as GitHub does.
+pub fn workflow_name(name: Option<&str>, path: Option<&str>) -> String {
+    if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        return n.to_owned();
+    }
+    path.and_then(|p| p.split('@').next())
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| "workflow".to_owned(), str::to_owned)
+}
+
+fn job_start(job: &Job) -> Option<DateTime<Utc>> {
+    job.started_at.or(job.created_at)
+}
+
+/// One job as one stage.
+fn stage(index: usize, job: &Job, run_start: DateTime<Utc>, opts: &Options) -> payload::Stage {
+    let (result, state) = result::outcome(job.status.as_deref(), job.conclusion.as_deref());
+    let start = job_start(job).unwrap_or(run_start);
+    let end = end_of(
+        job.status.as_deref(),
+        job.conclusion.as_deref(),
+        job.completed_at,
+        start,
+        opts.now,
+    );
+    let id = job
+        .id
+        .map_or_else(|| format!("job-{}", index + 1), |id| id.to_string());
+    let name = job.name.clone().unwrap_or_else(|| format!("job {id}"));
+    let steps = if opts.include_steps {
+        job.steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| step(i, s, start, opts.now))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    payload::Stage {
+        id,
+        display_description: job_description(job),
+        display_name: name,
+        result: result.into(),
+        state: state.into(),
+        duration_in_millis: time::span_ms(start, end),
+        start_time: time::iso(start),
+        steps,
+    }
+}
+
+/// A link to the job and where it ran: `<html_url> · runner <name> · <labels>`.
+fn job_description(job: &Job) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(3);
+    if let Some(url) = &job.html_url {
+        parts.push(url.clone());
+    }
+    match job.runner_name.as_deref().filter(|r| !r.is_empty()) {
+        Some(runner) => parts.push(format!("runner {runner}")),
+        None if !result::is_finished(job.status.as_deref(), job.conclusion.as_deref()) => {
+            parts.push("waiting for a runner".into())
+        }
+        None => {}
+    }
+    if !job.labels.is_empty() {
+        parts.push(job.labels.join(", "));
+    }
+    parts.join(" · ")
+}
+
+fn step(index: usize, s: &Step, job_start: DateTime<Utc>, now: DateTime<Utc>) -> payload::Step {
+    let (result, state) = result::outcome(s.status.as_deref(), s.conclusion.as_deref());
+    let start = s.started_at.unwrap_or(job_start);
+    let end = end_of(
+        s.status.as_deref(),
+        s.conclusion.as_deref(),
+        s.completed_at,
+        start,
+        now,
+    );
+    let id = s
+        .number
+        .map_or_else(|| (index + 1).to_string(), |n| n.to_string());
+    let name = s.name.clone().unwrap_or_else(|| format!("step {id}"));
+    payload::Step {
+        id,
+        display_description: name.clone(),
+        display_name: name,
+        result: result.into(),
+        state: state.into(),
+        duration_in_millis: time::span_ms(start, end),
+        start_time: time::iso(start),
+    }
+}
+
+/// When a job or step ended: its completion time; "now" while it runs; its start when it never
+/// ran (queued, skipped) or GitHub left the time out.
+fn end_of(
+    status: Option<&str>,
+    conclusion: Option<&str>,
+    completed_at: Option<DateTime<Utc>>,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if let Some(t) = completed_at {
+        return t;
+    }
+    if status == Some("in_progress") && !result::is_finished(status, conclusion) {
+        return now;
+    }
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_names_fall_back_to_the_file() {
+        assert_eq!(workflow_name(Some("CI"), None), "CI");
+        assert_eq!(
+            workflow_name(Some(" "), Some(".github/workflows/ci.yml@refs/heads/main")),
+            ".github/workflows/ci.yml"
+        );
+        assert_eq!(workflow_name(None, None), "workflow");
+    }
+}

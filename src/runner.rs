@@ -1,0 +1,209 @@
+//! Talking to the GitHub Actions runner, or to a terminal when there is none.
+//!
+//! In a workflow (`GITHUB_ACTIONS=true`) messages are workflow commands on stdout (`::error::`,
+//! `::warning::`, `::notice::`, `::add-mask::`), outputs go to `GITHUB_OUTPUT` and the summary to
+//! `GITHUB_STEP_SUMMARY`. On a terminal, messages go to stderr and stdout carries only data.
+//! Every line and file written here passes through [`Runner::redact`] first: a token that some
+//! server echoes back is still never shown.
+
+use crate::env::RunnerEnv;
+use crate::secret::Secret;
+use std::borrow::Cow;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub struct Runner {
+    actions: bool,
+    output_file: Option<PathBuf>,
+    summary_file: Option<PathBuf>,
+    secrets: Mutex<Vec<String>>,
+}
+
+/// Annotation levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Notice,
+    Warning,
+    Error,
+}
+
+impl Runner {
+    pub fn new(env: &RunnerEnv) -> Self {
+        Runner {
+            actions: env.in_actions,
+            output_file: env.output_file.clone(),
+            summary_file: env.summary_file.clone(),
+            secrets: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// True inside a GitHub Actions job.
+    pub fn in_actions(&self) -> bool {
+        self.actions
+    }
+
+    /// Registers a secret: the runner masks it in the job log, and this process never prints it.
+    pub fn mask(&self, secret: &Secret) {
+        let value = secret.expose();
+        if value.is_empty() {
+            return;
+        }
+        if self.actions {
+            // The runner consumes this line: it is how a value gets masked in the log.
+            println!("::add-mask::{value}");
+        }
+        self.secrets.lock().unwrap().push(value.to_owned());
+    }
+
+    /// `text` with every registered secret replaced by `***`.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let secrets = self.secrets.lock().unwrap();
+        if !secrets.iter().any(|s| text.contains(s.as_str())) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = text.to_owned();
+        for s in secrets.iter() {
+            out = out.replace(s.as_str(), "***");
+        }
+        Cow::Owned(out)
+    }
+
+    /// A line for the log.
+    pub fn info(&self, msg: &str) {
+        let msg = self.redact(msg);
+        if self.actions {
+            println!("{msg}");
+        } else {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// An annotation: shown on the run's page in a workflow, prefixed on a terminal.
+    pub fn annotate(&self, level: Level, msg: &str) {
+        let msg = self.redact(msg);
+        if self.actions {
+            let cmd = match level {
+                Level::Notice => "notice",
+                Level::Warning => "warning",
+                Level::Error => "error",
+            };
+            println!("::{cmd}::{}", escape_data(&msg));
+        } else {
+            let prefix = match level {
+                Level::Notice => "note",
+                Level::Warning => "warning",
+                Level::Error => "error",
+            };
+            eprintln!("{prefix}: {msg}");
+        }
+    }
+
+    pub fn error(&self, msg: &str) {
+        self.annotate(Level::Error, msg)
+    }
+
+    pub fn warning(&self, msg: &str) {
+        self.annotate(Level::Warning, msg)
+    }
+
+    pub fn notice(&self, msg: &str) {
+        self.annotate(Level::Notice, msg)
+    }
+
+    /// Prints `body` in a collapsed group of the log (plainly on a terminal, to stdout).
+    pub fn data(&self, title: &str, body: &str) {
+        let body = self.redact(body);
+        let mut out = io::stdout().lock();
+        if self.actions {
+            let _ = writeln!(out, "::group::{title}\n{body}\n::endgroup::");
+        } else {
+            let _ = writeln!(out, "{body}");
+        }
+    }
+
+    /// Writes the step's outputs in one append to `GITHUB_OUTPUT`; without it, `name=value`
+    /// lines to stdout (or to stderr when `stdout_taken`, so stdout stays one JSON document).
+    pub fn set_outputs(&self, outputs: &[(&str, String)], stdout_taken: bool) -> io::Result<()> {
+        let mut text = String::new();
+        for (name, value) in outputs {
+            let value = self.redact(value);
+            if value.contains('\n') || value.contains('\r') {
+                let mut delimiter = String::from("SEI_CICD_EOF");
+                while value.contains(&delimiter) {
+                    delimiter.push('_');
+                }
+                text.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
+            } else {
+                text.push_str(&format!("{name}={value}\n"));
+            }
+        }
+        match &self.output_file {
+            Some(path) => append(path, &text),
+            None if stdout_taken => {
+                eprint!("{text}");
+                Ok(())
+            }
+            None => {
+                print!("{text}");
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends Markdown to the job summary, in one write; nothing without `GITHUB_STEP_SUMMARY`.
+    pub fn append_summary(&self, markdown: &str) -> io::Result<()> {
+        match &self.summary_file {
+            Some(path) => append(path, &self.redact(markdown)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One `write` of the whole text, so a reader never sees half of it.
+fn append(path: &PathBuf, text: &str) -> io::Result<()> {
+    let mut f = OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.flush()
+}
+
+/// Escapes the message part of a workflow command.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_every_registered_secret() {
+        let r = Runner::new(&RunnerEnv::default());
+        r.mask(&Secret::new("abc123"));
+        r.mask(&Secret::new(""));
+        assert_eq!(r.redact("key=abc123; again abc123"), "key=***; again ***");
+        assert!(matches!(r.redact("clean"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn outputs_are_written_in_one_append_with_heredocs_for_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out");
+        let r = Runner::new(&RunnerEnv {
+            output_file: Some(file.clone()),
+            ..RunnerEnv::default()
+        });
+        r.set_outputs(&[("a", "1".into()), ("b", "x\ny".into())], false)
+            .unwrap();
+        let text = std::fs::read_to_string(file).unwrap();
+        assert_eq!(text, "a=1\nb<<SEI_CICD_EOF\nx\ny\nSEI_CICD_EOF\n");
+    }
+
+    #[test]
+    fn command_data_is_escaped() {
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+    }
+}

@@ -1,0 +1,195 @@
+//! Which run to report. In order: the run in a `workflow_run` event; else the `run-id`,
+//! `run-attempt` and `repository` inputs; else the run the step is in (`GITHUB_RUN_ID`,
+//! `GITHUB_RUN_ATTEMPT`, `GITHUB_REPOSITORY`).
+
+use crate::config::{Config, Repo};
+use crate::env::RunnerEnv;
+use crate::event::Event;
+use std::fmt;
+
+/// One attempt of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRef {
+    pub repo: Repo,
+    pub id: u64,
+    /// `None`: the run's latest attempt.
+    pub attempt: Option<u64>,
+    /// Where the choice came from, for the log.
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    WorkflowRunEvent,
+    Inputs,
+    Environment,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::WorkflowRunEvent => "from the workflow_run event",
+            Source::Inputs => "from the run-id input",
+            Source::Environment => "the run this step is part of",
+        })
+    }
+}
+
+impl fmt::Display for RunRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "run {} of {}", self.id, self.repo)?;
+        if let Some(a) = self.attempt {
+            write!(f, ", attempt {a}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Decides the run. `event` is the parsed event file, if it could be read.
+pub fn resolve(cfg: &Config, env: &RunnerEnv, event: Option<&Event>) -> Result<RunRef, String> {
+    let env_repo = || env.repository.as_deref().and_then(Repo::parse);
+
+    if env.event_name.as_deref() == Some("workflow_run") {
+        if let Some(run) = event.and_then(|e| e.workflow_run.as_ref()) {
+            let repo = run
+                .repository
+                .as_ref()
+                .and_then(|r| r.full_name.as_deref())
+                .or_else(|| event?.repository.as_ref()?.full_name.as_deref())
+                .and_then(Repo::parse)
+                .or_else(env_repo);
+            if let (Some(id), Some(repo)) = (run.id, repo) {
+                return Ok(RunRef {
+                    repo,
+                    id,
+                    attempt: run.run_attempt,
+                    source: Source::WorkflowRunEvent,
+                });
+            }
+        }
+    }
+
+    if let Some(id) = cfg.run_id {
+        let repo = cfg.repository.clone().or_else(env_repo).ok_or_else(|| {
+            "input `repository` is empty and GITHUB_REPOSITORY is not set: give the run's \
+             repository as `owner/name`"
+                .to_owned()
+        })?;
+        return Ok(RunRef {
+            repo,
+            id,
+            attempt: cfg.run_attempt,
+            source: Source::Inputs,
+        });
+    }
+
+    let Some(raw_id) = env.run_id.as_deref() else {
+        return Err(
+            "no run to report: give the `run-id` input (and `repository`), or run \
+                    inside GitHub Actions, or use `github-data` with a saved run"
+                .to_owned(),
+        );
+    };
+    let id = raw_id.trim().parse::<u64>().map_err(|_| {
+        format!("GITHUB_RUN_ID is `{raw_id}`, which is not a run id: unset it or give `run-id`")
+    })?;
+    let repo = cfg.repository.clone().or_else(env_repo).ok_or_else(|| {
+        "GITHUB_REPOSITORY is not set: give the `repository` input as `owner/name`".to_owned()
+    })?;
+    let attempt = match env.run_attempt.as_deref() {
+        Some(a) => Some(a.trim().parse::<u64>().map_err(|_| {
+            format!("GITHUB_RUN_ATTEMPT is `{a}`, which is not a number: unset it or give `run-attempt`")
+        })?),
+        None => None,
+    };
+    Ok(RunRef {
+        repo,
+        id,
+        attempt: cfg.run_attempt.or(attempt),
+        source: Source::Environment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::ReportArgs;
+
+    fn cfg(a: ReportArgs) -> Config {
+        let a = ReportArgs {
+            sei_token: Some("k".into()),
+            instance_guid: Some("89d2491c-764a-4f77-93d9-18e8e372b795".into()),
+            ..a
+        };
+        crate::config::load(&a, &RunnerEnv::default()).unwrap()
+    }
+
+    fn env(event: &str) -> RunnerEnv {
+        RunnerEnv {
+            event_name: Some(event.into()),
+            run_id: Some("900".into()),
+            run_attempt: Some("3".into()),
+            repository: Some("me/reporter".into()),
+            ..RunnerEnv::default()
+        }
+    }
+
+    fn wr_event() -> Event {
+        serde_json::from_str(
+            r#"{"workflow_run":{"id":123,"run_attempt":2,"repository":{"full_name":"o/r"}}}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn workflow_run_event_comes_first() {
+        let r = resolve(
+            &cfg(ReportArgs {
+                run_id: Some("5".into()),
+                ..Default::default()
+            }),
+            &env("workflow_run"),
+            Some(&wr_event()),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.id, r.attempt, r.repo.to_string()),
+            (123, Some(2), "o/r".into())
+        );
+        assert_eq!(r.source, Source::WorkflowRunEvent);
+    }
+
+    #[test]
+    fn inputs_then_environment() {
+        let r = resolve(
+            &cfg(ReportArgs {
+                run_id: Some("5".into()),
+                repository: Some("a/b".into()),
+                ..Default::default()
+            }),
+            &env("push"),
+            Some(&wr_event()),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.id, r.attempt, r.repo.to_string()),
+            (5, None, "a/b".into())
+        );
+        let r = resolve(&cfg(ReportArgs::default()), &env("push"), None).unwrap();
+        assert_eq!((r.id, r.attempt), (900, Some(3)));
+        assert_eq!(r.repo.to_string(), "me/reporter");
+        assert_eq!(r.source, Source::Environment);
+    }
+
+    #[test]
+    fn nothing_to_report_says_what_to_give() {
+        let e = resolve(&cfg(ReportArgs::default()), &RunnerEnv::default(), None).unwrap_err();
+        assert!(e.contains("`run-id`"), "{e}");
+        let bad = RunnerEnv {
+            run_id: Some("x1".into()),
+            ..env("push")
+        };
+        let e = resolve(&cfg(ReportArgs::default()), &bad, None).unwrap_err();
+        assert!(e.contains("GITHUB_RUN_ID is `x1`"), "{e}");
+    }
+}
