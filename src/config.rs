@@ -171,13 +171,13 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         }
     };
 
-    let run_id = number(&args.run_id, "run-id", &mut bad, |v| {
+    let run_id = number(&args.run_id, &mut bad, |v| {
         format!(
             "input `run-id` is `{v}`, which is not a run id: use the number after /actions/runs/ \
              in the run's URL, or `${{{{ github.run_id }}}}`"
         )
     });
-    let run_attempt = number(&args.run_attempt, "run-attempt", &mut bad, |v| {
+    let run_attempt = number(&args.run_attempt, &mut bad, |v| {
         format!(
             "input `run-attempt` is `{v}`: use a whole number from 1, or `${{{{ github.run_attempt }}}}`"
         )
@@ -185,7 +185,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
     if run_attempt == Some(0) {
         bad("input `run-attempt` is `0`: attempts count from 1".to_owned());
     }
-    let build_number = number(&args.build_number, "build-number", &mut bad, |v| {
+    let build_number = number(&args.build_number, &mut bad, |v| {
         format!(
             "input `build-number` is `{v}`: use a whole number, like `${{{{ github.run_number }}}}` \
              or `${{{{ github.run_id }}}}`"
@@ -282,7 +282,6 @@ fn flag(value: &Option<String>, input: &str, default: bool, bad: &mut impl FnMut
 
 fn number(
     value: &Option<String>,
-    _input: &str,
     bad: &mut impl FnMut(String),
     message: impl Fn(&str) -> String,
 ) -> Option<u64> {

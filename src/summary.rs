@@ -49,10 +49,11 @@ pub fn markdown(p: &Payload, run_url: Option<&str>, delivery: &Delivery) -> Stri
         (_, Some(code)) => format!("**not delivered** (HTTP {code})"),
         _ => "**not delivered**".to_owned(),
     };
-    let _ = writeln!(md, "**SEI** {sei}");
+    let _ = write!(md, "**SEI** {sei}");
     if !delivery.detail.is_empty() {
-        let _ = writeln!(md, ": `{}`", delivery.detail.replace('`', "'"));
+        let _ = write!(md, ": `{}`", delivery.detail.replace('`', "'"));
     }
+    md.push('\n');
     let _ = writeln!(
         md,
         "\nJob `{}` · build number {} · execution `{}` · {}\n",

@@ -99,8 +99,15 @@ impl GitHub {
             }
         };
         let (jobs_path, first) = first;
-        let total = first.total_count.unwrap_or(first.jobs.len() as u64);
-        let pages = total.div_ceil(PER_PAGE).clamp(1, MAX_PAGES);
+        let got = first.jobs.len() as u64;
+        let total = first.total_count.unwrap_or(got);
+        // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
+        let size = if got > 0 && got < PER_PAGE && total > got {
+            got
+        } else {
+            PER_PAGE
+        };
+        let pages = total.div_ceil(size).clamp(1, MAX_PAGES);
         let rest =
             try_join_all((2..=pages).map(|p| self.get::<JobsPage>(page_path(&jobs_path, p))))
                 .await

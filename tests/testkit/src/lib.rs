@@ -1,1 +1,9 @@
-pub fn placeholder() {}
+//! Test support for sei-cicd: loopback emulators of the GitHub API ([`github`]) and of SEI's
+//! webhook ([`sei`]) on a small HTTP server ([`http`]), the runner's environment for running the
+//! real binary ([`action`]), and the recorded fixtures ([`fixtures`]).
+
+pub mod action;
+pub mod fixtures;
+pub mod github;
+pub mod http;
+pub mod sei;

@@ -1,0 +1,427 @@
+//! End to end: the real `sei-cicd` binary, started the way the runner starts a container action
+//! (inputs as `INPUT_<NAME>`, `GITHUB_*` variables, files for `GITHUB_OUTPUT` and
+//! `GITHUB_STEP_SUMMARY`), against loopback emulators of the GitHub API and of SEI.
+
+use sei_cicd_testkit::action::ActionEnv;
+use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::github::GitHub;
+use sei_cicd_testkit::http::Server;
+use sei_cicd_testkit::sei::{Sei, SeiServer};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Output;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
+const GH_TOKEN: &str = "ghs_e2eGitHubToken000000000000000000";
+const SEI_KEY: &str = "sei-e2e-api-key-0f9c2b7d";
+const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
+
+const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
+const OTEL_RUN: u64 = 12456168064;
+
+fn otel_github(max_per_page: usize) -> Server {
+    GitHub::new()
+        .token(GH_TOKEN)
+        .max_per_page(max_per_page)
+        .run(
+            OTEL_REPO,
+            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
+            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
+        )
+        .start()
+}
+
+fn sei() -> SeiServer {
+    Sei::new().key(SEI_KEY).instance(GUID).start()
+}
+
+/// A step inside the run being reported (`on: push`), with the usual inputs.
+fn in_workflow(github: &Server, sei: &SeiServer) -> ActionEnv {
+    let mut env = ActionEnv::new(OTEL_REPO, OTEL_RUN, "push", &github.url());
+    env.event(&json!({"ref": "refs/heads/main", "repository": {"full_name": OTEL_REPO}}))
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN)
+        // Inputs left empty arrive as empty strings.
+        .input("run-id", "")
+        .input("dry-run", "")
+        .input("fail-on-error", "");
+    env
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// No token anywhere but in the `::add-mask::` lines the runner consumes.
+fn assert_no_secret(env: &ActionEnv, o: &Output, secrets: &[&str]) {
+    let (stdout, stderr) = text(o);
+    let stdout: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut places = vec![
+        ("stdout", stdout),
+        ("stderr", stderr),
+        (
+            "outputs",
+            std::fs::read_to_string(env.path("file_commands/set_output")).unwrap(),
+        ),
+        ("summary", env.summary()),
+    ];
+    if let Some(f) = env.outputs().get("payload-file").filter(|f| !f.is_empty()) {
+        places.push(("payload file", std::fs::read_to_string(f).unwrap()));
+    }
+    for (name, content) in places {
+        for s in secrets {
+            assert!(!content.contains(s), "{name} shows a token:\n{content}");
+        }
+    }
+}
+
+#[test]
+fn in_workflow_mode_delivers_every_job_across_pages() {
+    let github = otel_github(3); // 5 jobs: two pages
+    let sei = sei();
+    let env = in_workflow(&github, &sei);
+    let out = env.run(Path::new(BIN));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("::error::"), "{stdout}");
+
+    // GitHub: the attempt and its jobs, sent together, then the second page; authenticated.
+    let asked: Vec<String> = github
+        .exchanges()
+        .iter()
+        .map(|e| e.request.target.clone())
+        .collect();
+    let base = format!("/repos/{OTEL_REPO}/actions/runs/{OTEL_RUN}/attempts/1");
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert!(asked.contains(&base));
+    assert!(asked.contains(&format!("{base}/jobs?per_page=100&page=1")));
+    assert!(asked.contains(&format!("{base}/jobs?per_page=100&page=2")));
+    for e in github.exchanges() {
+        assert_eq!(
+            e.request.header("authorization"),
+            Some(format!("Bearer {GH_TOKEN}").as_str())
+        );
+    }
+
+    // SEI: one POST to the webhook path, `Bearer` first (auto), JSON.
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    let r = &received[0];
+    assert_eq!(r.path, "/v1/custom-cicd");
+    assert_eq!(
+        r.authorization.as_deref(),
+        Some(format!("Bearer {SEI_KEY}").as_str())
+    );
+    assert_eq!(r.status, 202);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let payload = r.payload.clone().unwrap();
+    let ids: Vec<&str> = payload["job_run"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let recorded: Vec<String> = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+        .iter()
+        .map(|j| j["id"].to_string())
+        .collect();
+    assert_eq!(ids, recorded, "every job, in order, none twice");
+    assert_eq!(payload["result"], "SUCCESS");
+    assert_eq!(payload["build_number"], 67);
+    assert_eq!(payload["execution_id"], "12456168064-1");
+    assert_eq!(payload["instance_guid"], GUID);
+    assert_eq!(
+        payload["trigger_chain"],
+        json!([{"id": "SCMTrigger", "type": "SCMTriggerCause"}])
+    );
+    insta::assert_json_snapshot!("in_workflow_payload", payload);
+    assert_eq!(sei.runs().len(), 1, "SEI stored the run");
+
+    // Outputs, and the exact bytes sent kept in the payload file.
+    let outputs = env.outputs();
+    assert_eq!(outputs["status"], "delivered");
+    assert_eq!(outputs["http-status"], "202");
+    assert_eq!(outputs["result"], "SUCCESS");
+    assert_eq!(outputs["execution-id"], "12456168064-1");
+    let file = &outputs["payload-file"];
+    assert!(
+        file.starts_with(env.path("temp").to_str().unwrap()),
+        "{file}"
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(saved, payload);
+
+    // The summary: run, result, duration, a row per stage, SEI's answer.
+    let summary = env.summary();
+    assert!(summary.contains("### SEI report: Build #67"), "{summary}");
+    assert!(
+        summary.contains("**Result** ✅ SUCCESS · **Duration** 1m 14s"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("**SEI** delivered (HTTP 202): `{\"payload\":\"{\\\"run_ids"),
+        "{summary}"
+    );
+    assert_eq!(
+        summary.matches("\n| ").count(),
+        1 + 5,
+        "header and 5 stages:\n{summary}"
+    );
+    assert!(
+        summary.contains("| build | ✅ SUCCESS | 24s | 10 |"),
+        "{summary}"
+    );
+
+    // Masking: both tokens registered with the runner, shown nowhere else.
+    assert!(stdout.contains(&format!("::add-mask::{SEI_KEY}")));
+    assert!(stdout.contains(&format!("::add-mask::{GH_TOKEN}")));
+    assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
+}
+
+#[test]
+fn workflow_run_mode_reports_the_upstream_run() {
+    const REPO: &str = "step-security/skip-duplicate-actions";
+    let run = fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json");
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run(
+            REPO,
+            run.clone(),
+            fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json"),
+        )
+        .start();
+    let sei = sei();
+    // The reporter's own run is another one; the event names the run that completed.
+    let mut event = fixtures::load("octokit-webhooks__workflow_run.completed.json");
+    event["workflow_run"] = run;
+    event["repository"] = json!({"full_name": REPO});
+    let mut env = ActionEnv::new(REPO, 99_000_001, "workflow_run", &github.url());
+    env.event(&event)
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN)
+        .input("ci-cd", "cd")
+        .input("params", "environment=production\nversion=3.29.5");
+    let out = env.run(Path::new(BIN));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("from the workflow_run event"), "{stdout}");
+
+    let asked: Vec<String> = github
+        .exchanges()
+        .iter()
+        .map(|e| e.request.target.clone())
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .all(|a| a.contains("/runs/16620109074/attempts/1")),
+        "the upstream run, not the reporter's: {asked:?}"
+    );
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    let payload = received[0].payload.clone().unwrap();
+    assert_eq!(payload["pipeline"], "Build & Test");
+    assert_eq!(
+        payload["job_full_name"],
+        "step-security/skip-duplicate-actions/Build & Test"
+    );
+    assert_eq!(payload["build_number"], 379);
+    assert_eq!(payload["execution_id"], "16620109074-1");
+    assert_eq!(payload["cd"], true);
+    assert_eq!(payload["ci"], false);
+    assert_eq!(
+        payload["job_run_params"],
+        json!([
+            {"type": "StringParameterValue", "name": "environment", "value": "production"},
+            {"type": "StringParameterValue", "name": "version", "value": "3.29.5"}
+        ])
+    );
+    assert_eq!(payload["job_run"]["stages"].as_array().unwrap().len(), 5);
+    insta::assert_json_snapshot!("workflow_run_payload", payload);
+    assert_eq!(env.outputs()["status"], "delivered");
+    assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
+}
+
+#[test]
+fn auto_scheme_falls_back_to_apikey_and_says_so() {
+    let github = otel_github(100);
+    let sei = Sei::new().key(SEI_KEY).reject_bearer().start();
+    let env = in_workflow(&github, &sei);
+    let out = env.run(Path::new(BIN));
+    let (stdout, _) = text(&out);
+    let auth: Vec<String> = sei
+        .received()
+        .iter()
+        .map(|r| r.authorization.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        auth,
+        [format!("Bearer {SEI_KEY}"), format!("ApiKey {SEI_KEY}")]
+    );
+    assert!(
+        stdout.contains("::notice::") && stdout.contains("auth-scheme: apikey"),
+        "{stdout}"
+    );
+    assert_eq!(env.outputs()["status"], "delivered");
+    assert_eq!(sei.runs().len(), 1);
+}
+
+#[test]
+fn pinned_apikey_scheme_sends_one_request() {
+    let github = otel_github(100);
+    let sei = Sei::new().key(SEI_KEY).reject_bearer().start();
+    let mut env = in_workflow(&github, &sei);
+    env.input("auth-scheme", "apikey");
+    let out = env.run(Path::new(BIN));
+    assert!(out.status.success());
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].authorization.as_deref(),
+        Some(format!("ApiKey {SEI_KEY}").as_str())
+    );
+}
+
+#[test]
+fn github_404_names_the_run_and_the_permission_and_does_not_fail_the_job() {
+    let github = GitHub::new().token(GH_TOKEN).start(); // knows no runs
+    let sei = sei();
+    let env = in_workflow(&github, &sei);
+    let out = env.run(Path::new(BIN));
+    let (stdout, _) = text(&out);
+    assert!(out.status.success(), "fail-on-error is off by default");
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error::"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stdout}");
+    let e = errors[0];
+    assert!(e.contains("404"), "{e}");
+    assert!(e.contains(&format!("run {OTEL_RUN} of {OTEL_REPO}")), "{e}");
+    assert!(e.contains("actions: read"), "{e}");
+    assert!(sei.received().is_empty(), "nothing sent");
+    let outputs = env.outputs();
+    assert_eq!(outputs["status"], "failed");
+    assert_eq!(outputs["http-status"], "");
+}
+
+#[test]
+fn fail_on_error_turns_a_failed_report_into_exit_1() {
+    let github = GitHub::new().token(GH_TOKEN).start();
+    let sei = sei();
+    let mut env = in_workflow(&github, &sei);
+    env.input("fail-on-error", "true");
+    let out = env.run(Path::new(BIN));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(env.outputs()["status"], "failed");
+}
+
+#[test]
+fn refused_key_is_reported_with_what_to_check() {
+    let github = otel_github(100);
+    let sei = Sei::new().key("another-key").start();
+    let env = in_workflow(&github, &sei);
+    let out = env.run(Path::new(BIN));
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    let error = stdout.lines().find(|l| l.starts_with("::error::")).unwrap();
+    assert!(
+        error.contains("HTTP 401") && error.contains("sei-token"),
+        "{error}"
+    );
+    let outputs = env.outputs();
+    assert_eq!(outputs["status"], "failed");
+    assert_eq!(outputs["http-status"], "401");
+    assert!(
+        error.contains(&outputs["payload-file"]),
+        "says where the payload is kept"
+    );
+    assert_eq!(sei.received().len(), 2, "Bearer, then ApiKey, then stop");
+    assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
+}
+
+#[test]
+fn enterprise_server_api_path_is_used_as_given() {
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .prefix("/api/v3")
+        .run(
+            OTEL_REPO,
+            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
+            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
+        )
+        .start();
+    let sei = sei();
+    let mut env = in_workflow(&github, &sei);
+    env.var("GITHUB_API_URL", &format!("{}/api/v3", github.url()))
+        .var("GITHUB_SERVER_URL", "https://ghe.example.com");
+    let out = env.run(Path::new(BIN));
+    assert!(out.status.success());
+    assert!(github
+        .exchanges()
+        .iter()
+        .all(|e| e.request.target.starts_with("/api/v3/repos/")));
+    let payload = sei.received()[0].payload.clone().unwrap();
+    assert_eq!(payload["instance_url"], "https://ghe.example.com");
+    assert_eq!(
+        payload["repo_url"],
+        format!("https://ghe.example.com/{OTEL_REPO}")
+    );
+}
+
+#[test]
+fn dry_run_prints_the_payload_and_sends_nothing() {
+    let github = otel_github(100);
+    let sei = sei();
+    let mut env = in_workflow(&github, &sei);
+    env.input("dry-run", "true").input("sei-token", "");
+    let out = env.run(Path::new(BIN));
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("::group::SEI payload (dry run: nothing sent)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"job_full_name\": \"corentinmusard/otel-cicd-action/Build\""));
+    assert!(sei.received().is_empty());
+    assert_eq!(env.outputs()["status"], "dry-run");
+    assert!(env.summary().contains("dry run: nothing sent"));
+}
+
+#[test]
+fn a_thousand_jobs_arrive_whole_in_ten_pages_fetched_together() {
+    let (run, jobs) = fixtures::synthetic(777, 1000, 3, |i| i == 500);
+    // A network in between, so "sent together" shows in the timings.
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .latency(std::time::Duration::from_millis(100))
+        .run("acme/big-matrix", run, jobs)
+        .start();
+    let sei = sei();
+    let mut env = ActionEnv::new("acme/big-matrix", 777, "push", &github.url());
+    env.input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN);
+    let out = env.run(Path::new(BIN));
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(github.exchanges().len(), 1 + 10);
+    assert!(
+        sei_cicd_testkit::http::critical_path(&github.exchanges()) <= 2,
+        "run + first page together, then the other nine together"
+    );
+    let payload = sei.received()[0].payload.clone().unwrap();
+    assert_eq!(payload["job_run"]["stages"].as_array().unwrap().len(), 1000);
+    assert_eq!(payload["result"], "FAILURE");
+}

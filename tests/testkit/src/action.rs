@@ -1,0 +1,131 @@
+//! The runner's side of a container action, for running the real binary in tests: a temporary
+//! folder with the files behind `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `RUNNER_TEMP` and the event,
+//! the `GITHUB_*` variables, and inputs as `INPUT_<NAME>` with hyphens kept.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct ActionEnv {
+    pub dir: tempfile::TempDir,
+    vars: BTreeMap<String, String>,
+}
+
+impl ActionEnv {
+    /// A workflow step of run `run_id` in `repo`, triggered by `event_name`, against the
+    /// emulated API at `api_url`.
+    pub fn new(repo: &str, run_id: u64, event_name: &str, api_url: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["file_commands", "workflow", "temp", "workspace"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let mut env = ActionEnv {
+            dir,
+            vars: BTreeMap::new(),
+        };
+        let out = env.path("file_commands/set_output");
+        let summary = env.path("file_commands/step_summary");
+        let temp = env.path("temp");
+        let event = env.path("workflow/event.json");
+        std::fs::write(&out, "").unwrap();
+        std::fs::write(&summary, "").unwrap();
+        std::fs::write(&event, "{}").unwrap();
+        for (k, v) in [
+            ("GITHUB_ACTIONS", "true".to_owned()),
+            ("CI", "true".to_owned()),
+            ("GITHUB_REPOSITORY", repo.to_owned()),
+            ("GITHUB_RUN_ID", run_id.to_string()),
+            ("GITHUB_RUN_ATTEMPT", "1".to_owned()),
+            ("GITHUB_RUN_NUMBER", "1".to_owned()),
+            ("GITHUB_EVENT_NAME", event_name.to_owned()),
+            ("GITHUB_EVENT_PATH", event.display().to_string()),
+            ("GITHUB_API_URL", api_url.to_owned()),
+            ("GITHUB_SERVER_URL", "https://github.com".to_owned()),
+            ("GITHUB_OUTPUT", out.display().to_string()),
+            ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
+            ("RUNNER_TEMP", temp.display().to_string()),
+            ("RUNNER_NAME", "GitHub Actions 2".to_owned()),
+            (
+                "GITHUB_WORKSPACE",
+                env.path("workspace").display().to_string(),
+            ),
+        ] {
+            env.vars.insert(k.to_owned(), v);
+        }
+        env
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Sets `INPUT_<NAME>` the way the runner does (upper-cased, hyphens kept).
+    pub fn input(&mut self, name: &str, value: &str) -> &mut Self {
+        self.vars.insert(
+            format!("INPUT_{}", name.to_uppercase().replace(' ', "_")),
+            value.to_owned(),
+        );
+        self
+    }
+
+    pub fn var(&mut self, name: &str, value: &str) -> &mut Self {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    pub fn remove(&mut self, name: &str) -> &mut Self {
+        self.vars.remove(name);
+        self
+    }
+
+    /// Writes the event file.
+    pub fn event(&mut self, json: &serde_json::Value) -> &mut Self {
+        std::fs::write(self.path("workflow/event.json"), json.to_string()).unwrap();
+        self
+    }
+
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        &self.vars
+    }
+
+    /// Runs `binary report` with exactly these variables (nothing inherited).
+    pub fn run(&self, binary: &Path) -> Output {
+        Command::new(binary)
+            .arg("report")
+            .env_clear()
+            .envs(&self.vars)
+            .current_dir(self.path("workspace"))
+            .output()
+            .expect("run the binary")
+    }
+
+    /// `GITHUB_OUTPUT` parsed into name → value (heredoc values included).
+    pub fn outputs(&self) -> BTreeMap<String, String> {
+        parse_outputs(&std::fs::read_to_string(self.path("file_commands/set_output")).unwrap())
+    }
+
+    pub fn summary(&self) -> String {
+        std::fs::read_to_string(self.path("file_commands/step_summary")).unwrap()
+    }
+}
+
+/// Parses the `GITHUB_OUTPUT` file format.
+pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delim)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                value.push(l);
+            }
+            out.insert(name.to_owned(), value.join("\n"));
+        } else if let Some((k, v)) = line.split_once('=') {
+            out.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    out
+}

@@ -1,0 +1,392 @@
+//! A small HTTP/1.1 server on loopback for the emulators: keep-alive, `Content-Length` bodies,
+//! per-request delays and scripted faults (no answer, a connection cut mid-response), and a log
+//! of every exchange with its timing, so tests can count requests and round trips.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+/// One request as the server read it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent: `/repos/o/r/actions/runs/1?x=y`.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// A query parameter's value.
+    pub fn query(&self, key: &str) -> Option<&str> {
+        let q = self.target.split_once('?')?.1;
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// What the server does with a request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        delay: Duration,
+    },
+    /// Close the connection without a word, after `delay`.
+    Drop { delay: Duration },
+    /// Send the status line and half the headers, then cut the connection.
+    CutMidResponse,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &serde_json::Value) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(body).unwrap(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Respond { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+
+    /// Adds `d` before the answer (or the drop).
+    pub fn delayed(mut self, d: Duration) -> Reply {
+        match &mut self {
+            Reply::Respond { delay, .. } | Reply::Drop { delay } => *delay += d,
+            Reply::CutMidResponse => {}
+        }
+        self
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Reply::Respond { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// The instant every server's times count from, shared so exchanges with the GitHub and the SEI
+/// emulator can be put on one time line.
+pub fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// One request and how it went, timed from [`epoch`].
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: Request,
+    pub status: Option<u16>,
+    /// When the whole request had arrived.
+    pub received: Duration,
+    /// When the answer was written (or the connection dropped).
+    pub answered: Duration,
+}
+
+pub type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
+
+/// Replies that go out, in order, before the handler is asked: faults for the first requests.
+#[derive(Default, Clone)]
+pub struct Script(Arc<Mutex<VecDeque<Scripted>>>);
+
+/// A reply kept for the next request whose path contains the string (any request if `None`).
+type Scripted = (Option<String>, Reply);
+
+impl Script {
+    /// The next request (whose path contains `path`, if given) gets `reply` instead of the
+    /// handler's.
+    pub fn push(&self, path: Option<&str>, reply: Reply) {
+        self.0
+            .lock()
+            .unwrap()
+            .push_back((path.map(str::to_owned), reply));
+    }
+
+    fn take(&self, req: &Request) -> Option<Reply> {
+        let mut q = self.0.lock().unwrap();
+        let i = q
+            .iter()
+            .position(|(p, _)| p.as_deref().is_none_or(|p| req.path().contains(p)))?;
+        q.remove(i).map(|(_, r)| r)
+    }
+}
+
+/// A server on `127.0.0.1:<free port>`, running on its own thread until dropped.
+pub struct Server {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Exchange>>>,
+    script: Script,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(handler: Handler) -> Server {
+        Self::start_with(handler, Duration::ZERO)
+    }
+
+    /// Every answer waits `latency` first (a network between client and server).
+    pub fn start_with(handler: Handler, latency: Duration) -> Server {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        std_listener.set_nonblocking(true).unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let script = Script::default();
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let (log2, script2) = (log.clone(), script.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = TcpListener::from_std(std_listener).unwrap();
+                let epoch = epoch();
+                let mut stop_rx = stop_rx;
+                loop {
+                    tokio::select! {
+                        _ = &mut stop_rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let (h, l, s) = (handler.clone(), log2.clone(), script2.clone());
+                            tokio::spawn(serve(stream, h, l, s, epoch, latency));
+                        }
+                    }
+                }
+            });
+        });
+        Server {
+            addr,
+            log,
+            script,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every exchange so far, in the order requests arrived.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        let mut v = self.log.lock().unwrap().clone();
+        v.sort_by_key(|e| e.received);
+        v
+    }
+
+    /// Faults for the next requests.
+    pub fn script(&self) -> &Script {
+        &self.script
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    handler: Handler,
+    log: Arc<Mutex<Vec<Exchange>>>,
+    script: Script,
+    epoch: Instant,
+    latency: Duration,
+) {
+    let mut buf = Vec::new();
+    loop {
+        let Some(req) = read_request(&mut stream, &mut buf).await else {
+            return;
+        };
+        let received = epoch.elapsed();
+        let reply = script.take(&req).unwrap_or_else(|| handler(&req));
+        let close = req
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let status = reply.status();
+        let keep = match reply {
+            Reply::Respond {
+                status,
+                headers,
+                body,
+                delay,
+            } => {
+                tokio::time::sleep(latency + delay).await;
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+                if close {
+                    head.push_str("Connection: close\r\n");
+                }
+                head.push_str("\r\n");
+                let mut out = head.into_bytes();
+                out.extend_from_slice(&body);
+                stream.write_all(&out).await.is_ok() && !close
+            }
+            Reply::Drop { delay } => {
+                tokio::time::sleep(latency + delay).await;
+                false
+            }
+            Reply::CutMidResponse => {
+                tokio::time::sleep(latency).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nContent-Type: appl")
+                    .await;
+                #[allow(deprecated)] // zero linger sends the RST we want, it does not block
+                let _ = stream.set_linger(Some(Duration::ZERO));
+                false
+            }
+        };
+        log.lock().unwrap().push(Exchange {
+            request: req,
+            status,
+            received,
+            answered: epoch.elapsed(),
+        });
+        if !keep {
+            let _ = stream.shutdown().await;
+            return;
+        }
+    }
+}
+
+/// Reads one request; `None` at end of stream or on garbage.
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+    let head_end = loop {
+        if let Some(i) = find(buf, b"\r\n\r\n") {
+            break i;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_owned();
+    let target = first.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let body_start = head_end + 4;
+    while buf.len() < body_start + len {
+        let mut chunk = [0u8; 65536];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = buf[body_start..body_start + len].to_vec();
+    buf.drain(..body_start + len);
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        202 => "Accepted",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        413 => "Payload Too Large",
+        425 => "Too Early",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// The longest chain of requests where each began only after the one before it was answered:
+/// the sequential round trips on the critical path.
+pub fn critical_path(exchanges: &[Exchange]) -> usize {
+    let mut sorted: Vec<&Exchange> = exchanges.iter().collect();
+    sorted.sort_by_key(|e| e.received);
+    let mut depth = vec![1usize; sorted.len()];
+    for i in 0..sorted.len() {
+        for j in 0..i {
+            if sorted[i].received >= sorted[j].answered {
+                depth[i] = depth[i].max(depth[j] + 1);
+            }
+        }
+    }
+    depth.into_iter().max().unwrap_or(0)
+}
