@@ -195,6 +195,22 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
         now: chrono::Utc::now(),
     };
     let payload = map::payload(&data, own_event.as_ref(), &opts);
+    let unknown = map::result::unlisted(
+        std::iter::once(data.run.conclusion.as_deref())
+            .chain(data.jobs.iter().map(|j| j.conclusion.as_deref()))
+            .chain(
+                data.jobs
+                    .iter()
+                    .flat_map(|j| j.steps.iter().map(|s| s.conclusion.as_deref())),
+            ),
+    );
+    if !unknown.is_empty() {
+        runner.warning(&format!(
+            "GitHub sent conclusions this version does not know ({}): reported as NOT_BUILT; \
+             please open an issue",
+            unknown.join(", ")
+        ));
+    }
     let body = match serde_json::to_vec(&payload) {
         Ok(b) => b,
         Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),

@@ -51,6 +51,17 @@ pub fn row(conclusion: &str) -> Option<&'static Row> {
     CONCLUSIONS.iter().find(|r| r.conclusion == conclusion)
 }
 
+/// The conclusions among `values` that the table does not know, each once, in order.
+pub fn unlisted<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in values.into_iter().flatten() {
+        if !c.is_empty() && row(c).is_none() && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Result and state of a job or step from its `status` and `conclusion`.
 pub fn outcome(status: Option<&str>, conclusion: Option<&str>) -> (&'static str, &'static str) {
     if let Some(c) = conclusion.filter(|c| !c.is_empty()) {
@@ -143,6 +154,18 @@ mod tests {
             (NOT_BUILT, "NOT_BUILT")
         );
         assert_eq!(outcome(None, Some("timed_out")), (FAILURE, "FINISHED"));
+    }
+
+    #[test]
+    fn unlisted_conclusions_are_found_once() {
+        let values = [
+            Some("success"),
+            None,
+            Some("brand_new"),
+            Some(""),
+            Some("brand_new"),
+        ];
+        assert_eq!(unlisted(values), ["brand_new"]);
     }
 
     #[test]
