@@ -101,9 +101,33 @@ pub struct ReportArgs {
     #[arg(long, env = "INPUT_BUILD-NUMBER", value_name = "N")]
     pub build_number: Option<String>,
 
-    /// Report the run as ci or cd [default: ci]
+    /// Report the run as ci, cd or both, or decide from evidence: auto [default: auto]
     #[arg(long, env = "INPUT_CI-CD", value_name = "KIND")]
     pub ci_cd: Option<String>,
+
+    /// Commits to report: since-last-success, event or head [default: since-last-success]
+    #[arg(long, env = "INPUT_COMMITS", value_name = "MODE")]
+    pub commits: Option<String>,
+
+    /// Artifacts the run built or used, one per line: `output|input [type] <reference> [key=value ...]`
+    #[arg(long, env = "INPUT_ARTIFACTS", value_name = "LINES")]
+    pub artifacts: Option<String>,
+
+    /// Also report the run's uploaded artifacts as outputs [default: false]
+    #[arg(long, env = "INPUT_INCLUDE-WORKFLOW-ARTIFACTS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub include_workflow_artifacts: Option<String>,
+
+    /// Id of the reporter's own job, `${{ job.check_run_id }}` [default: found by RUNNER_NAME]
+    #[arg(long, env = "INPUT_JOB-CHECK-RUN-ID", value_name = "ID")]
+    pub job_check_run_id: Option<String>,
+
+    /// Status of the reporter's own job: success, failure or cancelled, `${{ job.status }}`
+    #[arg(long, env = "INPUT_JOB-STATUS", value_name = "STATUS")]
+    pub job_status: Option<String>,
+
+    /// Seconds to wait for the run's other jobs to settle when reporting the run it is in [default: 30]
+    #[arg(long, env = "INPUT_WAIT-TIMEOUT", value_name = "SECONDS")]
+    pub wait_timeout: Option<String>,
 
     /// SEI themes, comma or newline separated
     #[arg(long, env = "INPUT_THEMES", value_name = "LIST")]

@@ -4,16 +4,21 @@
 
 use crate::args::{given, ReportArgs};
 use crate::env::RunnerEnv;
+use crate::map::commits::Mode as CommitsMode;
 use crate::map::{CiCd, Overrides};
+use crate::payload::Artifact;
 use crate::secret::Secret;
 use crate::sei::AuthScheme;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
 pub const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 pub const DEFAULT_SERVER_URL: &str = "https://github.com";
+/// How long to wait, by default, for the other jobs of the run the reporter is in to settle.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Stands in for `instance-guid` in a dry run that was not given one.
 pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -62,6 +67,15 @@ pub struct Config {
     pub repository: Option<Repo>,
     pub overrides: Overrides,
     pub ci_cd: CiCd,
+    pub commits: CommitsMode,
+    /// The `artifacts` input, parsed.
+    pub artifacts: Vec<Artifact>,
+    pub include_workflow_artifacts: bool,
+    /// `job-check-run-id`: the reporter's own job, when the runner tells it.
+    pub job_check_run_id: Option<u64>,
+    /// `job-status`, lower-cased: `success`, `failure` or `cancelled`.
+    pub job_status: Option<String>,
+    pub wait_timeout: Duration,
     pub themes: Vec<String>,
     pub cfr_status: Option<bool>,
     pub params: Vec<(String, String)>,
@@ -201,16 +215,68 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         r
     });
 
-    let ci_cd = match given(&args.ci_cd).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("ci") => CiCd::Ci,
-        Some("cd") => CiCd::Cd,
-        Some(_) => {
+    let ci_cd = match given(&args.ci_cd) {
+        None => CiCd::Auto,
+        Some(v) => CiCd::parse(v).unwrap_or_else(|| {
             bad(format!(
-                "input `ci-cd` is `{}`: use `ci` or `cd`",
-                given(&args.ci_cd).unwrap_or_default()
+                "input `ci-cd` is `{v}`: use `auto` (decide from the run), `ci`, `cd` or `both`"
             ));
-            CiCd::Ci
+            CiCd::Auto
+        }),
+    };
+    let commits = match given(&args.commits) {
+        None => CommitsMode::default(),
+        Some(v) => CommitsMode::parse(v).unwrap_or_else(|| {
+            bad(format!(
+                "input `commits` is `{v}`: use `since-last-success` (every commit since the \
+                 last successful run), `event` (the commits of the event) or `head`"
+            ));
+            CommitsMode::default()
+        }),
+    };
+    let artifacts = match given(&args.artifacts).map(crate::map::artifacts::parse) {
+        None => Vec::new(),
+        Some(Ok(a)) => a,
+        Some(Err(lines)) => {
+            for l in lines {
+                bad(l);
+            }
+            Vec::new()
         }
+    };
+    let include_workflow_artifacts = flag(
+        &args.include_workflow_artifacts,
+        "include-workflow-artifacts",
+        false,
+        &mut bad,
+    );
+    let job_check_run_id = number(&args.job_check_run_id, &mut bad, |v| {
+        format!(
+            "input `job-check-run-id` is `{v}`, which is not a job id: leave it to its default \
+             `${{{{ job.check_run_id }}}}`, or empty"
+        )
+    });
+    let job_status = given(&args.job_status).and_then(|v| {
+        let lower = v.to_ascii_lowercase();
+        if crate::map::me::JOB_STATUSES.contains(&lower.as_str()) {
+            Some(lower)
+        } else {
+            bad(format!(
+                "input `job-status` is `{v}`: use `success`, `failure` or `cancelled` (by \
+                 default `${{{{ job.status }}}}`)"
+            ));
+            None
+        }
+    });
+    let wait_timeout = match given(&args.wait_timeout) {
+        None => DEFAULT_WAIT_TIMEOUT,
+        Some(v) => parse_seconds(v).unwrap_or_else(|| {
+            bad(format!(
+                "input `wait-timeout` is `{v}`: use a number of seconds, like `30`, `90s` or \
+                 `2m` (`0` does not wait)"
+            ));
+            DEFAULT_WAIT_TIMEOUT
+        }),
     };
 
     let params = given(&args.params)
@@ -250,6 +316,12 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
             build_number,
         },
         ci_cd,
+        commits,
+        artifacts,
+        include_workflow_artifacts,
+        job_check_run_id,
+        job_status,
+        wait_timeout,
         themes: split_list(given(&args.themes).unwrap_or_default()),
         cfr_status,
         params,
@@ -268,6 +340,18 @@ pub fn parse_bool(v: &str) -> Option<bool> {
         "false" | "no" | "off" | "0" => Some(false),
         _ => None,
     }
+}
+
+/// `30`, `30s`, `2m`: a whole number of seconds or minutes.
+pub fn parse_seconds(v: &str) -> Option<Duration> {
+    let v = v.trim().to_ascii_lowercase();
+    let (digits, scale) = if let Some(d) = v.strip_suffix('m') {
+        (d, 60)
+    } else {
+        (v.strip_suffix('s').unwrap_or(&v), 1)
+    };
+    let n: u64 = digits.trim().parse().ok()?;
+    n.checked_mul(scale).map(Duration::from_secs)
 }
 
 fn flag(value: &Option<String>, input: &str, default: bool, bad: &mut impl FnMut(String)) -> bool {
@@ -372,7 +456,11 @@ mod tests {
         assert_eq!(c.api_url, "https://api.github.com");
         assert_eq!(c.server_url, "https://github.com");
         assert_eq!(c.auth_scheme, AuthScheme::Auto);
-        assert_eq!(c.ci_cd, CiCd::Ci);
+        assert_eq!(c.ci_cd, CiCd::Auto);
+        assert_eq!(c.commits, CommitsMode::SinceLastSuccess);
+        assert!(c.artifacts.is_empty() && !c.include_workflow_artifacts);
+        assert_eq!((c.job_check_run_id, c.job_status.as_deref()), (None, None));
+        assert_eq!(c.wait_timeout, Duration::from_secs(30));
         assert!(c.include_steps && !c.dry_run && !c.fail_on_error);
         assert_eq!(c.cfr_status, None);
     }
@@ -405,6 +493,12 @@ mod tests {
             params: Some("version=1\nbroken".into()),
             auth_scheme: Some("basic".into()),
             sei_url: Some("ftp://x".into()),
+            commits: Some("all".into()),
+            artifacts: Some("output ghcr.io/a/b:1\nship it".into()),
+            job_check_run_id: Some("abc".into()),
+            job_status: Some("green".into()),
+            wait_timeout: Some("soon".into()),
+            include_workflow_artifacts: Some("maybe".into()),
             ..args()
         });
         let all = e.join("\n");
@@ -419,10 +513,16 @@ mod tests {
             "`params`, line 2: `broken`",
             "`auth-scheme` is `basic`",
             "`sei-url` is `ftp://x`",
+            "`commits` is `all`",
+            "`artifacts`, line 2: `ship it`",
+            "`job-check-run-id` is `abc`",
+            "`job-status` is `green`",
+            "`wait-timeout` is `soon`",
+            "`include-workflow-artifacts` is `maybe`",
         ] {
             assert!(all.contains(needle), "missing {needle:?} in\n{all}");
         }
-        assert_eq!(e.len(), 9, "{all}");
+        assert_eq!(e.len(), 15, "{all}");
         assert!(e.iter().all(|l| !l.contains('\n')), "one line each");
     }
 
@@ -497,6 +597,34 @@ mod tests {
         );
         assert_eq!(c.themes, ["x", "x/y"]);
         assert_eq!(c.cfr_status, Some(true));
+    }
+
+    #[test]
+    fn the_new_inputs_read_what_the_runner_passes() {
+        let c = load(
+            &ReportArgs {
+                ci_cd: Some("CD".into()),
+                commits: Some("event".into()),
+                artifacts: Some("output container ghcr.io/acme/api:1.4.2".into()),
+                include_workflow_artifacts: Some("true".into()),
+                job_check_run_id: Some("41234567890".into()),
+                job_status: Some("Failure".into()),
+                wait_timeout: Some("2m".into()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(c.ci_cd, CiCd::Cd);
+        assert_eq!(c.commits, CommitsMode::Event);
+        assert_eq!(c.artifacts[0].name, "ghcr.io/acme/api");
+        assert!(c.include_workflow_artifacts);
+        assert_eq!(c.job_check_run_id, Some(41234567890));
+        assert_eq!(c.job_status.as_deref(), Some("failure"));
+        assert_eq!(c.wait_timeout, Duration::from_secs(120));
+        assert_eq!(parse_seconds("0"), Some(Duration::ZERO));
+        assert_eq!(parse_seconds("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_seconds("-1"), None);
     }
 
     #[test]

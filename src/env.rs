@@ -24,6 +24,19 @@ pub struct RunnerEnv {
     pub github_token: Option<String>,
     /// `SEI_TOKEN`: the key for command-line use, kept out of `ps` and shell history.
     pub sei_token: Option<String>,
+    /// `RUNNER_NAME`: finds the reporter's own job among the jobs in progress when
+    /// `job-check-run-id` is not available.
+    pub runner_name: Option<String>,
+    /// `GITHUB_WORKFLOW`: the workflow's name.
+    pub workflow: Option<String>,
+    /// `GITHUB_WORKFLOW_REF`: `owner/repo/.github/workflows/ci.yml@refs/heads/main`.
+    pub workflow_ref: Option<String>,
+    /// `GITHUB_REF_NAME`: the branch or tag the run is for (`main`, `v1.2.3`, `42/merge`).
+    pub ref_name: Option<String>,
+    /// `GITHUB_HEAD_REF`: the pull request's head branch, for `pull_request*` events.
+    pub head_ref: Option<String>,
+    /// `GITHUB_SHA`: the commit the run checks out.
+    pub sha: Option<String>,
 }
 
 impl RunnerEnv {
@@ -50,6 +63,12 @@ impl RunnerEnv {
             runner_temp: path("RUNNER_TEMP"),
             github_token: var("GITHUB_TOKEN"),
             sei_token: var("SEI_TOKEN"),
+            runner_name: var("RUNNER_NAME"),
+            workflow: var("GITHUB_WORKFLOW"),
+            workflow_ref: var("GITHUB_WORKFLOW_REF"),
+            ref_name: var("GITHUB_REF_NAME"),
+            head_ref: var("GITHUB_HEAD_REF"),
+            sha: var("GITHUB_SHA"),
         }
     }
 }

@@ -23,6 +23,58 @@ pub struct Event {
     pub git_ref: Option<String>,
     #[serde(default, deserialize_with = "lenient::object")]
     pub sender: Option<Actor>,
+    /// `workflow_dispatch` inputs, in the order the event lists them, values as text.
+    #[serde(default, deserialize_with = "lenient::string_map")]
+    pub inputs: Vec<(String, String)>,
+    /// `push`: the pushed commits, oldest first (GitHub lists at most 2048).
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub commits: Vec<PushCommit>,
+    /// `push`: the branch head before and after the push (all zeros for a new branch).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub before: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub after: Option<String>,
+    /// `push` of a tag: the branch the tagged commit heads, when GitHub knows one.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub base_ref: Option<String>,
+    /// `create`/`delete`: `branch` or `tag`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub ref_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub release: Option<Release>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub merge_group: Option<MergeGroup>,
+}
+
+/// One commit of a `push` event.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PushCommit {
+    /// The full SHA.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Release {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub tag_name: Option<String>,
+    /// The branch (or commit) the release's tag was made from.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub target_commitish: Option<String>,
+}
+
+/// `merge_group` events: the queue's temporary branch and the branch it merges into.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MergeGroup {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub head_sha: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub head_ref: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub base_sha: Option<String>,
+    /// `refs/heads/main`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub base_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

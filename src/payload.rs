@@ -83,6 +83,18 @@ pub struct Trigger {
     /// The upstream run's number, for `UpstreamCause`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub job_run_number: Option<u64>,
+    /// The upstream run's own causes, for `UpstreamCause`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub direct_parents: Vec<Trigger>,
+    /// The upstream run's GitHub run id, for `UpstreamCause`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub run_id: Option<u64>,
+    /// The pull request's number, for a pull request's `SCMTriggerCause`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pull_request: Option<u64>,
+    /// The schedule's cron line, for `TimerTriggerCause`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cron: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

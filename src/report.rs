@@ -8,8 +8,8 @@ use crate::config::{self, Config};
 use crate::env::RunnerEnv;
 use crate::event::{self, Event};
 use crate::github::client::GitHub;
-use crate::github::data_dir;
-use crate::github::model::RunData;
+use crate::github::model::{Note, RunData};
+use crate::github::{data_dir, fetch};
 use crate::map;
 use crate::runner::Runner;
 use crate::sei::{self, AuthScheme};
@@ -181,6 +181,13 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
         Err(why) => return fail(runner, why),
     };
 
+    for note in &data.lookups.notes {
+        if note.warning {
+            runner.warning(&note.text);
+        } else {
+            runner.info(&note.text);
+        }
+    }
     let opts = map::Options {
         instance_guid: cfg.instance_guid.clone(),
         instance_name: cfg.instance_name.clone(),
@@ -188,13 +195,30 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
         repository,
         overrides: cfg.overrides.clone(),
         ci_cd: cfg.ci_cd,
+        artifacts: cfg.artifacts.clone(),
         themes: cfg.themes.clone(),
         cfr_status: cfg.cfr_status,
         params: cfg.params.clone(),
+        job_status: cfg.job_status.clone(),
         include_steps: cfg.include_steps,
         now: chrono::Utc::now(),
     };
     let payload = map::payload(&data, own_event.as_ref(), &opts);
+    runner.info(&format!("{}.", map::ci_cd(&data, &opts)));
+    let commits = &payload.scm_commit_ids;
+    match &data.lookups.commits_source {
+        Some(source) if data.lookups.commits.is_some() => runner.info(&format!(
+            "Commits: {} reported, from {source}.",
+            commits.len()
+        )),
+        _ => runner.info(&format!(
+            "Commits: the head commit{}.",
+            commits
+                .first()
+                .map(|c| format!(" {}", &c[..c.len().min(12)]))
+                .unwrap_or_default()
+        )),
+    }
     let unknown = map::result::unlisted(
         std::iter::once(data.run.conclusion.as_deref())
             .chain(data.jobs.iter().map(|j| j.conclusion.as_deref()))
@@ -270,7 +294,27 @@ fn fetch_saved(
     dir: &std::path::Path,
     runner: &Runner,
 ) -> Result<(RunData, Option<Event>, String), String> {
-    let (data, event) = data_dir::load(dir)?;
+    let (mut data, event) = data_dir::load(dir)?;
+    if !cfg.include_workflow_artifacts {
+        data.lookups.artifacts.clear();
+    }
+    let event_name = data.run.event.clone().unwrap_or_default();
+    match (cfg.commits, &event) {
+        (map::commits::Mode::Event, Some(e)) => match map::commits::from_event(&event_name, e) {
+            map::commits::EventCommits::Listed(list) => {
+                data.lookups.commits_source = Some(format!("the saved {event_name} event"));
+                data.lookups.commits = Some(list);
+            }
+            _ => data.lookups.notes.push(Note::info(
+                "Commits: the saved event does not list its commits; reporting the head commit.",
+            )),
+        },
+        (map::commits::Mode::Head, _) => {}
+        _ => data.lookups.notes.push(Note::info(
+            "Commits: `github-data` reads no API, so the commits since the last success are not \
+             known; reporting the head commit.",
+        )),
+    }
     let repository = cfg
         .repository
         .as_ref()
@@ -286,7 +330,7 @@ fn fetch_saved(
     Ok((data, event, repository))
 }
 
-/// Reads the run from the GitHub API.
+/// Reads the run from the GitHub API, with the look-ups the inputs ask for.
 async fn fetch_live(
     cfg: &Config,
     env: &RunnerEnv,
@@ -301,10 +345,33 @@ async fn fetch_live(
              repositories only, at 60 requests an hour. Pass `${{ github.token }}`.",
         );
     }
+    // The event describes the reported run only when the step is part of that run.
+    let own = target.source == Source::Environment
+        || env.run_id.as_deref() == Some(target.id.to_string().as_str());
+    let own_event = if own { event.clone() } else { None };
+    // "Me": the step runs inside the very attempt it reports.
+    let same_attempt = match (target.attempt, env.run_attempt.as_deref()) {
+        (Some(a), Some(e)) => e.trim().parse::<u64>().ok() == Some(a),
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    let plan = fetch::Plan {
+        commits: cfg.commits,
+        own_event: own_event.as_ref(),
+        hint: fetch::hint(&target, env, event.as_ref(), own),
+        ci_cd: cfg.ci_cd,
+        declared: &cfg.artifacts,
+        workflow_artifacts: cfg.include_workflow_artifacts,
+        me: (own && same_attempt && cfg.github_data.is_none()).then(|| fetch::MePlan {
+            check_run_id: cfg.job_check_run_id,
+            runner_name: env.runner_name.clone(),
+            wait: cfg.wait_timeout,
+        }),
+    };
     let http = crate::http::client().map_err(|e| format!("{e:#}"))?;
     let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token).map_err(|e| format!("{e:#}"))?;
     let started = Instant::now();
-    let data = gh.run_data(&target).await.map_err(|e| format!("{e:#}"))?;
+    let data = fetch::fetch(&gh, &target, &plan).await?;
     runner.info(&format!(
         "Read \"{}\" #{} ({} jobs) from GitHub in {} requests, {} ms",
         data.run.name.as_deref().unwrap_or("?"),
@@ -313,11 +380,8 @@ async fn fetch_live(
         gh.requests(),
         started.elapsed().as_millis()
     ));
-    // The event describes the reported run only when the step is part of that run.
-    let own = target.source == Source::Environment
-        || env.run_id.as_deref() == Some(target.id.to_string().as_str());
     let repository = target.repo.to_string();
-    Ok((data, if own { event } else { None }, repository))
+    Ok((data, own_event, repository))
 }
 
 async fn deliver(cfg: &Config, runner: &Runner, body: &[u8], outcome: &mut Outcome) {

@@ -1,10 +1,15 @@
 //! Reading a run from the GitHub REST API with octocrab's client (auth, base URI, Enterprise
 //! Server paths) on top of the shared reqwest client, and the reporter's own tolerant types.
 //!
-//! Round trips are the cost that matters: the run and the first page of jobs go out together,
-//! then every remaining page at once, since `total_count` says how many there are.
+//! One thin function per endpoint; [`super::fetch`] decides what to ask and in which order (round
+//! trips are the cost that matters: independent requests go out together).
 
-use super::model::{ErrorBody, Job, JobsPage, Run, RunData};
+use super::model::{
+    ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
+    WorkflowRunsPage,
+};
+use crate::config::Repo;
+use crate::map::commits::{self, PreviousQuery};
 use crate::secret::Secret;
 use crate::target::RunRef;
 use anyhow::{anyhow, Context, Result};
@@ -66,39 +71,37 @@ impl GitHub {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// The run and every job of the attempt in `target` (its latest when no attempt is given).
-    pub async fn run_data(&self, target: &RunRef) -> Result<RunData> {
-        let base = format!(
-            "/repos/{}/{}/actions/runs/{}",
-            target.repo.owner, target.repo.name, target.id
-        );
-        let (run, first) = match target.attempt {
-            Some(n) => {
-                let run_path = format!("{base}/attempts/{n}");
-                let jobs_path = format!("{base}/attempts/{n}/jobs");
-                let (run, first) = futures_util::future::try_join(
-                    self.get::<Run>(run_path),
-                    self.get::<JobsPage>(page_path(&jobs_path, 1)),
-                )
-                .await
-                .map_err(|e| self.explain(e, target))?;
-                (run, (jobs_path, first))
-            }
-            None => {
-                let run = self
-                    .get::<Run>(base.clone())
-                    .await
-                    .map_err(|e| self.explain(e, target))?;
-                let n = run.run_attempt.unwrap_or(1);
-                let jobs_path = format!("{base}/attempts/{n}/jobs");
-                let first = self
-                    .get::<JobsPage>(page_path(&jobs_path, 1))
-                    .await
-                    .map_err(|e| self.explain(e, target))?;
-                (run, (jobs_path, first))
-            }
+    /// The run (the attempt in `target`, else its latest attempt).
+    pub async fn run(&self, target: &RunRef) -> Result<Run> {
+        let path = match target.attempt {
+            Some(n) => format!("{}/attempts/{n}", run_path(target)),
+            None => run_path(target),
         };
-        let (jobs_path, first) = first;
+        self.get::<Run>(path)
+            .await
+            .map_err(|e| self.explain(e, target))
+    }
+
+    /// The path of the jobs of one attempt (paged with [`page_path`]).
+    pub fn jobs_path(target: &RunRef, attempt: u64) -> String {
+        format!("{}/attempts/{attempt}/jobs", run_path(target))
+    }
+
+    /// One page of jobs.
+    pub async fn jobs_page(&self, target: &RunRef, jobs_path: &str, page: u64) -> Result<JobsPage> {
+        self.get::<JobsPage>(page_path(jobs_path, page))
+            .await
+            .map_err(|e| self.explain(e, target))
+    }
+
+    /// Every job, given the first page: the other pages all at once (`total_count` says how
+    /// many there are), each job once, in GitHub's order.
+    pub async fn rest_of_jobs(
+        &self,
+        target: &RunRef,
+        jobs_path: &str,
+        first: JobsPage,
+    ) -> Result<Vec<Job>> {
         let got = first.jobs.len() as u64;
         let total = first.total_count.unwrap_or(got);
         // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
@@ -108,18 +111,98 @@ impl GitHub {
             PER_PAGE
         };
         let pages = total.div_ceil(size).clamp(1, MAX_PAGES);
-        let rest =
-            try_join_all((2..=pages).map(|p| self.get::<JobsPage>(page_path(&jobs_path, p))))
-                .await
-                .map_err(|e| self.explain(e, target))?;
-
+        let rest = try_join_all((2..=pages).map(|p| self.jobs_page(target, jobs_path, p))).await?;
         let mut seen = HashSet::new();
-        let jobs: Vec<Job> = std::iter::once(first)
+        Ok(std::iter::once(first)
             .chain(rest)
             .flat_map(|page| page.jobs)
             .filter(|j| j.id.is_none_or(|id| seen.insert(id)))
-            .collect();
-        Ok(RunData { run, jobs })
+            .collect())
+    }
+
+    /// Every job of one attempt: the first page, then the rest together.
+    pub async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
+        let first = self.jobs_page(target, jobs_path, 1).await?;
+        self.rest_of_jobs(target, jobs_path, first).await
+    }
+
+    /// The newest successful runs of a workflow on a branch (`status=success`), at most
+    /// `per_page`, created before `q.created_before` when it is set.
+    pub async fn successful_runs(
+        &self,
+        repo: &Repo,
+        q: &PreviousQuery,
+        per_page: u64,
+    ) -> Result<Vec<Run>> {
+        let mut path = format!(
+            "/repos/{}/{}/actions/workflows/{}/runs?branch={}&status=success\
+             &exclude_pull_requests=true&per_page={per_page}",
+            repo.owner,
+            repo.name,
+            encode(&q.workflow),
+            encode(&q.branch)
+        );
+        if let Some(t) = q.created_before {
+            path.push_str("&created=");
+            path.push_str(&encode(&format!(
+                "<{}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )));
+        }
+        Ok(self.get::<WorkflowRunsPage>(path).await?.workflow_runs)
+    }
+
+    /// One page of the commits between `base` and `head` (`base...head`), oldest first.
+    pub async fn compare(
+        &self,
+        repo: &Repo,
+        base: &str,
+        head: &str,
+        page: u64,
+    ) -> Result<Comparison> {
+        self.get::<Comparison>(format!(
+            "/repos/{}/{}/compare/{}...{}?per_page={}&page={page}",
+            repo.owner,
+            repo.name,
+            encode(base),
+            encode(head),
+            commits::COMPARE_PAGE
+        ))
+        .await
+    }
+
+    /// One page of the artifacts a run uploaded.
+    pub async fn artifacts_page(
+        &self,
+        repo: &Repo,
+        run_id: u64,
+        page: u64,
+    ) -> Result<ArtifactsPage> {
+        self.get::<ArtifactsPage>(format!(
+            "/repos/{}/{}/actions/runs/{run_id}/artifacts?per_page={PER_PAGE}&page={page}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
+    /// The newest deployments of commit `sha`.
+    pub async fn deployments(&self, repo: &Repo, sha: &str) -> Result<Vec<Deployment>> {
+        self.get::<Vec<Deployment>>(format!(
+            "/repos/{}/{}/deployments?sha={}&per_page={PER_PAGE}",
+            repo.owner,
+            repo.name,
+            encode(sha)
+        ))
+        .await
+    }
+
+    /// The newest statuses of one deployment.
+    pub async fn deployment_statuses(&self, repo: &Repo, id: u64) -> Result<Vec<DeploymentStatus>> {
+        self.get::<Vec<DeploymentStatus>>(format!(
+            "/repos/{}/{}/deployments/{id}/statuses?per_page=10",
+            repo.owner, repo.name
+        ))
+        .await
     }
 
     /// GET `path` and parse the body as `T`.
@@ -195,6 +278,41 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+fn run_path(target: &RunRef) -> String {
+    format!(
+        "/repos/{}/{}/actions/runs/{}",
+        target.repo.owner, target.repo.name, target.id
+    )
+}
+
 fn page_path(jobs_path: &str, page: u64) -> String {
     format!("{jobs_path}?per_page={PER_PAGE}&page={page}")
+}
+
+/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode("feature/a b&c"), "feature%2Fa%20b%26c");
+        assert_eq!(
+            encode("<2025-03-01T10:00:00Z"),
+            "%3C2025-03-01T10%3A00%3A00Z"
+        );
+        assert_eq!(encode("ci.yml"), "ci.yml");
+    }
 }

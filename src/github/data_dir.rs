@@ -1,8 +1,9 @@
 //! A saved run in a folder, read instead of the API (`github-data`): `run.json`, the jobs as
 //! `jobs.json` or as pages `jobs-1.json`, `jobs-2.json`, ... (each a page object or a bare list),
-//! and, optionally, the run's own `event.json`. For offline demos and replaying a captured run.
+//! and, optionally, the run's own `event.json` and its `artifacts.json` (the artifacts list, read
+//! for `include-workflow-artifacts`). For offline demos and replaying a captured run.
 
-use super::model::{Job, JobsPage, Run, RunData};
+use super::model::{ArtifactsPage, Job, JobsPage, Lookups, Run, RunData};
 use crate::event::{self, Event};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,24 @@ pub fn load(dir: &Path) -> Result<(RunData, Option<Event>), String> {
     } else {
         None
     };
-    Ok((RunData { run, jobs }, event))
+    let artifacts_file = dir.join("artifacts.json");
+    let artifacts = if artifacts_file.exists() {
+        parse::<ArtifactsPage>(&read(&artifacts_file)?, &artifacts_file)?.artifacts
+    } else {
+        Vec::new()
+    };
+    Ok((
+        RunData {
+            run,
+            jobs,
+            me: None,
+            lookups: Lookups {
+                artifacts,
+                ..Lookups::default()
+            },
+        },
+        event,
+    ))
 }
 
 /// `jobs.json`, else `jobs-1.json`, `jobs-2.json`, ... in numeric order.

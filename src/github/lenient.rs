@@ -255,6 +255,96 @@ pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
     d.deserialize_any(V)
 }
 
+/// An object of scalar values as `(key, text)` pairs in the order they appear (workflow_dispatch
+/// `inputs`): strings as they are, numbers and booleans as their text, `null` as an empty string.
+/// Nested objects and lists are left out; a value that is not an object is an empty list.
+pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    /// A scalar as text; `None` for a compound value.
+    struct Scalar(Option<String>);
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Option<String>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a scalar")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_owned()))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Some(v.to_string()))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(Some(String::new()))
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(Some(String::new()))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    d.deserialize_any(V)
+                }
+                skip_compound!(Self::Value);
+            }
+            d.deserialize_any(V).map(Scalar)
+        }
+    }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, Scalar(v))) = map.next_entry::<String, Scalar>()? {
+                if let Some(v) = v {
+                    out.push((k, v));
+                }
+            }
+            Ok(out)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+    }
+    d.deserialize_any(V)
+}
+
 /// One object that may turn out not to be an object.
 struct Item<T>(Option<T>);
 
@@ -373,6 +463,25 @@ mod tests {
         assert_eq!(p.s.as_deref(), Some("42"));
         assert_eq!(p.n, Some(42));
         assert_eq!(p.b, Some(false));
+    }
+
+    #[test]
+    fn string_maps_keep_order_and_stringify_scalars() {
+        #[derive(Deserialize)]
+        struct M {
+            #[serde(default, deserialize_with = "string_map")]
+            m: Vec<(String, String)>,
+        }
+        let m: M = serde_json::from_str(
+            r#"{"m":{"z":"1","a":true,"n":3,"x":null,"deep":{"k":1},"list":[1]}}"#,
+        )
+        .unwrap();
+        let pairs: Vec<(&str, &str)> = m.m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("z", "1"), ("a", "true"), ("n", "3"), ("x", "")]);
+        for bad in [r#"{"m":"x"}"#, r#"{"m":[1]}"#, r#"{"m":null}"#, "{}"] {
+            let m: M = serde_json::from_str(bad).unwrap();
+            assert!(m.m.is_empty(), "{bad}");
+        }
     }
 
     #[test]

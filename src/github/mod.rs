@@ -2,5 +2,6 @@
 
 pub mod client;
 pub mod data_dir;
+pub mod fetch;
 pub mod lenient;
 pub mod model;

@@ -24,6 +24,8 @@ pub struct Run {
     pub path: Option<String>,
     #[serde(default, deserialize_with = "lenient::number")]
     pub workflow_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub check_suite_id: Option<u64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub head_branch: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
@@ -180,10 +182,137 @@ pub struct ErrorBody {
     pub message: Option<String>,
 }
 
+/// `GET /repos/{o}/{r}/actions/workflows/{workflow}/runs`: one page of runs, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct WorkflowRunsPage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub workflow_runs: Vec<Run>,
+}
+
+/// `GET /repos/{o}/{r}/compare/{base}...{head}`: one page of the commits between two commits,
+/// oldest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Comparison {
+    /// `ahead`, `behind`, `diverged`, `identical`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub status: Option<String>,
+    /// Commits in the whole range, across pages.
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_commits: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub commits: Vec<CommitRef>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CommitRef {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub sha: Option<String>,
+}
+
+/// `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: one page of the run's uploaded artifacts.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ArtifactsPage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// An artifact uploaded by the run (`actions/upload-artifact`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Artifact {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub archive_download_url: Option<String>,
+    /// `sha256:<hex>` of the archive, for artifacts uploaded with upload-artifact v4 and later.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub digest: Option<String>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub size_in_bytes: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub expired: Option<bool>,
+}
+
+/// `GET /repos/{o}/{r}/deployments?sha=...`: a deployment, as Actions creates one for a job with
+/// `environment:` (or as a deploy tool creates one through the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Deployment {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub sha: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub environment: Option<String>,
+    #[serde(default, deserialize_with = "lenient::time")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /repos/{o}/{r}/deployments/{id}/statuses`: Actions points `log_url` and `target_url` at
+/// the job that deployed (`.../actions/runs/{run id}/job/{job id}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DeploymentStatus {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub log_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub target_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub environment: Option<String>,
+}
+
 /// Everything the mapping needs about one attempt of one run.
 #[derive(Debug, Clone, Default)]
 pub struct RunData {
     pub run: Run,
     /// Every job of the attempt, across all pages, in GitHub's order.
     pub jobs: Vec<Job>,
+    /// The reporter's own job, when the reported run is the one the step runs in.
+    pub me: Option<crate::map::me::Me>,
+    /// What the optional look-ups found (commits, deployments, artifacts).
+    pub lookups: Lookups,
+}
+
+/// Facts looked up beside the run and its jobs. Each one is optional: a look-up that failed
+/// or was not asked for leaves its field empty and, when it matters, a note.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    /// The commits to report, newest first, already capped; `None` means "the head commit".
+    pub commits: Option<Vec<String>>,
+    /// Where the commits came from, for the log.
+    pub commits_source: Option<String>,
+    /// Environments this run deployed to, as `(environment, job id)`, in the order found;
+    /// `None` when they were not looked up (or could not be).
+    pub deployments: Option<Vec<(String, Option<u64>)>>,
+    /// The run's uploaded artifacts, when `include-workflow-artifacts` asked for them.
+    pub artifacts: Vec<Artifact>,
+    /// What the log should say about the look-ups: fallbacks, lags, permissions.
+    pub notes: Vec<Note>,
+}
+
+/// A line for the log about a look-up: a warning shows on the run's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub warning: bool,
+    pub text: String,
+}
+
+impl Note {
+    pub fn info(text: impl Into<String>) -> Self {
+        Note {
+            warning: false,
+            text: text.into(),
+        }
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        Note {
+            warning: true,
+            text: text.into(),
+        }
+    }
 }

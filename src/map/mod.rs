@@ -1,25 +1,27 @@
 //! GitHub data in, SEI payload out: the pure heart of the reporter.
 //!
-//! [`payload`] takes one attempt of one workflow run (the run and all its jobs), the run's own
-//! event when known, and the user's options, and returns the exact body SEI receives. No I/O, no
-//! clock: "now" is an argument, so every rule here is tested on recorded data.
+//! [`payload`] takes one attempt of one workflow run (the run, all its jobs and what the optional
+//! look-ups found), the run's own event when known, and the user's options, and returns the exact
+//! body SEI receives. No I/O, no clock: "now" is an argument, so every rule here is tested on
+//! recorded data. Each field with rules of its own has its module: [`branch`], [`commits`],
+//! [`cicd`], [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`].
 
+pub mod artifacts;
+pub mod branch;
+pub mod cicd;
+pub mod commits;
+pub mod me;
+pub mod params;
 pub mod result;
 pub mod time;
 pub mod trigger;
 
 use crate::event::Event;
 use crate::github::model::{Job, RunData, Step};
-use crate::payload::{self, JobRun, Param, Payload};
+use crate::payload::{self, Artifact, JobRun, Payload};
 use chrono::{DateTime, Utc};
 
-/// `ci` / `cd` flags of the payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CiCd {
-    #[default]
-    Ci,
-    Cd,
-}
+pub use cicd::Setting as CiCd;
 
 /// User choices that replace a derived field (each is an action input of the same name).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,9 +45,14 @@ pub struct Options {
     pub repository: String,
     pub overrides: Overrides,
     pub ci_cd: CiCd,
+    /// The `artifacts` input, parsed.
+    pub artifacts: Vec<Artifact>,
     pub themes: Vec<String>,
     pub cfr_status: Option<bool>,
     pub params: Vec<(String, String)>,
+    /// `job-status` (`success`, `failure`, `cancelled`): the result of the reporter's own job,
+    /// which is still running when it reports.
+    pub job_status: Option<String>,
     pub include_steps: bool,
     /// The instant that stands for "now" for anything still running.
     pub now: DateTime<Utc>,
@@ -55,11 +62,7 @@ pub struct Options {
 pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Payload {
     let run = &data.run;
     let o = &opts.overrides;
-    let repository = run
-        .repository
-        .as_ref()
-        .and_then(|r| r.full_name.clone())
-        .unwrap_or_else(|| opts.repository.clone());
+    let repository = repository(data, opts);
     let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
     let job_full_name = o
         .job_full_name
@@ -79,26 +82,44 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         opts.now
     };
 
+    let me = data.me.as_ref().map(|m| m.job_id);
+    let my_status = opts.job_status.as_deref().filter(|s| !s.is_empty());
+    let attempt = run.run_attempt.unwrap_or(1);
     let stages: Vec<payload::Stage> = data
         .jobs
         .iter()
         .enumerate()
-        .map(|(i, job)| stage(i, job, run_start, opts))
+        .map(|(i, job)| {
+            let mine = me.is_some() && job.id == me;
+            stage(i, job, run_start, attempt, mine.then_some(my_status), opts)
+        })
         .collect();
 
     let result = match run.conclusion.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => result::row(c).unwrap_or(&result::UNLISTED).result,
+        // As if the run ended now: the finished jobs, and "mine" with the status it reports.
         None => result::derive(
             data.jobs
                 .iter()
                 .zip(&stages)
-                .filter(|(j, _)| result::is_finished(j.status.as_deref(), j.conclusion.as_deref()))
+                .filter(|(j, _)| {
+                    let mine = me.is_some() && j.id == me;
+                    (mine && my_status.is_some())
+                        || (!mine
+                            && result::is_finished(j.status.as_deref(), j.conclusion.as_deref()))
+                })
                 .map(|(_, s)| s.result.as_str()),
         ),
     };
 
+    let kind = ci_cd(data, opts);
+    let mut artifacts = opts.artifacts.clone();
+    artifacts.extend(artifacts::from_workflow(&data.lookups.artifacts));
+    let dispatch_inputs: &[(String, String)] = match own_event {
+        Some(e) if run.event.as_deref() == Some("workflow_dispatch") => &e.inputs,
+        _ => &[],
+    };
     let run_id = run.id.unwrap_or_default();
-    let attempt = run.run_attempt.unwrap_or(1);
     Payload {
         pipeline: o.pipeline.clone().unwrap_or_else(|| workflow.clone()),
         qualified_name: o
@@ -112,7 +133,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         instance_name: opts.instance_name.clone(),
         instance_url: opts.server_url.clone(),
         repo_url: format!("{}/{repository}", opts.server_url),
-        branch_name: run.head_branch.clone(),
+        branch_name: branch::name(run, own_event),
         user_id: run
             .triggering_actor
             .as_ref()
@@ -123,20 +144,51 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         result: result.to_owned(),
         build_number: o.build_number.or(run.run_number).unwrap_or(run_id),
         execution_id: format!("{run_id}-{attempt}"),
-        scm_commit_ids: run.head_sha.iter().cloned().collect(),
-        job_run_params: opts
-            .params
-            .iter()
-            .map(|(name, value)| Param::string(name, value))
-            .collect(),
-        ci: opts.ci_cd == CiCd::Ci,
-        cd: opts.ci_cd == CiCd::Cd,
-        artifacts: Vec::new(),
-        trigger_chain: trigger::chain(run, own_event),
+        scm_commit_ids: data
+            .lookups
+            .commits
+            .clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| run.head_sha.iter().cloned().collect()),
+        job_run_params: params::merge(dispatch_inputs, &opts.params),
+        ci: kind.ci,
+        cd: kind.cd,
+        artifacts,
+        trigger_chain: trigger::chain(run, own_event, &repository),
         cfr_status: opts.cfr_status,
         themes: opts.themes.clone(),
         job_run: JobRun { stages },
     }
+}
+
+/// `owner/repo` of the run: from the run itself, else the one the reporter was told.
+fn repository(data: &RunData, opts: &Options) -> String {
+    data.run
+        .repository
+        .as_ref()
+        .and_then(|r| r.full_name.clone())
+        .unwrap_or_else(|| opts.repository.clone())
+}
+
+/// The `ci`/`cd` decision for this run, and the rule that made it (for the log).
+pub fn ci_cd(data: &RunData, opts: &Options) -> cicd::Decision {
+    let run = &data.run;
+    let environments: Option<Vec<String>> = data
+        .lookups
+        .deployments
+        .as_ref()
+        .map(|d| d.iter().map(|(env, _)| env.clone()).collect());
+    let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
+    cicd::decide(
+        opts.ci_cd,
+        &cicd::Evidence {
+            declared: &opts.artifacts,
+            event: run.event.as_deref(),
+            environments: environments.as_deref(),
+            workflow_name: &workflow,
+            workflow_path: run.path.as_deref(),
+        },
+    )
 }
 
 /// The workflow's display name; a workflow without `name:` is named by its file, as GitHub does.
@@ -153,17 +205,32 @@ fn job_start(job: &Job) -> Option<DateTime<Utc>> {
     job.started_at.or(job.created_at)
 }
 
-/// One job as one stage.
-fn stage(index: usize, job: &Job, run_start: DateTime<Utc>, opts: &Options) -> payload::Stage {
-    let (result, state) = result::outcome(job.status.as_deref(), job.conclusion.as_deref());
+/// One job as one stage. `mine` is `Some` for the reporter's own job, with the status it
+/// reports (`job-status`), if given.
+fn stage(
+    index: usize,
+    job: &Job,
+    run_start: DateTime<Utc>,
+    run_attempt: u64,
+    mine: Option<Option<&str>>,
+    opts: &Options,
+) -> payload::Stage {
+    let (result, state) = match mine {
+        // The reporter's job is still running: it ends now, with the status the job reports.
+        Some(Some(status)) => result::outcome(Some("completed"), Some(status)),
+        _ => result::outcome(job.status.as_deref(), job.conclusion.as_deref()),
+    };
     let start = job_start(job).unwrap_or(run_start);
-    let end = end_of(
-        job.status.as_deref(),
-        job.conclusion.as_deref(),
-        job.completed_at,
-        start,
-        opts.now,
-    );
+    let end = match mine {
+        Some(_) => opts.now,
+        None => end_of(
+            job.status.as_deref(),
+            job.conclusion.as_deref(),
+            job.completed_at,
+            start,
+            opts.now,
+        ),
+    };
     let id = job
         .id
         .map_or_else(|| format!("job-{}", index + 1), |id| id.to_string());
@@ -172,14 +239,20 @@ fn stage(index: usize, job: &Job, run_start: DateTime<Utc>, opts: &Options) -> p
         job.steps
             .iter()
             .enumerate()
+            // Of the reporter's own job, only the steps that have finished: the rest (this
+            // step, the post steps) happen after the report.
+            .filter(|(_, s)| {
+                mine.is_none() || result::is_finished(s.status.as_deref(), s.conclusion.as_deref())
+            })
             .map(|(i, s)| step(i, s, start, opts.now))
             .collect()
     } else {
         Vec::new()
     };
+    let reused_from = job.run_attempt.filter(|a| *a < run_attempt);
     payload::Stage {
         id,
-        display_description: job_description(job),
+        display_description: job_description(job, reused_from, mine.is_some()),
         display_name: name,
         result: result.into(),
         state: state.into(),
@@ -189,9 +262,17 @@ fn stage(index: usize, job: &Job, run_start: DateTime<Utc>, opts: &Options) -> p
     }
 }
 
-/// A link to the job and where it ran: `<html_url> · runner <name> · <labels>`.
-fn job_description(job: &Job) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(3);
+/// A link to the job and where it ran: `<html_url> · runner <name> · <labels>`, after
+/// `reused from attempt N` for a job a re-run kept from an earlier attempt (its times are that
+/// attempt's) and `this reporter's job` for the job the report is sent from.
+fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(5);
+    if let Some(a) = reused_from {
+        parts.push(format!("reused from attempt {a}"));
+    }
+    if mine {
+        parts.push("this reporter's job".into());
+    }
     if let Some(url) = &job.html_url {
         parts.push(url.clone());
     }

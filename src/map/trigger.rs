@@ -1,5 +1,10 @@
 //! `trigger_chain`: why the run happened, in the causes the Jenkins plugin sends
 //! (`SCMTriggerCause`, `TimerTriggerCause`, `UserIdCause`, `UpstreamCause`, `RemoteCause`).
+//!
+//! Each cause keeps the plugin's `type` and `id`, so SEI reads it as it reads Jenkins'; details
+//! GitHub adds ride along in extra fields: the pull request's number, the schedule's cron, the
+//! upstream run's id (SEI's 2023 server stores `id`, `type`, `job_run_number` and
+//! `direct_parents`, and ignores the rest).
 
 use crate::event::Event;
 use crate::github::model::Run;
@@ -7,69 +12,109 @@ use crate::payload::Trigger;
 
 /// How one GitHub event name becomes a cause: the README's trigger table is this list.
 #[rustfmt::skip]
-pub const EVENTS: &[(&str, &str, &str)] = &[
-    // (event, cause type, cause id)
-    ("push", "SCMTriggerCause", "SCMTrigger"),
-    ("pull_request", "SCMTriggerCause", "SCMTrigger"),
-    ("pull_request_target", "SCMTriggerCause", "SCMTrigger"),
-    ("merge_group", "SCMTriggerCause", "SCMTrigger"),
-    ("create", "SCMTriggerCause", "SCMTrigger"),
-    ("release", "SCMTriggerCause", "SCMTrigger"),
-    ("schedule", "TimerTriggerCause", "TimerTrigger"),
-    ("workflow_dispatch", "UserIdCause", "the triggering actor's login"),
-    ("workflow_run", "UpstreamCause", "the upstream workflow's name"),
-    ("workflow_call", "UpstreamCause", "the calling workflow's name"),
+pub const EVENTS: &[(&str, &str, &str, &str)] = &[
+    // (event, cause type, cause id, details)
+    ("push", "SCMTriggerCause", "SCMTrigger", ""),
+    ("pull_request", "SCMTriggerCause", "SCMTrigger", "`pull_request`: the pull request's number"),
+    ("pull_request_target", "SCMTriggerCause", "SCMTrigger", "`pull_request`: the pull request's number"),
+    ("merge_group", "SCMTriggerCause", "SCMTrigger", ""),
+    ("create", "SCMTriggerCause", "SCMTrigger", ""),
+    ("release", "SCMTriggerCause", "SCMTrigger", ""),
+    ("schedule", "TimerTriggerCause", "TimerTrigger", "`cron`: the schedule that fired"),
+    ("workflow_dispatch", "UserIdCause", "the triggering actor's login", ""),
+    ("workflow_run", "UpstreamCause", "the upstream run's `<owner>/<repo>/<workflow name>`", "`job_run_number`: its run number; `run_id`: its run id; `direct_parents`: its own cause"),
+    ("workflow_call", "UpstreamCause", "the calling workflow's name", ""),
 ];
 
 /// Any event not in [`EVENTS`] (`repository_dispatch`, `issue_comment`, `deployment`, ...).
 pub const OTHER: (&str, &str) = ("RemoteCause", "the event name");
 
-/// The trigger chain of `run`. `event` is the run's own event payload when the reporter has it
-/// (in-workflow mode), which adds detail; without it the run alone decides.
-pub fn chain(run: &Run, event: Option<&Event>) -> Vec<Trigger> {
+/// The trigger chain of `run` in `repository` (`owner/repo`). `event` is the run's own event
+/// payload when the reporter has it (in-workflow mode), which adds detail; without it the run
+/// alone decides.
+pub fn chain(run: &Run, event: Option<&Event>, repository: &str) -> Vec<Trigger> {
     let actor = run
         .triggering_actor
         .as_ref()
         .or(run.actor.as_ref())
         .and_then(|a| a.login.clone());
-    let name = run.event.as_deref().unwrap_or("unknown");
     let mut chain = Vec::with_capacity(2);
 
     // A re-run is a person's decision on top of the original cause.
     if run.run_attempt.unwrap_or(1) > 1 {
         if let Some(actor) = &actor {
-            chain.push(cause("UserIdCause", actor.clone(), None));
+            chain.push(cause("UserIdCause", actor.clone()));
         }
     }
-
-    let upstream = event.and_then(|e| e.workflow_run.as_ref());
-    let kind = EVENTS
-        .iter()
-        .find(|(e, _, _)| *e == name)
-        .map_or(OTHER.0, |(_, kind, _)| kind);
-    let first = match kind {
-        "SCMTriggerCause" => cause(kind, "SCMTrigger".into(), None),
-        "TimerTriggerCause" => cause(kind, "TimerTrigger".into(), None),
-        "UserIdCause" => cause(kind, actor.unwrap_or_else(|| "unknown".into()), None),
-        "UpstreamCause" => match upstream {
-            Some(up) => cause(
-                kind,
-                up.name.clone().unwrap_or_else(|| name.into()),
-                up.run_number,
-            ),
-            None => cause(kind, name.into(), None),
-        },
-        _ => cause(kind, name.into(), None),
-    };
-    chain.push(first);
+    chain.push(first_cause(run, event, repository, actor));
     chain
 }
 
-fn cause(kind: &str, id: String, job_run_number: Option<u64>) -> Trigger {
+/// The cause of `run` itself (its event), with whatever detail is known.
+fn first_cause(
+    run: &Run,
+    event: Option<&Event>,
+    repository: &str,
+    actor: Option<String>,
+) -> Trigger {
+    let name = run.event.as_deref().unwrap_or("unknown");
+    let kind = EVENTS
+        .iter()
+        .find(|(e, ..)| *e == name)
+        .map_or(OTHER.0, |(_, kind, ..)| kind);
+    match kind {
+        "SCMTriggerCause" => {
+            let mut t = cause(kind, "SCMTrigger".into());
+            if name.starts_with("pull_request") {
+                t.pull_request = event
+                    .and_then(|e| e.pull_request.as_ref()?.number)
+                    .or_else(|| run.pull_requests.first()?.number);
+            }
+            t
+        }
+        "TimerTriggerCause" => {
+            let mut t = cause(kind, "TimerTrigger".into());
+            t.cron = event.and_then(|e| e.schedule.clone());
+            t
+        }
+        "UserIdCause" => cause(kind, actor.unwrap_or_else(|| "unknown".into())),
+        "UpstreamCause" => match event.and_then(|e| e.workflow_run.as_ref()) {
+            Some(up) if name == "workflow_run" => {
+                let up_repo = up
+                    .repository
+                    .as_ref()
+                    .and_then(|r| r.full_name.as_deref())
+                    .unwrap_or(repository);
+                let workflow = super::workflow_name(up.name.as_deref(), up.path.as_deref());
+                let up_actor = up
+                    .triggering_actor
+                    .as_ref()
+                    .or(up.actor.as_ref())
+                    .and_then(|a| a.login.clone());
+                let mut t = cause(kind, format!("{up_repo}/{workflow}"));
+                t.job_run_number = up.run_number;
+                t.run_id = up.id;
+                if up.event.is_some() {
+                    // The upstream's own cause; its event payload is not known here.
+                    t.direct_parents = vec![first_cause(up, None, up_repo, up_actor)];
+                }
+                t
+            }
+            _ => cause(kind, name.into()),
+        },
+        _ => cause(kind, name.into()),
+    }
+}
+
+fn cause(kind: &str, id: String) -> Trigger {
     Trigger {
         id,
         kind: kind.into(),
-        job_run_number,
+        job_run_number: None,
+        direct_parents: Vec::new(),
+        run_id: None,
+        pull_request: None,
+        cron: None,
     }
 }
 
@@ -101,6 +146,7 @@ mod tests {
 
     #[test]
     fn one_cause_per_event() {
+        let chain = |r: &Run, e: Option<&Event>| chain(r, e, "acme/api");
         assert_eq!(
             kinds(&chain(&run("push", 1), None)),
             [("SCMTriggerCause", "SCMTrigger")]
@@ -122,7 +168,7 @@ mod tests {
     #[test]
     fn a_rerun_adds_the_person_who_clicked() {
         assert_eq!(
-            kinds(&chain(&run("push", 2), None)),
+            kinds(&chain(&run("push", 2), None, "acme/api")),
             [
                 ("UserIdCause", "clicker"),
                 ("SCMTriggerCause", "SCMTrigger")
@@ -134,14 +180,44 @@ mod tests {
     fn workflow_run_names_the_upstream_run_when_the_event_is_known() {
         let event = Event {
             workflow_run: Some(Run {
+                id: Some(12456168064),
                 name: Some("Build".into()),
                 run_number: Some(67),
+                event: Some("push".into()),
                 ..Run::default()
             }),
             ..Event::default()
         };
-        let c = chain(&run("workflow_run", 1), Some(&event));
-        assert_eq!(kinds(&c), [("UpstreamCause", "Build")]);
+        let c = chain(&run("workflow_run", 1), Some(&event), "acme/api");
+        assert_eq!(kinds(&c), [("UpstreamCause", "acme/api/Build")]);
         assert_eq!(c[0].job_run_number, Some(67));
+        assert_eq!(c[0].run_id, Some(12456168064));
+        assert_eq!(
+            kinds(&c[0].direct_parents),
+            [("SCMTriggerCause", "SCMTrigger")]
+        );
+        // Without the event, the upstream is unknown.
+        let c = chain(&run("workflow_run", 1), None, "acme/api");
+        assert_eq!(kinds(&c), [("UpstreamCause", "workflow_run")]);
+        assert_eq!((c[0].job_run_number, c[0].run_id), (None, None));
+    }
+
+    #[test]
+    fn pull_requests_carry_their_number_and_schedules_their_cron() {
+        let pr: Event = serde_json::from_str(r#"{"pull_request":{"number":42}}"#).unwrap();
+        let c = chain(&run("pull_request", 1), Some(&pr), "acme/api");
+        assert_eq!(c[0].pull_request, Some(42));
+        // From the run's own list when the event is not known (same-repository pull requests).
+        let mut r = run("pull_request_target", 1);
+        r.pull_requests = serde_json::from_str(r#"[{"number":7}]"#).unwrap();
+        assert_eq!(chain(&r, None, "acme/api")[0].pull_request, Some(7));
+        let cron: Event = serde_json::from_str(r#"{"schedule":"30 5 * * 1-5"}"#).unwrap();
+        let c = chain(&run("schedule", 1), Some(&cron), "acme/api");
+        assert_eq!(c[0].cron.as_deref(), Some("30 5 * * 1-5"));
+        let v = serde_json::to_value(&c[0]).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"id": "TimerTrigger", "type": "TimerTriggerCause", "cron": "30 5 * * 1-5"})
+        );
     }
 }

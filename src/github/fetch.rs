@@ -1,0 +1,619 @@
+//! Everything a report needs from GitHub, in as few sequential round trips as the dependencies
+//! allow. Each need is a chain of requests that starts as soon as what it depends on is known,
+//! and all chains run together:
+//!
+//! | chain | round 1 | round 2 | round 3 |
+//! |---|---|---|---|
+//! | run and jobs | the run; jobs page 1 | the other pages (all at once) | re-reads while jobs settle |
+//! | `since-last-success` | previous successful runs (from the hint) | compare, page 1 | the newest pages |
+//! | `event` commits | compare, page 1 (from the event) | the newest pages | |
+//! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
+//! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
+//!
+//! The *hint* is what the step knows of the run before reading it (the runner's variables and
+//! event, or the run inside a `workflow_run` event); a request made from the hint is checked
+//! against the run when it arrives and made again if they disagree. Without a hint (a run given
+//! by `run-id`), the dependent chains start in round 2. The run and its jobs are required; every
+//! other chain is optional: its failure is a note and a fallback, never a lost report.
+
+use super::client::GitHub;
+use super::model::{
+    Artifact, Comparison, Deployment, Job, Lookups, Note, Repository, Run, RunData,
+};
+use crate::config::Repo;
+use crate::env::RunnerEnv;
+use crate::event::Event;
+use crate::map::commits::{self, EventCommits, Previous};
+use crate::map::{cicd, me, workflow_name};
+use crate::payload::Artifact as DeclaredArtifact;
+use crate::target::RunRef;
+use futures_util::future::{join, join4, try_join_all, FutureExt};
+use std::time::{Duration, Instant};
+
+/// What to read besides the run and its jobs.
+pub struct Plan<'a> {
+    pub commits: commits::Mode,
+    /// The reported run's own event (only when the step runs inside that run).
+    pub own_event: Option<&'a Event>,
+    /// What is known of the run before reading it.
+    pub hint: Option<Run>,
+    pub ci_cd: cicd::Setting,
+    pub declared: &'a [DeclaredArtifact],
+    pub workflow_artifacts: bool,
+    /// Set when the step runs inside the reported attempt: find "my" job, wait for the others.
+    pub me: Option<MePlan>,
+}
+
+pub struct MePlan {
+    pub check_run_id: Option<u64>,
+    pub runner_name: Option<String>,
+    pub wait: Duration,
+}
+
+/// The hint for `target`: the run in a `workflow_run` event, or, for the run the step is part
+/// of, what the runner's variables and event say; `None` otherwise.
+pub fn hint(target: &RunRef, env: &RunnerEnv, event: Option<&Event>, own: bool) -> Option<Run> {
+    if let Some(up) = event.and_then(|e| e.workflow_run.as_ref()) {
+        if up.id == Some(target.id) {
+            return Some(up.clone());
+        }
+    }
+    if !own {
+        return None;
+    }
+    let repo = target.repo.to_string();
+    let event_name = env.event_name.clone();
+    let pr = event.and_then(|e| e.pull_request.as_ref());
+    let head_sha = match event_name.as_deref() {
+        Some("push") => event.and_then(|e| e.after.clone()),
+        Some("pull_request" | "pull_request_target") => {
+            pr.and_then(|p| p.head.as_ref()?.sha.clone())
+        }
+        _ => env.sha.clone(),
+    };
+    let head_repo = match event_name.as_deref() {
+        Some("pull_request" | "pull_request_target") => pr
+            .and_then(|p| p.head.as_ref()?.repo.as_ref()?.full_name.clone())
+            .unwrap_or_else(|| repo.clone()),
+        _ => repo.clone(),
+    };
+    // `owner/repo/.github/workflows/ci.yml@refs/heads/main` → `.github/workflows/ci.yml`
+    let path = env.workflow_ref.as_deref().and_then(|r| {
+        let r = r.split('@').next()?;
+        r.find(".github/workflows/").map(|i| r[i..].to_owned())
+    });
+    let named = |full_name: String| {
+        Some(Repository {
+            full_name: Some(full_name),
+            ..Repository::default()
+        })
+    };
+    Some(Run {
+        id: Some(target.id),
+        run_attempt: target.attempt,
+        name: env.workflow.clone(),
+        path,
+        event: event_name,
+        head_branch: env
+            .head_ref
+            .clone()
+            .or_else(|| env.ref_name.clone())
+            .filter(|b| !b.is_empty()),
+        head_sha: head_sha.filter(|s| !s.is_empty()),
+        head_repository: named(head_repo),
+        repository: named(repo),
+        ..Run::default()
+    })
+}
+
+/// Reads the run, its jobs and whatever `plan` asks for.
+pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunData, String> {
+    let run = gh
+        .run(target)
+        .map(|r| r.map_err(|e| format!("{e:#}")))
+        .shared();
+    let (jobs, commits, deployments, artifacts) = join4(
+        jobs_chain(gh, target, plan, run.clone()),
+        commits_chain(gh, &target.repo, plan, run.clone()),
+        deployments_chain(gh, &target.repo, plan, run),
+        artifacts_chain(gh, target, plan),
+    )
+    .await;
+    let (run, jobs, me, mut notes) = jobs?;
+    let mut lookups = Lookups::default();
+    match commits {
+        Found::Yes((list, source)) => {
+            lookups.commits = Some(list);
+            lookups.commits_source = Some(source);
+        }
+        Found::No(note) => notes.extend(note),
+    }
+    match deployments {
+        Found::Yes(d) => lookups.deployments = Some(d),
+        Found::No(note) => notes.extend(note),
+    }
+    match artifacts {
+        Found::Yes(a) => lookups.artifacts = a,
+        Found::No(note) => notes.extend(note),
+    }
+    lookups.notes = notes;
+    Ok(RunData {
+        run,
+        jobs,
+        me,
+        lookups,
+    })
+}
+
+/// What an optional chain found, or the note that says why it found nothing.
+enum Found<T> {
+    Yes(T),
+    No(Option<Note>),
+}
+
+type SharedRun<F> = futures_util::future::Shared<F>;
+
+async fn jobs_chain<F>(
+    gh: &GitHub,
+    target: &RunRef,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> Result<(Run, Vec<Job>, Option<me::Me>, Vec<Note>), String>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    let err = |e: anyhow::Error| format!("{e:#}");
+    let (run, path, first) = match target.attempt {
+        Some(n) => {
+            let path = GitHub::jobs_path(target, n);
+            let (run, first) = join(run, gh.jobs_page(target, &path, 1)).await;
+            (run?, path, first.map_err(err)?)
+        }
+        None => {
+            let run = run.await?;
+            let path = GitHub::jobs_path(target, run.run_attempt.unwrap_or(1));
+            let first = gh.jobs_page(target, &path, 1).await.map_err(err)?;
+            (run, path, first)
+        }
+    };
+    let mut jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
+    let mut notes = Vec::new();
+
+    let Some(mp) = &plan.me else {
+        return Ok((run, jobs, None, notes));
+    };
+    if run.status.as_deref() == Some("completed") {
+        return Ok((run, jobs, None, notes));
+    }
+    let me = me::find(&jobs, mp.check_run_id, mp.runner_name.as_deref());
+    let Some(me) = me else {
+        notes.push(Note::warning(format!(
+            "could not tell which job of the run this step is in (job-check-run-id {}, \
+             RUNNER_NAME {}): its status is not applied and the other jobs are not waited for; \
+             pass `job-check-run-id: ${{{{ job.check_run_id }}}}`",
+            mp.check_run_id
+                .map_or_else(|| "not given".to_owned(), |id| format!("`{id}`")),
+            mp.runner_name
+                .as_deref()
+                .map_or_else(|| "not set".to_owned(), |r| format!("`{r}`")),
+        )));
+        return Ok((run, jobs, None, notes));
+    };
+    notes.push(Note::info(format!("This step runs in {me}.")));
+
+    let started = Instant::now();
+    let deadline = started + mp.wait;
+    let mut reads = 1u32;
+    loop {
+        let pending = me::unsettled(&jobs, Some(me.job_id));
+        if pending.is_empty() {
+            if reads > 1 {
+                notes.push(Note::info(format!(
+                    "Every other job has settled (read {reads} times, {:.1} s).",
+                    started.elapsed().as_secs_f64()
+                )));
+            }
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let what = me::describe(&pending);
+            notes.push(if mp.wait.is_zero() {
+                Note::info(format!(
+                    "Not waiting (wait-timeout 0): still running: {what}; reported as running."
+                ))
+            } else {
+                Note::warning(format!(
+                    "after waiting {} s, {} job(s) still have not finished: {what}. They are \
+                     reported as running, and the run's result counts only the finished ones. \
+                     Run the reporter in a job that `needs:` every other job, or raise \
+                     `wait-timeout`.",
+                    mp.wait.as_secs(),
+                    pending.len()
+                ))
+            });
+            break;
+        }
+        reads += 1;
+        tokio::time::sleep(me::next_delay(reads, left)).await;
+        match gh.all_jobs(target, &path).await {
+            Ok(fresh) => jobs = fresh,
+            Err(e) => {
+                notes.push(Note::warning(format!(
+                    "could not read the jobs again ({e:#}): reporting them as first read"
+                )));
+                break;
+            }
+        }
+    }
+    Ok((run, jobs, Some(me), notes))
+}
+
+/// `scm_commit_ids`: `Yes((commits newest first, where they came from))`, or a note and the
+/// head commit.
+async fn commits_chain<F>(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> Found<(Vec<String>, String)>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    match plan.commits {
+        commits::Mode::Head => Found::No(None),
+        commits::Mode::Event => event_commits(gh, repo, plan).await,
+        commits::Mode::SinceLastSuccess => since_last_success(gh, repo, plan, run).await,
+    }
+}
+
+async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<String>, String)> {
+    let (Some(event), Some(name)) = (
+        plan.own_event,
+        plan.hint.as_ref().and_then(|h| h.event.as_deref()),
+    ) else {
+        return Found::No(Some(Note::warning(
+            "`commits: event` needs the run's own event, and this step is not part of the \
+             reported run: reporting the head commit only (use `since-last-success`)",
+        )));
+    };
+    match commits::from_event(name, event) {
+        EventCommits::Listed(list) => {
+            let n = list.len();
+            Found::Yes((list, format!("the {name} event ({n})")))
+        }
+        EventCommits::Compare { base, head } => {
+            match newest_between(gh, repo, &base, &head).await {
+                Ok((list, total)) => Found::Yes((
+                    list,
+                    format!(
+                        "the {name} event, {} to {} ({total})",
+                        short(&base),
+                        short(&head)
+                    ),
+                )),
+                Err(e) => Found::No(Some(Note::warning(format!(
+                    "could not list the commits of the {name} event ({e}): reporting the head \
+                 commit only{}",
+                    permission_hint(&e, "contents: read")
+                )))),
+            }
+        }
+        EventCommits::None(why) => Found::No(Some(Note::info(format!(
+            "Commits: {why}; reporting the head commit."
+        )))),
+    }
+}
+
+async fn since_last_success<F>(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> Found<(Vec<String>, String)>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    let spec_query = plan.hint.as_ref().and_then(commits::previous_query);
+    let speculative = match &spec_query {
+        Some(q) => Some(gh.successful_runs(repo, q, commits::PREVIOUS_PAGE).await),
+        None => None,
+    };
+    let Ok(run) = run.await else {
+        return Found::No(None); // the run itself failed: the report says so
+    };
+    let fail = |e: String| {
+        Found::No(Some(Note::warning(format!(
+            "could not find the commits since the last successful run ({e}): reporting the \
+             head commit only{}",
+            permission_hint(&e, "actions: read` and `contents: read")
+        ))))
+    };
+    let Some(query) = commits::previous_query(&run) else {
+        return Found::No(Some(Note::info(
+            "Commits: the run names no branch or workflow to compare with; reporting the head \
+             commit.",
+        )));
+    };
+    let Some(head) = run.head_sha.clone() else {
+        return Found::No(None);
+    };
+    let mut page = match (speculative, &spec_query) {
+        (Some(Ok(page)), Some(q)) if q.same_target(&query) => Some(page),
+        _ => None,
+    };
+    let mut asked_with_filter = false;
+    let previous = loop {
+        let runs = match page.take() {
+            Some(p) => p,
+            None => {
+                asked_with_filter = true;
+                match gh
+                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE)
+                    .await
+                {
+                    Ok(p) => p,
+                    Err(e) => return fail(format!("{e:#}")),
+                }
+            }
+        };
+        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &run) {
+            Previous::Found(r) => break r.clone(),
+            Previous::NoneBefore => {
+                return Found::No(Some(Note::info(format!(
+                    "Commits: no earlier successful run of this workflow on `{}`; reporting the \
+                     head commit.",
+                    query.branch
+                ))))
+            }
+            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => continue,
+            Previous::Unknown => {
+                return fail(format!(
+                    "the newest {} successful runs on `{}` all came after this one",
+                    commits::PREVIOUS_PAGE,
+                    query.branch
+                ))
+            }
+        }
+    };
+    let base = previous.head_sha.clone().unwrap_or_default();
+    match newest_between(gh, repo, &base, &head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "since run #{} ({} to {}, {total} commit(s))",
+                previous.run_number.unwrap_or_default(),
+                short(&base),
+                short(&head)
+            ),
+        )),
+        Err(e) => fail(e),
+    }
+}
+
+/// The newest [`commits::MAX`] commits of `base...head`, newest first, and how many there are:
+/// page 1 (which tells the total), then the pages that hold the newest, together.
+async fn newest_between(
+    gh: &GitHub,
+    repo: &Repo,
+    base: &str,
+    head: &str,
+) -> Result<(Vec<String>, u64), String> {
+    if base.eq_ignore_ascii_case(head) {
+        return Ok((vec![head.to_owned()], 0));
+    }
+    let err = |e: anyhow::Error| format!("{e:#}");
+    let first = gh.compare(repo, base, head, 1).await.map_err(err)?;
+    let total = first.total_commits.unwrap_or(first.commits.len() as u64);
+    let pages = commits::newest_pages(total, commits::MAX);
+    let more: Vec<u64> = pages.clone().filter(|p| *p != 1).collect();
+    let fetched = try_join_all(more.iter().map(|p| gh.compare(repo, base, head, *p)))
+        .await
+        .map_err(err)?;
+    let in_range: Vec<&Comparison> = pages
+        .contains(&1)
+        .then_some(&first)
+        .into_iter()
+        .chain(fetched.iter())
+        .collect();
+    let list = commits::newest_first(in_range, commits::MAX);
+    if list.is_empty() {
+        // Nothing between them (the base is ahead, say): the head is what this run built.
+        return Ok((vec![head.to_owned()], total));
+    }
+    Ok((list, total))
+}
+
+/// Rule 3 of `ci-cd: auto`: the environments this run deployed to.
+async fn deployments_chain<F>(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> Found<Vec<(String, Option<u64>)>>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    let needed = |r: &Run| {
+        let name = workflow_name(r.name.as_deref(), r.path.as_deref());
+        cicd::needs_environments(
+            plan.ci_cd,
+            &cicd::Evidence {
+                declared: plan.declared,
+                event: r.event.as_deref(),
+                environments: None,
+                workflow_name: &name,
+                workflow_path: r.path.as_deref(),
+            },
+        )
+    };
+    let spec_sha = plan
+        .hint
+        .as_ref()
+        .filter(|h| needed(h))
+        .and_then(|h| h.head_sha.clone());
+    let speculative = match &spec_sha {
+        Some(sha) => Some(gh.deployments(repo, sha).await),
+        None => None,
+    };
+    let Ok(run) = run.await else {
+        return Found::No(None);
+    };
+    if !needed(&run) {
+        return Found::No(None);
+    }
+    let (Some(sha), Some(run_id)) = (run.head_sha.clone(), run.id) else {
+        return Found::No(None);
+    };
+    let fail = |e: String| {
+        Found::No(Some(Note::warning(format!(
+            "could not read the deployments of {} ({e}), so `ci-cd: auto` cannot see \
+             environments{}; or set `ci-cd`",
+            short(&sha),
+            permission_hint(&e, "deployments: read")
+        ))))
+    };
+    let all: Vec<Deployment> = match (speculative, spec_sha) {
+        (Some(Ok(list)), Some(s)) if s.eq_ignore_ascii_case(&sha) => list,
+        _ => match gh.deployments(repo, &sha).await {
+            Ok(list) => list,
+            Err(e) => return fail(format!("{e:#}")),
+        },
+    };
+    let candidates = cicd::candidates(&all, &run);
+    let statuses = match try_join_all(
+        candidates
+            .iter()
+            .map(|d| gh.deployment_statuses(repo, d.id.unwrap_or_default())),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{e:#}")),
+    };
+    let checked: Vec<_> = candidates.into_iter().zip(statuses).collect();
+    Found::Yes(cicd::deployed_environments(&checked, run_id))
+}
+
+/// `include-workflow-artifacts`: every artifact the run uploaded.
+async fn artifacts_chain(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Found<Vec<Artifact>> {
+    if !plan.workflow_artifacts {
+        return Found::No(None);
+    }
+    let result = async {
+        let first = gh.artifacts_page(&target.repo, target.id, 1).await?;
+        let got = first.artifacts.len() as u64;
+        let total = first.total_count.unwrap_or(got);
+        let pages = total.div_ceil(super::client::PER_PAGE).clamp(1, 10);
+        let rest = try_join_all((2..=pages).map(|p| gh.artifacts_page(&target.repo, target.id, p)))
+            .await?;
+        anyhow::Ok(
+            std::iter::once(first)
+                .chain(rest)
+                .flat_map(|p| p.artifacts)
+                .collect::<Vec<_>>(),
+        )
+    }
+    .await;
+    match result {
+        Ok(a) => Found::Yes(a),
+        Err(e) => Found::No(Some(Note::warning(format!(
+            "could not list the run's artifacts ({e:#}): reporting the declared ones only"
+        )))),
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
+}
+
+/// `: give the token `<permission>`` when GitHub refused for lack of one.
+fn permission_hint(error: &str, permission: &str) -> String {
+    if error.contains(" 403 ")
+        || error.contains(" 404 ")
+        || error.contains("answered 403")
+        || error.contains("answered 404")
+    {
+        format!(" (give `github-token` the `{permission}` permission)")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Source;
+
+    fn target(attempt: Option<u64>) -> RunRef {
+        RunRef {
+            repo: Repo::parse("acme/api").unwrap(),
+            id: 900,
+            attempt,
+            source: Source::Environment,
+        }
+    }
+
+    fn env(event: &str) -> RunnerEnv {
+        RunnerEnv {
+            event_name: Some(event.into()),
+            workflow: Some("CI".into()),
+            workflow_ref: Some("acme/api/.github/workflows/ci.yml@refs/heads/main".into()),
+            ref_name: Some("main".into()),
+            sha: Some("merge0000".into()),
+            ..RunnerEnv::default()
+        }
+    }
+
+    #[test]
+    fn the_hint_of_a_push_run_comes_from_the_runner() {
+        let e: Event = serde_json::from_str(r#"{"after":"abc123"}"#).unwrap();
+        let h = hint(&target(Some(2)), &env("push"), Some(&e), true).unwrap();
+        assert_eq!(h.path.as_deref(), Some(".github/workflows/ci.yml"));
+        assert_eq!(h.head_branch.as_deref(), Some("main"));
+        assert_eq!(h.head_sha.as_deref(), Some("abc123"));
+        assert_eq!((h.id, h.run_attempt), (Some(900), Some(2)));
+        let q = commits::previous_query(&h).unwrap();
+        assert_eq!((q.workflow.as_str(), q.branch.as_str()), ("ci.yml", "main"));
+        assert_eq!(
+            hint(&target(None), &env("push"), None, false).map(|h| h.id),
+            None
+        );
+    }
+
+    #[test]
+    fn the_hint_of_a_pull_request_uses_its_head() {
+        let e: Event = serde_json::from_str(
+            r#"{"pull_request":{"head":{"sha":"h1","repo":{"full_name":"fork/api"}}}}"#,
+        )
+        .unwrap();
+        let mut env = env("pull_request");
+        env.head_ref = Some("fix".into());
+        env.ref_name = Some("42/merge".into());
+        let h = hint(&target(None), &env, Some(&e), true).unwrap();
+        assert_eq!(h.head_branch.as_deref(), Some("fix"));
+        assert_eq!(h.head_sha.as_deref(), Some("h1"), "not the merge commit");
+        assert_eq!(
+            h.head_repository.and_then(|r| r.full_name).as_deref(),
+            Some("fork/api")
+        );
+    }
+
+    #[test]
+    fn a_workflow_run_event_is_the_hint_of_its_run() {
+        let e: Event =
+            serde_json::from_str(r#"{"workflow_run":{"id":900,"head_sha":"s","workflow_id":5}}"#)
+                .unwrap();
+        let h = hint(&target(None), &RunnerEnv::default(), Some(&e), false).unwrap();
+        assert_eq!((h.head_sha.as_deref(), h.workflow_id), (Some("s"), Some(5)));
+    }
+
+    #[test]
+    fn permission_hints_only_for_refusals() {
+        assert!(
+            permission_hint("GitHub answered 403 for /x: no", "contents: read")
+                .contains("`contents: read`")
+        );
+        assert_eq!(permission_hint("timed out", "contents: read"), "");
+    }
+}
