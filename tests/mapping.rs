@@ -4,7 +4,8 @@
 
 use chrono::{TimeZone, Utc};
 use sei_cicd::event::Event;
-use sei_cicd::github::model::{Job, Run, RunData};
+use sei_cicd::github::model::{Job, Lookups, Run, RunData};
+use sei_cicd::map::me::{FoundBy, Me};
 use sei_cicd::map::{self, CiCd, Options, Overrides};
 use sei_cicd::payload::Payload;
 use sei_cicd_testkit::fixtures;
@@ -17,10 +18,12 @@ fn opts() -> Options {
         server_url: "https://github.com".into(),
         repository: "fallback/repo".into(),
         overrides: Overrides::default(),
-        ci_cd: CiCd::Ci,
+        ci_cd: CiCd::Auto,
+        artifacts: vec![],
         themes: vec![],
         cfr_status: None,
         params: vec![],
+        job_status: None,
         include_steps: true,
         now: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
     }
@@ -33,6 +36,8 @@ fn data(run: Value, jobs: Vec<Value>) -> RunData {
             .into_iter()
             .map(|j| serde_json::from_value::<Job>(j).unwrap())
             .collect(),
+        me: None,
+        lookups: Lookups::default(),
     }
 }
 
@@ -319,8 +324,16 @@ fn the_runs_own_event_adds_upstream_details() {
     let d = data(run, vec![]);
     let p = map::payload(&d, Some(&event), &opts());
     assert_eq!(p.trigger_chain.len(), 1);
-    assert_eq!(p.trigger_chain[0].kind, "UpstreamCause");
-    assert_eq!(p.trigger_chain[0].job_run_number, Some(163));
+    let up = &p.trigger_chain[0];
+    assert_eq!(up.kind, "UpstreamCause");
+    // The upstream's job in SEI (its default name), its number and its run id.
+    assert_eq!(up.id, "octo-org/octo-repo/.github/workflows/test.yml");
+    assert_eq!(up.job_run_number, Some(163));
+    assert_eq!(up.run_id, Some(289_782_451));
+    assert_eq!(
+        up.direct_parents[0].kind, "RemoteCause",
+        "the upstream came from repository_dispatch"
+    );
 }
 
 #[test]
@@ -331,4 +344,332 @@ fn a_big_matrix_maps_every_job() {
     assert_eq!(p.job_run.stages.len(), 1000);
     assert_eq!(p.job_run.stages[999].result, "FAILURE");
     assert_eq!(p.result, "FAILURE");
+}
+
+fn stage<'a>(p: &'a Payload, id: &str) -> &'a sei_cicd::payload::Stage {
+    p.job_run
+        .stages
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no stage {id}"))
+}
+
+const ME: &str = "34769402426";
+
+/// "Now" for the run in progress: 13 s after "my" job started.
+fn now_in_run() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 12, 22, 17, 12, 40).unwrap()
+}
+
+fn in_progress(job_status: Option<&str>) -> Payload {
+    let (run, jobs) = fixtures::otel_in_progress();
+    let mut d = data(run, jobs);
+    d.me = Some(Me {
+        job_id: ME.parse().unwrap(),
+        found_by: FoundBy::CheckRunId,
+    });
+    let mut o = opts();
+    o.job_status = job_status.map(Into::into);
+    o.now = now_in_run();
+    map::payload(&d, None, &o)
+}
+
+/// The reporter as the last job of its own run: the run is in progress and so is "my" job.
+#[test]
+fn run_in_progress_with_the_reporters_own_job_running() {
+    let p = in_progress(Some("success"));
+    assert_server_safe(&p);
+    let now = now_in_run().timestamp_millis();
+    // The run as if it ended now: from its start to now, its result from every job.
+    assert_eq!(p.start_time, 1_734_887_485_000);
+    assert_eq!(p.start_time + p.duration, now);
+    assert_eq!(p.result, "SUCCESS");
+    let me = stage(&p, ME);
+    assert_eq!(
+        (me.result.as_str(), me.state.as_str()),
+        ("SUCCESS", "FINISHED")
+    );
+    assert_eq!(me.start_time, "2024-12-22T17:12:27.000Z");
+    assert_eq!(me.duration_in_millis, 13_000, "my job runs until now");
+    assert_eq!(p.duration, 75_000);
+    assert!(me
+        .display_description
+        .starts_with("this reporter's job · https://"));
+    // Only the steps that finished: not this step ("Export workflow"), not the post steps.
+    let steps: Vec<&str> = me.steps.iter().map(|s| s.display_name.as_str()).collect();
+    assert_eq!(steps, ["Set up job", "Run actions/checkout@v4"]);
+    // The four other jobs are as GitHub recorded them.
+    assert_eq!(p.job_run.stages.len(), 5);
+    assert!(p.job_run.stages[..4]
+        .iter()
+        .all(|s| s.result == "SUCCESS" && s.state == "FINISHED"));
+
+    // `job-status: failure` fails the run; without `job-status`, "my" job is still running
+    // and the run's result counts the finished jobs only.
+    assert_eq!(in_progress(Some("failure")).result, "FAILURE");
+    assert_eq!(in_progress(Some("cancelled")).result, "ABORTED");
+    let p = in_progress(None);
+    let me = stage(&p, ME);
+    assert_eq!(
+        (me.result.as_str(), me.state.as_str()),
+        ("UNKNOWN", "RUNNING")
+    );
+    assert_eq!(p.result, "SUCCESS");
+    insta::assert_json_snapshot!(in_progress(Some("success")));
+}
+
+/// "Re-run failed jobs": attempt 2 keeps four jobs from attempt 1 and runs one again.
+#[test]
+fn attempt_two_of_a_rerun_keeps_reused_jobs_as_they_ran() {
+    let (run, jobs) = fixtures::otel_attempt_two();
+    let p = map(run, jobs);
+    assert_server_safe(&p);
+    assert_eq!(p.execution_id, "12456168064-2", "unique per attempt");
+    assert_eq!(p.build_number, 67, "GitHub keeps the run number");
+    // This attempt's own start and end.
+    assert_eq!(p.start_time, 1_734_891_600_000); // 18:20:00Z
+    assert_eq!(p.duration, 45_000);
+    assert_eq!(p.user_id.as_deref(), Some("release-manager"));
+    assert_eq!(p.trigger_chain[0].kind, "UserIdCause");
+    assert_eq!(p.trigger_chain[0].id, "release-manager");
+    assert_eq!(p.trigger_chain[1].kind, "SCMTriggerCause");
+    // Reused jobs are marked, with the times they ran at in attempt 1 (not re-timed).
+    let build = stage(&p, "34769389408");
+    assert!(
+        build
+            .display_description
+            .starts_with("reused from attempt 1 · https://"),
+        "{}",
+        build.display_description
+    );
+    assert_eq!(build.start_time, "2024-12-22T17:11:31.000Z");
+    assert_eq!(build.duration_in_millis, 24_000);
+    let rerun = stage(&p, &fixtures::RERUN_JOB_ID.to_string());
+    assert!(!rerun.display_description.contains("reused"));
+    assert_eq!(rerun.start_time, "2024-12-22T18:20:05.000Z");
+    assert_eq!(rerun.duration_in_millis, 35_000);
+    let reused = p
+        .job_run
+        .stages
+        .iter()
+        .filter(|s| s.display_description.starts_with("reused from attempt 1"))
+        .count();
+    assert_eq!(reused, 4);
+    insta::assert_json_snapshot!(p);
+}
+
+/// A job waiting for a runner (none free, or a self-hosted one offline).
+#[test]
+fn a_queued_job_with_no_runner() {
+    let mut run = fixtures::load("rest-api-description__workflow-run.json");
+    run["status"] = json!("in_progress");
+    let mut job =
+        fixtures::load("octokit-webhooks__workflow_job.queued.json")["workflow_job"].clone();
+    job["runner_name"] = Value::Null;
+    job["runner_id"] = Value::Null;
+    job["started_at"] = Value::Null;
+    let p = map(run, vec![job]);
+    assert_server_safe(&p);
+    let s = &p.job_run.stages[0];
+    assert_eq!((s.result.as_str(), s.state.as_str()), ("UNKNOWN", "QUEUED"));
+    assert_eq!(s.duration_in_millis, 0);
+    assert_eq!(
+        s.start_time, "2021-09-13T02:21:13.000Z",
+        "created_at stands in"
+    );
+    assert!(s.display_description.contains("waiting for a runner"));
+    assert!(s.steps.is_empty());
+    assert_eq!(p.result, "NOT_BUILT", "nothing has finished");
+}
+
+/// Two jobs may share a name (a matrix without distinguishing values, a reusable workflow
+/// called twice): both stay, told apart by their ids.
+#[test]
+fn two_jobs_with_the_same_name() {
+    let (run, mut jobs) = fixtures::synthetic(5, 2, 2, |i| i == 1);
+    jobs[0]["name"] = json!("test");
+    jobs[1]["name"] = json!("test");
+    let p = map(run, jobs);
+    assert_server_safe(&p);
+    let stages: Vec<(&str, &str, &str)> = p
+        .job_run
+        .stages
+        .iter()
+        .map(|s| (s.id.as_str(), s.display_name.as_str(), s.result.as_str()))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("9000000000", "test", "SUCCESS"),
+            ("9000000001", "test", "FAILURE")
+        ]
+    );
+}
+
+/// A pull request from a fork: the run's head branch is the fork's.
+#[test]
+fn a_fork_pull_request() {
+    let mut run = fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json");
+    run["head_branch"] = json!("main");
+    run["head_repository"]["full_name"] = json!("outside-contributor/skip-duplicate-actions");
+    run["head_repository"]["fork"] = json!(true);
+    let jobs = fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json");
+    // Without the event (a reporter in another workflow): the fork is in the branch name.
+    let p = map(run.clone(), jobs.clone());
+    assert_eq!(p.branch_name.as_deref(), Some("outside-contributor:main"));
+    assert_eq!(
+        serde_json::to_value(&p.trigger_chain).unwrap(),
+        json!([{"id": "SCMTrigger", "type": "SCMTriggerCause"}]),
+        "fork pull requests are not in the run's list: no number"
+    );
+    // With the run's own event, the pull request's number too.
+    let event: Event = serde_json::from_value(json!({
+        "pull_request": {"number": 1234,
+            "head": {"sha": "h", "repo": {"full_name": "outside-contributor/skip-duplicate-actions", "fork": true}},
+            "base": {"sha": "b", "repo": {"full_name": "step-security/skip-duplicate-actions"}}}
+    }))
+    .unwrap();
+    assert!(event.is_fork_pull_request());
+    let p = map::payload(&data(run, jobs), Some(&event), &opts());
+    assert_eq!(p.branch_name.as_deref(), Some("outside-contributor:main"));
+    assert_eq!(
+        serde_json::to_value(&p.trigger_chain).unwrap(),
+        json!([{"id": "SCMTrigger", "type": "SCMTriggerCause", "pull_request": 1234}])
+    );
+    assert!(p.ci && !p.cd);
+}
+
+/// Jobs that did not pass, each as SEI counts it, and the run's result derived from them.
+#[test]
+fn skipped_cancelled_timed_out_and_startup_failure_jobs() {
+    let (mut run, mut jobs) = fixtures::synthetic(6, 5, 2, |_| false);
+    run["status"] = json!("in_progress");
+    run["conclusion"] = Value::Null;
+    for (i, c) in [
+        "success",
+        "skipped",
+        "cancelled",
+        "timed_out",
+        "startup_failure",
+    ]
+    .iter()
+    .enumerate()
+    {
+        jobs[i]["conclusion"] = json!(c);
+    }
+    jobs[1]["steps"] = json!([]); // a skipped job lists no steps
+    let p = map(run.clone(), jobs.clone());
+    assert_server_safe(&p);
+    let got: Vec<(&str, &str)> = p
+        .job_run
+        .stages
+        .iter()
+        .map(|s| (s.result.as_str(), s.state.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("SUCCESS", "FINISHED"),
+            ("NOT_BUILT", "SKIPPED"),
+            ("ABORTED", "FINISHED"),
+            ("FAILURE", "FINISHED"),
+            ("FAILURE", "FINISHED"),
+        ]
+    );
+    assert!(p.job_run.stages[1].steps.is_empty());
+    assert_eq!(p.result, "FAILURE", "a timed-out job fails the run");
+    // Without the failures, a cancellation aborts it; a skipped job alone does not fail it.
+    let p = map(run.clone(), jobs[..3].to_vec());
+    assert_eq!(p.result, "ABORTED");
+    let p = map(run, jobs[..2].to_vec());
+    assert_eq!(p.result, "SUCCESS");
+    // A workflow that could not start: no jobs at all.
+    let mut broken = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    broken["conclusion"] = json!("startup_failure");
+    let p = map(broken, vec![]);
+    assert_eq!(p.result, "FAILURE");
+    assert!(p.job_run.stages.is_empty());
+}
+
+/// What the look-ups found reaches the payload: commits, environments, uploaded artifacts.
+#[test]
+fn lookups_reach_the_payload() {
+    let mut d = data(
+        fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
+        fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
+    );
+    let shas = fixtures::history(150);
+    let newest: Vec<String> = shas.iter().rev().take(100).cloned().collect();
+    d.lookups.commits = Some(newest.clone());
+    d.lookups.deployments = Some(vec![("production".into(), Some(34769402426))]);
+    d.lookups.artifacts = serde_json::from_value(
+        fixtures::load("otel-cicd-action__self-run-12456168064.artifacts.json")["artifacts"]
+            .clone(),
+    )
+    .unwrap();
+    let p = map::payload(&d, None, &opts());
+    assert_eq!(p.scm_commit_ids, newest);
+    assert!(p.cd && !p.ci, "deployed to an environment");
+    assert_eq!(
+        map::ci_cd(&d, &opts()).to_string(),
+        "CD: rule 3, the run deployed to environment(s) `production`"
+    );
+    assert_eq!(p.artifacts.len(), 3);
+    let a = serde_json::to_value(&p.artifacts[0]).unwrap();
+    assert_eq!(
+        a,
+        json!({"input": false, "output": true, "type": "workflow-artifact",
+               "location": "https://api.github.com/repos/corentinmusard/otel-cicd-action/actions/artifacts/2353674538/zip",
+               "name": "{tests (macos-latest)}{run tests}", "qualifier": "2353674538"})
+    );
+    // An empty commit list (nothing found) means the head commit.
+    d.lookups.commits = Some(vec![]);
+    let p = map::payload(&d, None, &opts());
+    assert_eq!(
+        p.scm_commit_ids,
+        ["607e6cc9b6c59889d2136df32b12599223203912"]
+    );
+}
+
+/// A manual run's inputs become parameters, before the `params` input (which wins on a name
+/// clash); values are strings.
+#[test]
+fn dispatch_inputs_and_params() {
+    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    run["event"] = json!("workflow_dispatch");
+    // Parsed from text, as the event file is: the inputs keep the event's order.
+    let event: Event = serde_json::from_str(
+        r#"{"inputs": {"environment": "staging", "replicas": 3, "dry_run": false}}"#,
+    )
+    .unwrap();
+    let mut o = opts();
+    o.params = vec![("environment".into(), "production".into())];
+    let p = map::payload(&data(run, vec![]), Some(&event), &o);
+    assert_eq!(
+        serde_json::to_value(&p.job_run_params).unwrap(),
+        json!([
+            {"type": "StringParameterValue", "name": "environment", "value": "production"},
+            {"type": "StringParameterValue", "name": "replicas", "value": "3"},
+            {"type": "StringParameterValue", "name": "dry_run", "value": "false"}
+        ])
+    );
+    assert_eq!(p.trigger_chain[0].kind, "UserIdCause");
+}
+
+/// A scheduled run carries its cron; a tag push reports the tag as a full ref.
+#[test]
+fn schedules_and_tags() {
+    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    run["event"] = json!("schedule");
+    let event: Event = serde_json::from_value(json!({"schedule": "17 3 * * *"})).unwrap();
+    let p = map::payload(&data(run.clone(), vec![]), Some(&event), &opts());
+    assert_eq!(
+        serde_json::to_value(&p.trigger_chain).unwrap(),
+        json!([{"id": "TimerTrigger", "type": "TimerTriggerCause", "cron": "17 3 * * *"}])
+    );
+    run["event"] = json!("push");
+    run["head_branch"] = json!("v0.9.0");
+    let event: Event = serde_json::from_value(json!({"ref": "refs/tags/v0.9.0"})).unwrap();
+    let p = map::payload(&data(run, vec![]), Some(&event), &opts());
+    assert_eq!(p.branch_name.as_deref(), Some("refs/tags/v0.9.0"));
 }

@@ -1,7 +1,8 @@
 //! `branch_name`: the branch a run is for, as SEI filters on it. GitHub's `head_branch` is right
 //! for a push to a branch, and wrong or ambiguous elsewhere:
 //! - a pull request from a fork: `head_branch` is the fork's branch (`main` of someone else), so
-//!   it becomes `<fork owner>:<branch>`, GitHub's own label for it;
+//!   it becomes `<fork owner>:<branch>`, GitHub's own label for it (for `pull_request*` events,
+//!   the only ones a fork's branch triggers);
 //! - a merge queue: `head_branch` is the queue's temporary `gh-readonly-queue/<base>/pr-...`,
 //!   so it becomes `<base>`, the branch the queue merges into;
 //! - a tag: `head_branch` is the bare tag name, indistinguishable from a branch of that name, so
@@ -54,8 +55,15 @@ pub fn from_run(run: &Run) -> Option<String> {
             .and_then(|r| r.full_name.as_deref())
             .map(str::to_owned)
     };
-    if let (Some(head_repo), Some(base_repo)) = (repo(&run.head_repository), repo(&run.repository))
-    {
+    let pull_request = run
+        .event
+        .as_deref()
+        .is_some_and(|e| e.starts_with("pull_request"));
+    if let (true, Some(head_repo), Some(base_repo)) = (
+        pull_request,
+        repo(&run.head_repository),
+        repo(&run.repository),
+    ) {
         if !head_repo.eq_ignore_ascii_case(&base_repo) {
             let owner = head_repo.split('/').next().unwrap_or(&head_repo);
             return Some(format!("{owner}:{head}"));
@@ -135,6 +143,12 @@ mod tests {
         assert_eq!(name(&r, None).as_deref(), Some("contributor:main"));
         let same = run("pull_request", "feature/x", "ACME/api");
         assert_eq!(name(&same, None).as_deref(), Some("feature/x"));
+        let push = run("push", "main", "other/api");
+        assert_eq!(
+            name(&push, None).as_deref(),
+            Some("main"),
+            "only pull requests"
+        );
     }
 
     #[test]

@@ -73,3 +73,79 @@ pub fn synthetic(
         .collect();
     (run, jobs)
 }
+
+/// The recorded otel-cicd-action run 12456168064 as its own reporter saw it while it ran: the
+/// run `in_progress`, and its last job `otel-cicd` (the one that exports the run) running its
+/// "Export workflow" step on "GitHub Actions 17", with its post steps still queued. The other
+/// four jobs are as recorded (finished).
+pub fn otel_in_progress() -> (Value, Vec<Value>) {
+    let mut run = load("otel-cicd-action__self-run-12456168064.run.json");
+    run["status"] = json!("in_progress");
+    run["conclusion"] = Value::Null;
+    let mut jobs = jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let me = &mut jobs[4];
+    me["status"] = json!("in_progress");
+    me["conclusion"] = Value::Null;
+    me["completed_at"] = Value::Null;
+    for step in me["steps"].as_array_mut().unwrap() {
+        match step["number"].as_u64() {
+            Some(1 | 2) => {}
+            Some(3) => {
+                step["status"] = json!("in_progress");
+                step["conclusion"] = Value::Null;
+                step["completed_at"] = Value::Null;
+            }
+            _ => {
+                step["status"] = json!("queued");
+                step["conclusion"] = Value::Null;
+                step["started_at"] = Value::Null;
+                step["completed_at"] = Value::Null;
+            }
+        }
+    }
+    (run, jobs)
+}
+
+/// Id of the re-run `otel-cicd` job in [`otel_attempt_two`].
+pub const RERUN_JOB_ID: u64 = 34_771_000_001;
+
+/// Attempt 2 of the recorded run 12456168064, as "Re-run failed jobs" makes it: a maintainer
+/// (`release-manager`) re-ran the `otel-cicd` job an hour later; the four other jobs are reused
+/// from attempt 1 (`run_attempt: 1`, their times unchanged).
+pub fn otel_attempt_two() -> (Value, Vec<Value>) {
+    let mut run = load("otel-cicd-action__self-run-12456168064.run.json");
+    run["run_attempt"] = json!(2);
+    run["run_started_at"] = json!("2024-12-22T18:20:00Z");
+    run["updated_at"] = json!("2024-12-22T18:20:45Z");
+    run["triggering_actor"] = json!({"login": "release-manager"});
+    run["previous_attempt_url"] = json!(
+        "https://api.github.com/repos/corentinmusard/otel-cicd-action/actions/runs/12456168064/attempts/1"
+    );
+    let mut jobs = jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let rerun = &mut jobs[4];
+    rerun["id"] = json!(RERUN_JOB_ID);
+    rerun["run_attempt"] = json!(2);
+    rerun["started_at"] = json!("2024-12-22T18:20:05Z");
+    rerun["created_at"] = json!("2024-12-22T18:20:01Z");
+    rerun["completed_at"] = json!("2024-12-22T18:20:40Z");
+    rerun["html_url"] = json!(format!(
+        "https://github.com/corentinmusard/otel-cicd-action/actions/runs/12456168064/job/{RERUN_JOB_ID}"
+    ));
+    for (k, step) in rerun["steps"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        step["started_at"] = json!(format!("2024-12-22T18:20:{:02}Z", 5 + 5 * k));
+        step["completed_at"] = json!(format!("2024-12-22T18:20:{:02}Z", 9 + 5 * k));
+    }
+    (run, jobs)
+}
+
+/// `n` made-up commit SHAs (40 hex digits, all different), oldest first.
+pub fn history(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("{:08x}{:032x}", i, (i as u128 + 1) * 0x9e37_79b9_7f4a_7c15))
+        .collect()
+}

@@ -1,6 +1,16 @@
 //! A loopback GitHub REST API that serves recorded runs: the run (and each attempt), its jobs in
 //! pages with `total_count` and a `Link` header, GitHub's own 404 and 401 bodies, an optional
 //! path prefix (`/api/v3`, as on Enterprise Server) and a fixed latency per request.
+//!
+//! Beside runs it serves what the reporter's optional look-ups read, built from the runs and
+//! data a test gives it:
+//! - `GET /repos/{o}/{r}/actions/workflows/{file or id}/runs` with `branch`, `status`,
+//!   `created=<...` and `per_page`, newest first, from the registered runs;
+//! - `GET /repos/{o}/{r}/compare/{base}...{head}` paged, from a linear commit history;
+//! - `GET /repos/{o}/{r}/actions/runs/{id}/artifacts` paged;
+//! - `GET /repos/{o}/{r}/deployments?sha=` and `.../deployments/{id}/statuses`;
+//! - 403 "Resource not accessible by integration" for paths a test forbids (a missing
+//!   permission).
 
 use crate::http::{Handler, Reply, Request, Server};
 use serde_json::{json, Value};
@@ -20,6 +30,14 @@ pub struct Attempt {
 pub struct GitHub {
     /// (owner/repo, run id) → attempts by number.
     runs: HashMap<(String, u64), HashMap<u64, Attempt>>,
+    /// owner/repo → commit SHAs, oldest first.
+    history: HashMap<String, Vec<String>>,
+    /// (owner/repo, run id) → artifacts.
+    artifacts: HashMap<(String, u64), Vec<Value>>,
+    /// owner/repo → (deployment, its statuses newest first).
+    deployments: HashMap<String, Vec<(Value, Vec<Value>)>>,
+    /// Paths containing one of these answer 403.
+    forbidden: Vec<String>,
     token: Option<String>,
     prefix: String,
     latency: Duration,
@@ -44,6 +62,33 @@ impl GitHub {
             .entry((repo.to_owned(), id))
             .or_default()
             .insert(attempt, Attempt { run, jobs });
+        self
+    }
+
+    /// The repository's commits, oldest first: what `compare` answers from.
+    pub fn history(mut self, repo: &str, shas: Vec<String>) -> Self {
+        self.history.insert(repo.to_owned(), shas);
+        self
+    }
+
+    /// Artifacts uploaded by run `run_id`.
+    pub fn artifacts(mut self, repo: &str, run_id: u64, artifacts: Vec<Value>) -> Self {
+        self.artifacts.insert((repo.to_owned(), run_id), artifacts);
+        self
+    }
+
+    /// A deployment (with `id`, `sha`, `environment`, `created_at`) and its statuses.
+    pub fn deployment(mut self, repo: &str, deployment: Value, statuses: Vec<Value>) -> Self {
+        self.deployments
+            .entry(repo.to_owned())
+            .or_default()
+            .push((deployment, statuses));
+        self
+    }
+
+    /// Requests whose path contains `fragment` get GitHub's 403 for a missing permission.
+    pub fn forbid(mut self, fragment: &str) -> Self {
+        self.forbidden.push(fragment.to_owned());
         self
     }
 
@@ -95,15 +140,35 @@ impl GitHub {
         let Some(path) = req.path().strip_prefix(self.prefix.as_str()) else {
             return not_found();
         };
+        if self.forbidden.iter().any(|f| path.contains(f.as_str())) {
+            return Reply::json(
+                403,
+                &json!({"message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest",
+                        "status": "403"}),
+            );
+        }
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        // repos/{o}/{r}/actions/runs/{id}[/attempts/{n}][/jobs]
-        let ["repos", owner, repo, "actions", "runs", id, rest @ ..] = parts.as_slice() else {
+        let ["repos", owner, repo, rest @ ..] = parts.as_slice() else {
             return not_found();
         };
+        let repo = format!("{owner}/{repo}");
+        match rest {
+            ["actions", "runs", id, "artifacts"] => self.artifacts_page(req, &repo, id),
+            ["actions", "runs", id, tail @ ..] => self.run_or_jobs(req, &repo, id, tail),
+            ["actions", "workflows", workflow, "runs"] => self.workflow_runs(req, &repo, workflow),
+            ["compare", range] => self.compare(req, &repo, range),
+            ["deployments"] => self.deployments_of(req, &repo),
+            ["deployments", id, "statuses"] => self.statuses(&repo, id),
+            _ => not_found(),
+        }
+    }
+
+    fn run_or_jobs(&self, req: &Request, repo: &str, id: &str, rest: &[&str]) -> Reply {
         let Ok(id) = id.parse::<u64>() else {
             return not_found();
         };
-        let Some(attempts) = self.runs.get(&(format!("{owner}/{repo}"), id)) else {
+        let Some(attempts) = self.runs.get(&(repo.to_owned(), id)) else {
             return not_found();
         };
         let latest = *attempts.keys().max().unwrap();
@@ -120,24 +185,39 @@ impl GitHub {
         if !jobs {
             return Reply::json(200, &a.run);
         }
+        self.paged(
+            req,
+            &a.jobs,
+            self.max_per_page,
+            |slice, total| json!({"total_count": total, "jobs": slice}),
+        )
+    }
+
+    /// One page of `items`, with `total_count` and a `Link` header, as GitHub pages lists.
+    fn paged(
+        &self,
+        req: &Request,
+        items: &[Value],
+        max_per_page: usize,
+        body: impl Fn(Vec<Value>, usize) -> Value,
+    ) -> Reply {
         let per_page = req
             .query("per_page")
             .and_then(|v| v.parse().ok())
             .unwrap_or(self.default_per_page)
-            .clamp(1, self.max_per_page);
+            .clamp(1, max_per_page);
         let page = req
             .query("page")
             .and_then(|v| v.parse().ok())
             .unwrap_or(1usize)
             .max(1);
-        let slice: Vec<Value> = a
-            .jobs
+        let slice: Vec<Value> = items
             .iter()
             .skip((page - 1) * per_page)
             .take(per_page)
             .cloned()
             .collect();
-        let last = a.jobs.len().div_ceil(per_page).max(1);
+        let last = items.len().div_ceil(per_page).max(1);
         let link = |p: usize| {
             format!(
                 "<http://{}{}?per_page={per_page}&page={p}>",
@@ -150,13 +230,174 @@ impl GitHub {
             links.push(format!("{}; rel=\"next\"", link(page + 1)));
             links.push(format!("{}; rel=\"last\"", link(last)));
         }
-        let reply = Reply::json(200, &json!({"total_count": a.jobs.len(), "jobs": slice}));
+        let reply = Reply::json(200, &body(slice, items.len()));
         if links.is_empty() {
             reply
         } else {
             reply.header("Link", &links.join(", "))
         }
     }
+
+    /// The latest attempt of every run of `repo`.
+    fn latest_runs(&self, repo: &str) -> Vec<&Value> {
+        self.runs
+            .iter()
+            .filter(|((r, _), _)| r == repo)
+            .filter_map(|(_, attempts)| attempts.iter().max_by_key(|(n, _)| **n))
+            .map(|(_, a)| &a.run)
+            .collect()
+    }
+
+    fn workflow_runs(&self, req: &Request, repo: &str, workflow: &str) -> Reply {
+        let workflow = decode(workflow);
+        let branch = req.query("branch").map(decode);
+        let status = req.query("status").map(decode);
+        let created_before = req
+            .query("created")
+            .map(decode)
+            .and_then(|c| c.strip_prefix('<').map(str::to_owned));
+        let mut runs: Vec<Value> = self
+            .latest_runs(repo)
+            .into_iter()
+            .filter(|r| {
+                let file = r["path"]
+                    .as_str()
+                    .and_then(|p| p.split('@').next())
+                    .and_then(|p| p.rsplit('/').next());
+                file == Some(workflow.as_str())
+                    || r["workflow_id"].as_u64().map(|i| i.to_string()) == Some(workflow.clone())
+            })
+            .filter(|r| branch.is_none() || r["head_branch"].as_str() == branch.as_deref())
+            .filter(|r| match status.as_deref() {
+                None => true,
+                Some(
+                    s @ ("completed" | "queued" | "in_progress" | "waiting" | "requested"
+                    | "pending"),
+                ) => r["status"].as_str() == Some(s),
+                Some(c) => r["conclusion"].as_str() == Some(c),
+            })
+            // ISO-8601 UTC times compare as text.
+            .filter(|r| match (&created_before, r["created_at"].as_str()) {
+                (Some(limit), Some(created)) => created < limit.as_str(),
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        runs.sort_by(|a, b| {
+            (b["created_at"].as_str(), b["id"].as_u64())
+                .cmp(&(a["created_at"].as_str(), a["id"].as_u64()))
+        });
+        self.paged(
+            req,
+            &runs,
+            100,
+            |slice, total| json!({"total_count": total, "workflow_runs": slice}),
+        )
+    }
+
+    fn compare(&self, req: &Request, repo: &str, range: &str) -> Reply {
+        let range = decode(range);
+        let Some((base, head)) = range.split_once("...") else {
+            return not_found();
+        };
+        let history = self.history.get(repo).map(Vec::as_slice).unwrap_or(&[]);
+        let at = |sha: &str| history.iter().position(|s| s == sha);
+        let (Some(b), Some(h)) = (at(base), at(head)) else {
+            return not_found();
+        };
+        let commits: Vec<Value> = if h > b {
+            history[b + 1..=h]
+                .iter()
+                .map(|sha| json!({"sha": sha, "commit": {"message": format!("commit {sha}")}}))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let status = match h.cmp(&b) {
+            std::cmp::Ordering::Greater => "ahead",
+            std::cmp::Ordering::Equal => "identical",
+            std::cmp::Ordering::Less => "behind",
+        };
+        let ahead = h.saturating_sub(b);
+        let behind = b.saturating_sub(h);
+        self.paged(req, &commits, 100, |slice, total| {
+            json!({"status": status, "ahead_by": ahead, "behind_by": behind,
+                   "total_commits": total, "commits": slice, "files": []})
+        })
+    }
+
+    fn artifacts_page(&self, req: &Request, repo: &str, id: &str) -> Reply {
+        let Ok(id) = id.parse::<u64>() else {
+            return not_found();
+        };
+        if !self.runs.contains_key(&(repo.to_owned(), id)) {
+            return not_found();
+        }
+        let items = self
+            .artifacts
+            .get(&(repo.to_owned(), id))
+            .cloned()
+            .unwrap_or_default();
+        self.paged(
+            req,
+            &items,
+            100,
+            |slice, total| json!({"total_count": total, "artifacts": slice}),
+        )
+    }
+
+    fn deployments_of(&self, req: &Request, repo: &str) -> Reply {
+        let sha = req.query("sha").map(decode);
+        let mut list: Vec<Value> = self
+            .deployments
+            .get(repo)
+            .into_iter()
+            .flatten()
+            .map(|(d, _)| d.clone())
+            .filter(|d| sha.is_none() || d["sha"].as_str() == sha.as_deref())
+            .collect();
+        list.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+        let per_page = req
+            .query("per_page")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30usize);
+        list.truncate(per_page);
+        Reply::json(200, &Value::Array(list))
+    }
+
+    fn statuses(&self, repo: &str, id: &str) -> Reply {
+        let id = id.parse::<u64>().ok();
+        match self
+            .deployments
+            .get(repo)
+            .into_iter()
+            .flatten()
+            .find(|(d, _)| d["id"].as_u64() == id)
+        {
+            Some((_, statuses)) => Reply::json(200, &Value::Array(statuses.clone())),
+            None => not_found(),
+        }
+    }
+}
+
+/// Percent-decoding of a path segment or query value.
+pub fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// GitHub's 404 body, as recorded (`otel-cicd-action__run-111.404-not-found.json`).
