@@ -8,7 +8,7 @@ use crate::config::{self, Config};
 use crate::env::RunnerEnv;
 use crate::event::{self, Event};
 use crate::github::client::GitHub;
-use crate::github::model::{Note, RunData};
+use crate::github::model::RunData;
 use crate::github::{data_dir, fetch};
 use crate::map;
 use crate::runner::Runner;
@@ -204,19 +204,21 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
         now: chrono::Utc::now(),
     };
     let payload = map::payload(&data, own_event.as_ref(), &opts);
-    runner.info(&format!("{}.", map::ci_cd(&data, &opts)));
+    runner.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
     let commits = &payload.scm_commit_ids;
-    match &data.lookups.commits_source {
-        Some(source) if data.lookups.commits.is_some() => runner.info(&format!(
+    let source = data.lookups.commits_source.as_deref();
+    match (&data.lookups.commits, source) {
+        (Some(_), Some(source)) => runner.info(&format!(
             "Commits: {} reported, from {source}.",
             commits.len()
         )),
         _ => runner.info(&format!(
-            "Commits: the head commit{}.",
+            "Commits: the head commit{}{}.",
             commits
                 .first()
                 .map(|c| format!(" {}", &c[..c.len().min(12)]))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            source.map(|s| format!(" ({s})")).unwrap_or_default()
         )),
     }
     let unknown = map::result::unlisted(
@@ -305,15 +307,13 @@ fn fetch_saved(
                 data.lookups.commits_source = Some(format!("the saved {event_name} event"));
                 data.lookups.commits = Some(list);
             }
-            _ => data.lookups.notes.push(Note::info(
-                "Commits: the saved event does not list its commits; reporting the head commit.",
-            )),
+            _ => data.lookups.commits_source = Some("the saved event lists no commits".into()),
         },
         (map::commits::Mode::Head, _) => {}
-        _ => data.lookups.notes.push(Note::info(
-            "Commits: `github-data` reads no API, so the commits since the last success are not \
-             known; reporting the head commit.",
-        )),
+        _ => {
+            data.lookups.commits_source =
+                Some("`github-data` reads no API to find the last successful run".into())
+        }
     }
     let repository = cfg
         .repository

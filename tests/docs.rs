@@ -2,7 +2,7 @@
 //! they cannot drift from what the binary does.
 
 use clap::CommandFactory;
-use sei_cicd::map::{result, trigger};
+use sei_cicd::map::{cicd, result, trigger};
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
@@ -111,23 +111,36 @@ fn readme_result_table_is_the_code_table() {
 
 #[test]
 fn readme_trigger_table_is_the_code_table() {
-    let mut table = String::from("| GitHub event | Cause `type` | Cause `id` |\n|---|---|---|\n");
-    for (event, kind, id) in trigger::EVENTS {
+    let mut table =
+        String::from("| GitHub event | Cause `type` | Cause `id` | Details |\n|---|---|---|---|\n");
+    for (event, kind, id, details) in trigger::EVENTS {
         let id = if id.contains(' ') {
             id.to_string()
         } else {
             format!("`{id}`")
         };
-        table.push_str(&format!("| `{event}` | `{kind}` | {id} |\n"));
+        table.push_str(&format!("| `{event}` | `{kind}` | {id} | {details} |\n"));
     }
     table.push_str(&format!(
-        "| any other | `{}` | {} |\n",
+        "| any other | `{}` | {} | |\n",
         trigger::OTHER.0,
         trigger::OTHER.1
     ));
     assert!(
         readme().contains(&table),
         "README's trigger table should read:\n{table}"
+    );
+}
+
+#[test]
+fn readme_ci_cd_rules_are_the_code_rules() {
+    let mut table = String::from("| Rule | Evidence | Reported as |\n|---|---|---|\n");
+    for (i, (evidence, decides)) in cicd::RULES.iter().enumerate() {
+        table.push_str(&format!("| {} | {evidence} | {decides} |\n", i + 1));
+    }
+    assert!(
+        readme().contains(&table),
+        "README's CI/CD rules table should read:\n{table}"
     );
 }
 

@@ -94,17 +94,30 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(!stdout.contains("::error::"), "{stdout}");
 
-    // GitHub: the attempt and its jobs, sent together, then the second page; authenticated.
-    let asked: Vec<String> = github
+    // GitHub: the attempt and its jobs, sent together, then the second page; the previous
+    // successful run (there is none: the commits are the head) and the deployments of the
+    // head commit (none: `ci-cd: auto` falls to "CI"). Nothing else; all authenticated.
+    let mut asked: Vec<String> = github
         .exchanges()
         .iter()
         .map(|e| e.request.target.clone())
         .collect();
+    asked.sort();
     let base = format!("/repos/{OTEL_REPO}/actions/runs/{OTEL_RUN}/attempts/1");
-    assert_eq!(asked.len(), 3, "{asked:?}");
-    assert!(asked.contains(&base));
-    assert!(asked.contains(&format!("{base}/jobs?per_page=100&page=1")));
-    assert!(asked.contains(&format!("{base}/jobs?per_page=100&page=2")));
+    let mut expected = vec![
+        base.clone(),
+        format!("{base}/jobs?per_page=100&page=1"),
+        format!("{base}/jobs?per_page=100&page=2"),
+        format!(
+            "/repos/{OTEL_REPO}/actions/workflows/build.yml/runs?branch=main&status=success\
+             &exclude_pull_requests=true&per_page=5&created=%3C2024-12-22T17%3A11%3A25Z"
+        ),
+        format!(
+            "/repos/{OTEL_REPO}/deployments?sha=607e6cc9b6c59889d2136df32b12599223203912&per_page=100"
+        ),
+    ];
+    expected.sort();
+    assert_eq!(asked, expected);
     for e in github.exchanges() {
         assert_eq!(
             e.request.header("authorization"),
@@ -225,8 +238,21 @@ fn workflow_run_mode_reports_the_upstream_run() {
     assert!(
         asked
             .iter()
+            .filter(|a| a.contains("/actions/runs/"))
             .all(|a| a.contains("/runs/16620109074/attempts/1")),
         "the upstream run, not the reporter's: {asked:?}"
+    );
+    // Its previous success is looked up from the event, with the run (round 1).
+    assert!(
+        asked.iter().any(|a| a.contains(
+            "/actions/workflows/test.yml/runs?branch=dependabot%2Fgithub_actions%2Fgithub%2Fcodeql-action-3.29.5"
+        )),
+        "{asked:?}"
+    );
+    assert_eq!(
+        asked.len(),
+        3,
+        "`ci-cd: cd` needs no deployments: {asked:?}"
     );
     let received = sei.received();
     assert_eq!(received.len(), 1);
@@ -416,10 +442,11 @@ fn a_thousand_jobs_arrive_whole_in_ten_pages_fetched_together() {
         .input("github-token", GH_TOKEN);
     let out = env.run(Path::new(BIN));
     assert!(out.status.success(), "{:?}", text(&out));
-    assert_eq!(github.exchanges().len(), 1 + 10);
+    // The run, 10 pages, the previous success, the deployments of the head commit.
+    assert_eq!(github.exchanges().len(), 1 + 10 + 2);
     assert!(
         sei_cicd_testkit::http::critical_path(&github.exchanges()) <= 2,
-        "run + first page together, then the other nine together"
+        "run + first page together, then the other nine together (and the look-ups)"
     );
     let payload = sei.received()[0].payload.clone().unwrap();
     assert_eq!(payload["job_run"]["stages"].as_array().unwrap().len(), 1000);

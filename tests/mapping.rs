@@ -612,7 +612,7 @@ fn lookups_reach_the_payload() {
     assert!(p.cd && !p.ci, "deployed to an environment");
     assert_eq!(
         map::ci_cd(&d, &opts()).to_string(),
-        "CD: rule 3, the run deployed to environment(s) `production`"
+        "CD (rule 3: the run deployed to environment(s) `production`)"
     );
     assert_eq!(p.artifacts.len(), 3);
     let a = serde_json::to_value(&p.artifacts[0]).unwrap();

@@ -126,6 +126,8 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
             lookups.commits = Some(list);
             lookups.commits_source = Some(source);
         }
+        // Why the head commit alone: said on the log's "Commits:" line.
+        Found::No(Some(note)) if !note.warning => lookups.commits_source = Some(note.text),
         Found::No(note) => notes.extend(note),
     }
     match deployments {
@@ -299,9 +301,7 @@ async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<
                 )))),
             }
         }
-        EventCommits::None(why) => Found::No(Some(Note::info(format!(
-            "Commits: {why}; reporting the head commit."
-        )))),
+        EventCommits::None(why) => Found::No(Some(Note::info(why))),
     }
 }
 
@@ -331,8 +331,7 @@ where
     };
     let Some(query) = commits::previous_query(&run) else {
         return Found::No(Some(Note::info(
-            "Commits: the run names no branch or workflow to compare with; reporting the head \
-             commit.",
+            "the run names no branch or workflow to find its last success",
         )));
     };
     let Some(head) = run.head_sha.clone() else {
@@ -361,8 +360,7 @@ where
             Previous::Found(r) => break r.clone(),
             Previous::NoneBefore => {
                 return Found::No(Some(Note::info(format!(
-                    "Commits: no earlier successful run of this workflow on `{}`; reporting the \
-                     head commit.",
+                    "no earlier successful run of this workflow on `{}`",
                     query.branch
                 ))))
             }

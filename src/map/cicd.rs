@@ -85,31 +85,33 @@ pub struct Decision {
 }
 
 impl fmt::Display for Decision {
+    /// `CD (rule 3: the run deployed to environment(s) `production`)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match (self.ci, self.cd) {
             (true, true) => "CI and CD",
             (false, true) => "CD",
             _ => "CI",
         };
-        write!(f, "{kind}: ")?;
+        write!(f, "{kind} (")?;
         match &self.rule {
             Rule::Input => write!(f, "input `ci-cd`"),
             Rule::Artifacts { inputs, outputs } => write!(
                 f,
-                "rule 1, declared artifacts ({inputs} input(s), {outputs} output(s))"
+                "rule 1: declared artifacts, {inputs} input(s) and {outputs} output(s)"
             ),
-            Rule::Event(e) => write!(f, "rule 2, a `{e}` event"),
+            Rule::Event(e) => write!(f, "rule 2: a `{e}` event"),
             Rule::Environments(envs) => write!(
                 f,
-                "rule 3, the run deployed to environment(s) {}",
+                "rule 3: the run deployed to environment(s) {}",
                 envs.iter()
                     .map(|e| format!("`{e}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Rule::Name(w) => write!(f, "rule 4, the workflow's name or file says `{w}`"),
-            Rule::Default => write!(f, "rule 5, no sign of a deployment"),
-        }
+            Rule::Name(w) => write!(f, "rule 4: the workflow's name or file says `{w}`"),
+            Rule::Default => write!(f, "rule 5: no sign of a deployment"),
+        }?;
+        write!(f, ")")
     }
 }
 
@@ -221,7 +223,7 @@ pub fn candidates<'a>(deployments: &'a [Deployment], run: &Run) -> Vec<&'a Deplo
             _ => true,
         })
         .collect();
-    out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    out.sort_by_key(|d| std::cmp::Reverse(d.created_at));
     out.truncate(MAX_CANDIDATES);
     out
 }
@@ -356,7 +358,7 @@ mod tests {
         assert_eq!(d.rule, Rule::Name("deploy".into()));
         let d = decide(Setting::Auto, &evidence(&[], "push", None, "Build"));
         assert_eq!((d.ci, d.cd, &d.rule), (true, false, &Rule::Default));
-        assert_eq!(d.to_string(), "CI: rule 5, no sign of a deployment");
+        assert_eq!(d.to_string(), "CI (rule 5: no sign of a deployment)");
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub fn pick_previous<'a>(page: &'a [Run], page_size: u64, this: &Run) -> Previou
             _ => true,
         })
         .collect();
-    candidates.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    candidates.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     match candidates.first() {
         Some(r) => Previous::Found(r),
         None if page.len() as u64 >= page_size => Previous::Unknown,
