@@ -37,6 +37,9 @@ pub fn markdown(p: &Payload, run_url: Option<&str>, delivery: &Delivery) -> Stri
     }
     if let Some(sha) = p.scm_commit_ids.first() {
         let _ = write!(md, " · **Commit** `{}`", &sha[..sha.len().min(7)]);
+        if p.scm_commit_ids.len() > 1 {
+            let _ = write!(md, " and {} before it", p.scm_commit_ids.len() - 1);
+        }
     }
     if let Some(url) = run_url {
         let _ = write!(md, " · [run on GitHub]({url})");
@@ -60,7 +63,11 @@ pub fn markdown(p: &Payload, run_url: Option<&str>, delivery: &Delivery) -> Stri
         cell(&p.job_full_name),
         p.build_number,
         p.execution_id,
-        if p.cd { "CD" } else { "CI" }
+        match (p.ci, p.cd) {
+            (true, true) => "CI and CD",
+            (false, true) => "CD",
+            _ => "CI",
+        }
     );
 
     let stages = &p.job_run.stages;

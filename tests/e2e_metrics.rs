@@ -282,6 +282,14 @@ fn a_push_of_many_commits_reports_the_newest_hundred_since_the_last_success() {
         )),
         "{stdout}"
     );
+    let summary = env.summary();
+    assert!(
+        summary.contains(&format!(
+            "**Commit** `{}` and 99 before it",
+            &shas[299][..7]
+        )),
+        "{summary}"
+    );
     // Compare pages 1 (to learn the total), then 2 and 3 together.
     let compares: Vec<String> = github
         .exchanges()
@@ -297,7 +305,17 @@ fn a_push_of_many_commits_reports_the_newest_hundred_since_the_last_success() {
     let mut all = github.exchanges();
     assert!(critical_path(&all) <= 3, "GitHub: {}", critical_path(&all));
     all.extend(sei.server.exchanges());
-    assert_eq!(critical_path(&all), 4);
+    let path: Vec<(String, u128, u128)> = all
+        .iter()
+        .map(|e| {
+            (
+                e.request.target.clone(),
+                e.received.as_millis(),
+                e.answered.as_millis(),
+            )
+        })
+        .collect();
+    assert!(critical_path(&all) <= 4, "{path:#?}");
 }
 
 /// `commits: event`: the push event's own list, and no look-up.
