@@ -610,6 +610,12 @@ fn lookups_reach_the_payload() {
     let p = map::payload(&d, None, &opts());
     assert_eq!(p.scm_commit_ids, newest);
     assert!(p.cd && !p.ci, "deployed to an environment");
+    assert!(
+        stage(&p, "34769402426")
+            .display_description
+            .starts_with("deployed to production · https://"),
+        "the stage that deployed says so"
+    );
     assert_eq!(
         map::ci_cd(&d, &opts()).to_string(),
         "CD (rule 3: the run deployed to environment(s) `production`)"

@@ -85,13 +85,27 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
     let me = data.me.as_ref().map(|m| m.job_id);
     let my_status = opts.job_status.as_deref().filter(|s| !s.is_empty());
     let attempt = run.run_attempt.unwrap_or(1);
+    let deployments = data.lookups.deployments.as_deref().unwrap_or_default();
     let stages: Vec<payload::Stage> = data
         .jobs
         .iter()
         .enumerate()
         .map(|(i, job)| {
             let mine = me.is_some() && job.id == me;
-            stage(i, job, run_start, attempt, mine.then_some(my_status), opts)
+            let mut s = stage(i, job, run_start, attempt, mine.then_some(my_status), opts);
+            let envs: Vec<&str> = deployments
+                .iter()
+                .filter(|(_, j)| j.is_some() && *j == job.id)
+                .map(|(env, _)| env.as_str())
+                .collect();
+            if !envs.is_empty() {
+                s.display_description = format!(
+                    "deployed to {} · {}",
+                    envs.join(", "),
+                    s.display_description
+                );
+            }
+            s
         })
         .collect();
 
