@@ -1,4 +1,5 @@
-//! Everything that comes from GitHub: the tolerant data model, the API client, and saved runs.
+//! Everything that comes from GitHub: the tolerant data model, the API client (one thin function
+//! per endpoint), what to read and in which order (`fetch`), and saved runs.
 
 pub mod client;
 pub mod data_dir;
