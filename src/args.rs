@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Report one workflow run to SEI (the action's job).
     Report(Box<ReportArgs>),
+    /// Send a payload file kept by a failed `report` to SEI again, with the same retry rules.
+    Replay(Box<ReplayArgs>),
 }
 
 /// The action's inputs. An empty value means "not given".
@@ -157,6 +159,64 @@ pub struct ReportArgs {
     /// folder instead of the GitHub API
     #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
     pub github_data: Option<PathBuf>,
+
+    /// Seconds the whole report may take, retries included; wait-timeout comes on top [default: 60]
+    #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]
+    pub timeout: Option<String>,
+
+    /// Attempts per request, the first included; 1 turns retries off [default: 5]
+    #[arg(long, env = "INPUT_MAX-ATTEMPTS", value_name = "N")]
+    pub max_attempts: Option<String>,
+
+    /// A PEM file of CA certificates to trust as well (Enterprise Server, a TLS-intercepting proxy)
+    #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Allow plain http:// URLs to other machines; the token then travels unencrypted [default: false]
+    #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub allow_insecure_http: Option<String>,
+}
+
+/// `replay`: the payload file and the inputs that say how to reach SEI, read like `report`'s.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReplayArgs {
+    /// The payload file a failed report kept (its `payload-file` output)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
+    /// [default: https://api.levelops.io]
+    #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
+    pub sei_url: Option<String>,
+
+    /// SEI API key (the SEI_TOKEN variable also works)
+    #[arg(
+        long,
+        env = "INPUT_SEI-TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sei_token: Option<String>,
+
+    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
+    #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
+    pub auth_scheme: Option<String>,
+
+    /// Seconds the replay may take, retries and waits included [default: 60]
+    #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]
+    pub timeout: Option<String>,
+
+    /// Attempts, the first included; 1 turns retries off [default: 5]
+    #[arg(long, env = "INPUT_MAX-ATTEMPTS", value_name = "N")]
+    pub max_attempts: Option<String>,
+
+    /// A PEM file of CA certificates to trust as well
+    #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Allow a plain http:// SEI URL on another machine [default: false]
+    #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub allow_insecure_http: Option<String>,
 }
 
 /// The value of an input, with an empty or blank value read as "not given".

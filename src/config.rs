@@ -2,15 +2,17 @@
 //! the input, shows the value (never a token's) and says how to fix it; all problems are reported
 //! together, so a user fixes their workflow once.
 
-use crate::args::{given, ReportArgs};
+use crate::args::{given, ReplayArgs, ReportArgs};
 use crate::env::RunnerEnv;
 use crate::map::commits::Mode as CommitsMode;
 use crate::map::{CiCd, Overrides};
 use crate::payload::Artifact;
+use crate::retry::{self, Policy};
 use crate::secret::Secret;
 use crate::sei::AuthScheme;
+use rustls::pki_types::CertificateDer;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
@@ -83,7 +85,42 @@ pub struct Config {
     pub dry_run: bool,
     pub fail_on_error: bool,
     pub github_data: Option<PathBuf>,
+    /// Retries and the deadline (`timeout`, `max-attempts`).
+    pub policy: Policy,
+    /// Roots trusted besides the public and system ones (`ca-cert`).
+    pub ca_certs: Vec<CertificateDer<'static>>,
+    pub allow_insecure_http: bool,
     /// Things worth a warning that do not stop the report.
+    pub warnings: Vec<String>,
+}
+
+/// How to reach SEI: what `report` and `replay` share.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub sei_endpoint: String,
+    pub sei_token: Secret,
+    pub auth_scheme: AuthScheme,
+    pub policy: Policy,
+    pub ca_certs: Vec<CertificateDer<'static>>,
+}
+
+impl Config {
+    pub fn delivery(&self) -> Delivery {
+        Delivery {
+            sei_endpoint: self.sei_endpoint.clone(),
+            sei_token: self.sei_token.clone(),
+            auth_scheme: self.auth_scheme,
+            policy: self.policy,
+            ca_certs: self.ca_certs.clone(),
+        }
+    }
+}
+
+/// The checked settings of one `replay`.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub file: PathBuf,
+    pub delivery: Delivery,
     pub warnings: Vec<String>,
 }
 
@@ -121,41 +158,25 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         b
     });
 
-    let sei_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
-    let sei_endpoint = crate::sei::endpoint(sei_url).unwrap_or_else(|why| {
-        bad(format!(
-            "input `sei-url` is `{sei_url}`: {why}. Use your SEI API base, like \
-             `https://api.levelops.io` or `https://app.harness.io/gratis/sei/api`"
-        ));
-        String::new()
-    });
-
-    let sei_token = token(
-        given(&args.sei_token).or(env.sei_token.as_deref()),
-        "sei-token",
+    let sei = reach(
+        &SeiInputs {
+            sei_url: &args.sei_url,
+            sei_token: &args.sei_token,
+            auth_scheme: &args.auth_scheme,
+            timeout: &args.timeout,
+            max_attempts: &args.max_attempts,
+            ca_cert: &args.ca_cert,
+            allow_insecure_http: &args.allow_insecure_http,
+        },
+        env,
         &mut bad,
+        &mut warnings,
     );
     let github_token = token(
         given(&args.github_token).or(env.github_token.as_deref()),
         "github-token",
         &mut bad,
     );
-
-    let auth_scheme = match given(&args.auth_scheme)
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("auto") => AuthScheme::Auto,
-        Some("bearer") => AuthScheme::Bearer,
-        Some("apikey") | Some("api-key") => AuthScheme::ApiKey,
-        Some(_) => {
-            bad(format!(
-                "input `auth-scheme` is `{}`: use `auto`, `bearer` or `apikey`",
-                given(&args.auth_scheme).unwrap_or_default()
-            ));
-            AuthScheme::Auto
-        }
-    };
 
     let instance_guid = match given(&args.instance_guid) {
         Some(v) => match uuid::Uuid::parse_str(v) {
@@ -289,6 +310,20 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         .filter(|p| !p.as_os_str().is_empty());
 
     let api_url = trim_url(env.api_url.as_deref().unwrap_or(DEFAULT_API_URL));
+    if github_data.is_none() && crate::http::insecure(&api_url) {
+        if sei.allow_insecure_http {
+            warnings.push(format!(
+                "GITHUB_API_URL `{api_url}` is plain http://: `github-token` travels unencrypted \
+                 (`allow-insecure-http` is on)"
+            ));
+        } else {
+            bad(format!(
+                "GITHUB_API_URL is `{api_url}`: plain http:// to another machine would carry \
+                 `github-token` unencrypted. Use the API's https:// URL, or set \
+                 `allow-insecure-http: true` if the network in between is trusted"
+            ));
+        }
+    }
     let server_url = trim_url(env.server_url.as_deref().unwrap_or(DEFAULT_SERVER_URL));
     let text = |v: &Option<String>| given(v).map(str::to_owned);
 
@@ -296,9 +331,9 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         return Err(errors);
     }
     Ok(Config {
-        sei_endpoint,
-        sei_token,
-        auth_scheme,
+        sei_endpoint: sei.delivery.sei_endpoint,
+        sei_token: sei.delivery.sei_token,
+        auth_scheme: sei.delivery.auth_scheme,
         instance_guid,
         instance_name: text(&args.instance_name).unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
         github_token,
@@ -329,7 +364,202 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         dry_run,
         fail_on_error,
         github_data,
+        policy: sei.delivery.policy,
+        ca_certs: sei.delivery.ca_certs,
+        allow_insecure_http: sei.allow_insecure_http,
         warnings,
+    })
+}
+
+/// Checks `replay`'s inputs, like [`load`] does `report`'s.
+pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut bad = |msg: String| errors.push(InputError(msg));
+    let sei = reach(
+        &SeiInputs {
+            sei_url: &args.sei_url,
+            sei_token: &args.sei_token,
+            auth_scheme: &args.auth_scheme,
+            timeout: &args.timeout,
+            max_attempts: &args.max_attempts,
+            ca_cert: &args.ca_cert,
+            allow_insecure_http: &args.allow_insecure_http,
+        },
+        env,
+        &mut bad,
+        &mut warnings,
+    );
+    if sei.delivery.sei_token.is_empty() {
+        bad(
+            "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... \
+             or --sei-token)"
+                .to_owned(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Replay {
+        file: args.file.clone(),
+        delivery: sei.delivery,
+        warnings,
+    })
+}
+
+/// The inputs that say how to reach SEI, as `report` and `replay` both take them.
+struct SeiInputs<'a> {
+    sei_url: &'a Option<String>,
+    sei_token: &'a Option<String>,
+    auth_scheme: &'a Option<String>,
+    timeout: &'a Option<String>,
+    max_attempts: &'a Option<String>,
+    ca_cert: &'a Option<PathBuf>,
+    allow_insecure_http: &'a Option<String>,
+}
+
+struct Reach {
+    delivery: Delivery,
+    allow_insecure_http: bool,
+}
+
+/// Checks [`SeiInputs`].
+fn reach(
+    args: &SeiInputs,
+    env: &RunnerEnv,
+    bad: &mut impl FnMut(String),
+    warnings: &mut Vec<String>,
+) -> Reach {
+    let allow_insecure_http = flag(args.allow_insecure_http, "allow-insecure-http", false, bad);
+    let raw_url = given(args.sei_url).unwrap_or(DEFAULT_SEI_URL);
+    // What messages show: a user or password in the URL is not.
+    let sei_url = &without_userinfo(raw_url);
+    let sei_endpoint = match crate::sei::endpoint(raw_url) {
+        Ok(url) => {
+            if crate::http::insecure(&url) {
+                if allow_insecure_http {
+                    warnings.push(format!(
+                        "`sei-url` `{sei_url}` is plain http://: `sei-token` travels \
+                         unencrypted (`allow-insecure-http` is on)"
+                    ));
+                } else {
+                    bad(format!(
+                        "input `sei-url` is `{sei_url}`: plain http:// to another machine would \
+                         carry `sei-token` unencrypted. Use https://, or set \
+                         `allow-insecure-http: true` if the network in between is trusted"
+                    ));
+                }
+            }
+            url
+        }
+        Err(why) => {
+            bad(format!(
+                "input `sei-url` is `{sei_url}`: {why}. Use your SEI API base, like \
+                 `https://api.levelops.io` or `https://app.harness.io/gratis/sei/api`"
+            ));
+            String::new()
+        }
+    };
+
+    let sei_token = token(
+        given(args.sei_token).or(env.sei_token.as_deref()),
+        "sei-token",
+        bad,
+    );
+
+    let auth_scheme = match given(args.auth_scheme)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("auto") => AuthScheme::Auto,
+        Some("bearer") => AuthScheme::Bearer,
+        Some("apikey") | Some("api-key") => AuthScheme::ApiKey,
+        Some(_) => {
+            bad(format!(
+                "input `auth-scheme` is `{}`: use `auto`, `bearer` or `apikey`",
+                given(args.auth_scheme).unwrap_or_default()
+            ));
+            AuthScheme::Auto
+        }
+    };
+
+    let timeout = match given(args.timeout) {
+        None => retry::DEFAULT_TIMEOUT,
+        Some(v) => parse_timeout(v).unwrap_or_else(|| {
+            bad(format!(
+                "input `timeout` is `{v}`: use a number of seconds from 1 to 3600, like `60`, \
+                 `90s` or `2m`"
+            ));
+            retry::DEFAULT_TIMEOUT
+        }),
+    };
+    let max_attempts = match given(args.max_attempts) {
+        None => retry::DEFAULT_MAX_ATTEMPTS,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n @ 1..=MAX_ATTEMPTS) => n,
+            _ => {
+                bad(format!(
+                    "input `max-attempts` is `{v}`: use a whole number from 1 (no retry) to \
+                     {MAX_ATTEMPTS}, like `5`"
+                ));
+                retry::DEFAULT_MAX_ATTEMPTS
+            }
+        },
+    };
+
+    let ca_certs = match args
+        .ca_cert
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        None => Vec::new(),
+        Some(path) => ca_file(path).unwrap_or_else(|why| {
+            bad(why);
+            Vec::new()
+        }),
+    };
+
+    Reach {
+        delivery: Delivery {
+            sei_endpoint,
+            sei_token,
+            auth_scheme,
+            policy: Policy::new(timeout, max_attempts),
+            ca_certs,
+        },
+        allow_insecure_http,
+    }
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for messages.
+pub fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// The most `max-attempts` accepts.
+pub const MAX_ATTEMPTS: u32 = 20;
+
+/// `timeout`: like [`parse_seconds`] (`60`, `90s`, `2m`), from 1 s to an hour.
+fn parse_timeout(v: &str) -> Option<Duration> {
+    parse_seconds(v).filter(|d| (1..=3600).contains(&d.as_secs()))
+}
+
+fn ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    crate::http::load_ca(path).map_err(|why| {
+        format!(
+            "input `ca-cert` is `{}`, which {why}: give the path of a PEM file with the \
+             certificate of the CA that signed your server's (Enterprise Server, a \
+             TLS-intercepting proxy)",
+            path.display()
+        )
     })
 }
 
@@ -625,6 +855,154 @@ mod tests {
         assert_eq!(parse_seconds("0"), Some(Duration::ZERO));
         assert_eq!(parse_seconds("45s"), Some(Duration::from_secs(45)));
         assert_eq!(parse_seconds("-1"), None);
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_never_shown() {
+        assert_eq!(without_userinfo("https://me:pw@x/a@b"), "https://***@x/a@b");
+        assert_eq!(without_userinfo("me:pw@x"), "***@x");
+        assert_eq!(without_userinfo("https://x/path"), "https://x/path");
+        let e = errors(ReportArgs {
+            sei_url: Some("https://me:s3cret@sei.example.com".into()),
+            ..args()
+        });
+        assert!(!e[0].contains("s3cret") && e[0].contains("https://***@sei.example.com"));
+    }
+
+    #[test]
+    fn retry_inputs() {
+        let c = load(&args(), &RunnerEnv::default()).unwrap();
+        assert_eq!(c.policy, Policy::default());
+        let c = load(
+            &ReportArgs {
+                timeout: Some("2m".into()),
+                max_attempts: Some("1".into()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(c.policy.timeout, Duration::from_secs(120));
+        assert_eq!(c.policy.max_attempts, 1);
+        assert_eq!(parse_timeout("90s"), Some(Duration::from_secs(90)));
+        for bad in ["0", "-1", "3601", "61m", "soon", "1.5"] {
+            assert_eq!(parse_timeout(bad), None, "{bad}");
+        }
+        let e = errors(ReportArgs {
+            timeout: Some("0".into()),
+            max_attempts: Some("21".into()),
+            ..args()
+        });
+        assert!(
+            e[0].contains("input `timeout` is `0`: use a number of seconds"),
+            "{e:?}"
+        );
+        assert!(e[1].contains("input `max-attempts` is `21`"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        let http = |url: &str, api: &str, allow: Option<&str>| {
+            load(
+                &ReportArgs {
+                    sei_url: Some(url.into()),
+                    allow_insecure_http: allow.map(Into::into),
+                    ..args()
+                },
+                &RunnerEnv {
+                    api_url: Some(api.into()),
+                    ..RunnerEnv::default()
+                },
+            )
+        };
+        assert!(http("http://127.0.0.1:8080", "http://localhost:9/api/v3", None).is_ok());
+        assert!(http("http://[::1]:8080", "https://api.github.com", None).is_ok());
+        let e = http("http://sei.corp", "http://ghe.corp/api/v3", None).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[0].0.contains("input `sei-url` is `http://sei.corp`"),
+            "{e:?}"
+        );
+        assert!(e[0].0.contains("unencrypted") && e[0].0.contains("allow-insecure-http"));
+        assert!(
+            e[1].0
+                .starts_with("GITHUB_API_URL is `http://ghe.corp/api/v3`"),
+            "{e:?}"
+        );
+        let c = http("http://sei.corp", "http://ghe.corp/api/v3", Some("true")).unwrap();
+        assert_eq!(c.sei_endpoint, "http://sei.corp/v1/custom-cicd");
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        // A saved run reads no API: its URL does not matter.
+        let c = load(
+            &ReportArgs {
+                github_data: Some("examples/x".into()),
+                ..args()
+            },
+            &RunnerEnv {
+                api_url: Some("http://ghe.corp/api/v3".into()),
+                ..RunnerEnv::default()
+            },
+        );
+        assert!(c.is_ok());
+    }
+
+    #[test]
+    fn ca_cert_must_be_a_pem_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("ca.pem");
+        std::fs::write(&bad, "hello").unwrap();
+        let e = errors(ReportArgs {
+            ca_cert: Some(bad.clone()),
+            ..args()
+        });
+        assert!(
+            e[0].starts_with(&format!(
+                "input `ca-cert` is `{}`, which holds no",
+                bad.display()
+            )),
+            "{e:?}"
+        );
+        let c = load(
+            &ReportArgs {
+                ca_cert: Some(PathBuf::new()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert!(c.ca_certs.is_empty(), "empty means not given");
+    }
+
+    #[test]
+    fn replay_checks_the_same_inputs() {
+        let r = load_replay(
+            &ReplayArgs {
+                file: "p.json".into(),
+                sei_token: Some("k".into()),
+                timeout: Some("5".into()),
+                ..ReplayArgs::default()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            r.delivery.sei_endpoint,
+            "https://api.levelops.io/v1/custom-cicd"
+        );
+        assert_eq!(r.delivery.policy.timeout, Duration::from_secs(5));
+        let e = load_replay(
+            &ReplayArgs {
+                sei_url: Some("http://sei.corp".into()),
+                auth_scheme: Some("basic".into()),
+                ..ReplayArgs::default()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap_err();
+        let all: Vec<&str> = e.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(all[0].contains("`sei-url`") && all[1].contains("`auth-scheme`"));
+        assert!(all[2].contains("`sei-token` is empty"));
     }
 
     #[test]

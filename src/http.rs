@@ -1,8 +1,13 @@
 //! The one HTTP client both GitHub and SEI calls go through: rustls with the ring provider,
-//! compiled-in public roots (a `FROM scratch` image has no CA files) plus the system's store and
-//! `SSL_CERT_FILE`, proxies from `HTTPS_PROXY`/`NO_PROXY`, and timeouts.
+//! compiled-in public roots (a `FROM scratch` image has no CA files) plus the system's store,
+//! `SSL_CERT_FILE` and the `ca-cert` input, proxies from `HTTPS_PROXY`/`NO_PROXY`, and a connect
+//! timeout (each attempt's whole time is bounded by [`crate::retry`]). Also what a transport
+//! error means, and which URLs may carry a token over plain `http://`.
 
 use anyhow::{Context, Result};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +17,15 @@ pub const USER_AGENT: &str = concat!("sei-cicd-action/", env!("CARGO_PKG_VERSION
 /// Builds the client. Roots: the Mozilla set compiled into the binary, then whatever the system
 /// store holds (`SSL_CERT_FILE` and `SSL_CERT_DIR` included).
 pub fn client() -> Result<reqwest::Client> {
+    client_with(&[])
+}
+
+/// [`client`], also trusting `extra_roots` (from the `ca-cert` input).
+pub fn client_with(extra_roots: &[CertificateDer<'static>]) -> Result<reqwest::Client> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // Ignore the error: a second call finds the provider already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let roots = roots(extra_roots);
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("could not set up TLS")?
@@ -27,9 +35,92 @@ pub fn client() -> Result<reqwest::Client> {
         .user_agent(USER_AGENT)
         .tls_backend_preconfigured(tls)
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
         .build()
         .context("could not set up the HTTP client")
+}
+
+/// The trusted roots: the Mozilla set compiled in (so a `FROM scratch` image needs no CA file),
+/// the system's store when there is one, and `extra`.
+pub fn roots(extra: &[CertificateDer<'static>]) -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    roots.add_parsable_certificates(extra.iter().cloned());
+    roots
+}
+
+/// The certificates in a PEM file (the `ca-cert` input). The error says what is wrong with it.
+pub fn load_ca(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("is not a PEM file ({e})"))?;
+    if certs.is_empty() {
+        return Err("holds no `-----BEGIN CERTIFICATE-----` block".into());
+    }
+    let mut store = rustls::RootCertStore::empty();
+    let (_, bad) = store.add_parsable_certificates(certs.iter().cloned());
+    if bad > 0 {
+        return Err(format!("holds {bad} certificate(s) that cannot be parsed"));
+    }
+    Ok(certs)
+}
+
+/// True for a host that never leaves the machine: `localhost`, 127.0.0.0/8, `[::1]`.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+/// True for plain `http://` to anywhere but this machine: a token sent there travels
+/// unencrypted.
+pub fn insecure(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "http" && !is_loopback(&u))
+}
+
+/// True when an error (or one of its causes) is about TLS itself: a certificate that does not
+/// verify, a protocol mismatch. Sending again gets the same error.
+pub fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        // io::Error hides its inner error from `source()`.
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if is_tls_error(inner) {
+                return true;
+            }
+        }
+        next = err.source();
+    }
+    false
+}
+
+/// An error and its causes in one line, `a: b: c`, each cause once.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// A transport error in one line, without the URL's query (which carries nothing secret here,
@@ -67,5 +158,79 @@ pub fn snippet(text: &str, max: usize) -> String {
     } else {
         let cut: String = folded.chars().take(max).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://localhost:8080/x",
+            "http://LOCALHOST./",
+            "http://api.localhost/",
+            "http://127.0.0.1:1/",
+            "http://127.8.9.10/",
+            "http://[::1]:9/",
+        ] {
+            assert!(is_loopback(&reqwest::Url::parse(url).unwrap()), "{url}");
+            assert!(!insecure(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+            "http://128.0.0.1/",
+            "http://sei.example.com/",
+        ] {
+            assert!(!is_loopback(&reqwest::Url::parse(url).unwrap()), "{url}");
+            assert!(insecure(url), "{url}");
+        }
+        assert!(!insecure("https://sei.example.com/"));
+    }
+
+    #[test]
+    fn ca_files_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = load_ca(&dir.path().join("nope.pem")).unwrap_err();
+        assert!(missing.contains("cannot be read"), "{missing}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        assert!(load_ca(&empty)
+            .unwrap_err()
+            .contains("no `-----BEGIN CERTIFICATE"));
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        assert!(load_ca(&garbage).is_err());
+    }
+
+    #[test]
+    fn public_roots_are_compiled_in() {
+        let compiled = webpki_roots::TLS_SERVER_ROOTS.len();
+        assert!(compiled > 100, "{compiled}");
+        assert!(roots(&[]).len() >= compiled);
+        // A few of the roots big public sites chain to.
+        let names: Vec<String> = webpki_roots::TLS_SERVER_ROOTS
+            .iter()
+            .map(|a| String::from_utf8_lossy(a.subject.as_ref()).into_owned())
+            .collect();
+        for ca in ["USERTrust ECC", "DigiCert Global Root G2", "GTS Root R1"] {
+            assert!(names.iter().any(|n| n.contains(ca)), "{ca}");
+        }
+    }
+
+    #[test]
+    fn tls_errors_are_found_in_the_cause_chain() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        assert!(is_tls_error(&io));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(!is_tls_error(&refused));
     }
 }

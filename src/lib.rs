@@ -10,9 +10,12 @@ pub mod env;
 pub mod event;
 pub mod github;
 pub mod http;
+pub mod keep;
 pub mod map;
 pub mod payload;
+pub mod replay;
 pub mod report;
+pub mod retry;
 pub mod runner;
 pub mod secret;
 pub mod sei;
@@ -36,5 +39,11 @@ pub fn main() -> u8 {
                 u8::from(fail_on_error)
             })
         }
+        args::Command::Replay(a) => std::panic::catch_unwind(|| replay::run(&a, &env))
+            .unwrap_or_else(|_| {
+                let runner = runner::Runner::new(&env);
+                runner.error("sei-cicd stopped on an internal error (a bug: please report it)");
+                1
+            }),
     }
 }

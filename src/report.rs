@@ -11,6 +11,7 @@ use crate::github::client::GitHub;
 use crate::github::model::RunData;
 use crate::github::{data_dir, fetch};
 use crate::map;
+use crate::retry::{self, SystemClock};
 use crate::runner::Runner;
 use crate::sei::{self, AuthScheme};
 use crate::summary;
@@ -65,6 +66,8 @@ impl Outcome {
 
 /// Runs `report`; returns the process exit code.
 pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
+    // The `timeout` deadline counts from here.
+    let clock = SystemClock::start();
     let runner = Runner::new(env);
     let fail_on_error = config::fail_on_error(args);
     let outcome = match config::load(args, env) {
@@ -87,7 +90,7 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(report(&cfg, env, &runner)),
+                Ok(rt) => rt.block_on(report(&cfg, env, &runner, &clock)),
                 Err(e) => {
                     runner.error(&format!("could not start: {e}"));
                     Outcome::new(Status::Failed, "could not start")
@@ -129,7 +132,7 @@ fn finish(runner: &Runner, o: &Outcome) {
     }
 }
 
-async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
+async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemClock) -> Outcome {
     let started = Instant::now();
 
     // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
@@ -174,7 +177,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
 
     let fetched = match &cfg.github_data {
         Some(dir) => fetch_saved(cfg, dir, runner),
-        None => fetch_live(cfg, env, event, runner).await,
+        None => fetch_live(cfg, env, event, runner, clock).await,
     };
     let (data, own_event, repository) = match fetched {
         Ok(f) => f,
@@ -257,7 +260,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
     let mut outcome = Outcome::new(Status::Failed, "");
     outcome.result = Some(payload.result.clone());
     outcome.execution_id = Some(payload.execution_id.clone());
-    match save_payload(env, &payload.execution_id, &body) {
+    match crate::keep::save(env, &payload.execution_id, &body) {
         Ok(path) => outcome.payload_file = Some(path),
         Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
     }
@@ -268,7 +271,8 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner) -> Outcome {
         outcome.status = Status::DryRun;
         outcome.detail = "dry run: nothing sent".into();
     } else {
-        deliver(cfg, runner, &body, &mut outcome).await;
+        let contents = format!("{} stages and {steps} steps", payload.job_run.stages.len());
+        deliver(cfg, runner, clock, &body, contents, &mut outcome).await;
     }
 
     let run_url = data.run.html_url.as_deref();
@@ -336,6 +340,7 @@ async fn fetch_live(
     env: &RunnerEnv,
     event: Option<Event>,
     runner: &Runner,
+    clock: &SystemClock,
 ) -> Result<(RunData, Option<Event>, String), String> {
     let target = target::resolve(cfg, env, event.as_ref())?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -368,8 +373,11 @@ async fn fetch_live(
             wait: cfg.wait_timeout,
         }),
     };
-    let http = crate::http::client().map_err(|e| format!("{e:#}"))?;
-    let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token).map_err(|e| format!("{e:#}"))?;
+    let http = crate::http::client_with(&cfg.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let log = runner.clone();
+    let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token)
+        .map_err(|e| format!("{e:#}"))?
+        .with_retry(cfg.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
     let data = fetch::fetch(&gh, &target, &plan).await?;
     runner.info(&format!(
@@ -384,8 +392,15 @@ async fn fetch_live(
     Ok((data, own_event, repository))
 }
 
-async fn deliver(cfg: &Config, runner: &Runner, body: &[u8], outcome: &mut Outcome) {
-    let client = match crate::http::client() {
+async fn deliver(
+    cfg: &Config,
+    runner: &Runner,
+    clock: &SystemClock,
+    body: &[u8],
+    contents: String,
+    outcome: &mut Outcome,
+) {
+    let client = match crate::http::client_with(&cfg.ca_certs) {
         Ok(c) => c,
         Err(e) => {
             runner.error(&format!("{e:#}"));
@@ -393,15 +408,28 @@ async fn deliver(cfg: &Config, runner: &Runner, body: &[u8], outcome: &mut Outco
             return;
         }
     };
-    match sei::deliver(
+    let max = cfg.policy.max_attempts;
+    let waiting = |f: &sei::Failure, n: u32, wait| {
+        runner.info(&format!(
+            "SEI: {f}; trying again in {} (attempt {} of {max})",
+            retry::human(wait),
+            n + 1
+        ))
+    };
+    let sent = sei::deliver(
         &client,
-        &cfg.sei_endpoint,
-        &cfg.sei_token,
-        cfg.auth_scheme,
+        &sei::Webhook {
+            endpoint: &cfg.sei_endpoint,
+            token: &cfg.sei_token,
+            scheme: cfg.auth_scheme,
+        },
         body,
+        &cfg.policy,
+        clock,
+        waiting,
     )
-    .await
-    {
+    .await;
+    match sent {
         Ok(answer) => {
             runner.info(&format!(
                 "Delivered to {}: HTTP {} {}",
@@ -417,16 +445,34 @@ async fn deliver(cfg: &Config, runner: &Runner, body: &[u8], outcome: &mut Outco
             outcome.http_status = Some(answer.status);
             outcome.detail = answer.body;
         }
-        Err(failure) => {
-            if let sei::Failure::Status(a) = &failure {
+        Err(failed) => {
+            if let sei::Failure::Status(a) = &failed.error {
                 outcome.http_status = Some(a.status);
             }
-            let mut msg = format!("{failure} ({})", cfg.sei_endpoint);
-            if let Some(p) = &outcome.payload_file {
-                msg.push_str(&format!("; the payload is kept at {}", p.display()));
+            let ctx = sei::Context {
+                endpoint: &cfg.sei_endpoint,
+                scheme: cfg.auth_scheme,
+                timeout: cfg.policy.timeout,
+                body_len: body.len(),
+                contents: Some(contents),
+            };
+            let mut msg = sei::explain(&failed, &ctx);
+            match &outcome.payload_file {
+                Some(p) if failed.error.payload_refused() => {
+                    msg.push_str(&format!(". The payload is kept at {}", p.display()))
+                }
+                Some(p) => msg.push_str(&format!(
+                    ". Nothing is lost: the payload is kept at {p}; send it again with \
+                     `sei-cicd replay {p}` (README: \"When a report fails\")",
+                    p = p.display()
+                )),
+                None => {}
             }
             runner.error(&msg);
-            outcome.detail = failure.to_string();
+            outcome.detail = match &outcome.payload_file {
+                Some(p) => format!("{}; payload kept at {}", failed.error, p.display()),
+                None => failed.error.to_string(),
+            };
         }
     }
 }
@@ -434,28 +480,4 @@ async fn deliver(cfg: &Config, runner: &Runner, body: &[u8], outcome: &mut Outco
 fn fail(runner: &Runner, why: String) -> Outcome {
     runner.error(&why);
     Outcome::new(Status::Failed, why)
-}
-
-/// Writes the payload under `RUNNER_TEMP` (or the system temp dir): write, then rename, so the
-/// file is either whole or absent.
-fn save_payload(env: &RunnerEnv, execution_id: &str, body: &[u8]) -> std::io::Result<PathBuf> {
-    let dir = env.runner_temp.clone().unwrap_or_else(std::env::temp_dir);
-    let safe: String = execution_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let path = dir.join(format!("sei-cicd-payload-{safe}.json"));
-    let tmp = dir.join(format!(
-        ".sei-cicd-payload-{safe}.{}.tmp",
-        std::process::id()
-    ));
-    std::fs::write(&tmp, body)?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(path)
 }

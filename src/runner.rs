@@ -12,13 +12,16 @@ use std::borrow::Cow;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+/// Cloning gives another handle on the same runner: secrets masked through one are redacted
+/// by all.
+#[derive(Clone)]
 pub struct Runner {
     actions: bool,
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
-    secrets: Mutex<Vec<String>>,
+    secrets: Arc<Mutex<Vec<String>>>,
 }
 
 /// Annotation levels.
@@ -35,8 +38,13 @@ impl Runner {
             actions: env.in_actions,
             output_file: env.output_file.clone(),
             summary_file: env.summary_file.clone(),
-            secrets: Mutex::new(Vec::new()),
+            secrets: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// True when outputs go to a file (`GITHUB_OUTPUT`), not to a terminal.
+    pub fn has_output_file(&self) -> bool {
+        self.output_file.is_some()
     }
 
     /// True inside a GitHub Actions job.
@@ -185,6 +193,9 @@ mod tests {
         r.mask(&Secret::new("abc123"));
         r.mask(&Secret::new(""));
         assert_eq!(r.redact("key=abc123; again abc123"), "key=***; again ***");
+        let clone = r.clone();
+        r.mask(&Secret::new("later"));
+        assert_eq!(clone.redact("later"), "***", "a clone shares the secrets");
         assert!(matches!(r.redact("clean"), Cow::Borrowed(_)));
     }
 

@@ -2,7 +2,9 @@
 //! Server paths) on top of the shared reqwest client, and the reporter's own tolerant types.
 //!
 //! One thin function per endpoint; [`super::fetch`] decides what to ask and in which order (round
-//! trips are the cost that matters: independent requests go out together).
+//! trips are the cost that matters: independent requests go out together). Each request is
+//! retried on its own under [`crate::retry`] (5xx, rate limits, broken connections), all inside
+//! the command's one deadline.
 
 use super::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
@@ -10,6 +12,7 @@ use super::model::{
 };
 use crate::config::Repo;
 use crate::map::commits::{self, PreviousQuery};
+use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
 use crate::target::RunRef;
 use anyhow::{anyhow, Context, Result};
@@ -18,6 +21,8 @@ use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 /// Jobs per page: GitHub's maximum.
 pub const PER_PAGE: u64 = 100;
@@ -28,7 +33,13 @@ pub struct GitHub {
     octo: Octocrab,
     api_url: String,
     requests: AtomicUsize,
+    policy: Policy,
+    clock: SystemClock,
+    on_retry: Option<Log>,
 }
+
+/// Hears of each retry, to say it in the log.
+type Log = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// A GitHub answer that was not a 2xx.
 #[derive(Debug)]
@@ -36,6 +47,8 @@ pub struct ApiError {
     pub status: u16,
     pub message: String,
     pub path: String,
+    /// When the primary rate limit resets (epoch seconds), if it is used up.
+    pub limit_reset: Option<u64>,
 }
 
 impl GitHub {
@@ -63,7 +76,30 @@ impl GitHub {
             octo,
             api_url: api_url.to_owned(),
             requests: AtomicUsize::new(0),
+            policy: Policy::default(),
+            clock: SystemClock::start(),
+            on_retry: None,
         })
+    }
+
+    /// Retries under `policy`, within the deadline of `clock`; `on_retry` hears of each retry.
+    pub fn with_retry(
+        mut self,
+        policy: Policy,
+        clock: SystemClock,
+        on_retry: impl Fn(&str) + Send + Sync + 'static,
+    ) -> Self {
+        self.policy = policy;
+        self.clock = clock;
+        self.on_retry = Some(Arc::new(on_retry));
+        self
+    }
+
+    /// Waits `d` on purpose (for the run's other jobs, say): time the `timeout` deadline does
+    /// not count, for this client and everything sharing its clock.
+    pub async fn pause(&self, d: Duration) {
+        self.clock.grant(d);
+        tokio::time::sleep(d).await;
     }
 
     /// How many requests this client has sent.
@@ -205,34 +241,135 @@ impl GitHub {
         .await
     }
 
-    /// GET `path` and parse the body as `T`.
+    /// GET `path` and parse the body as `T`, retried under the policy.
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, anyhow::Error> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .octo
-            ._get(path.as_str())
-            .await
-            .map_err(|e| anyhow!("could not reach the GitHub API at {}: {e}", self.api_url))?;
-        let status = response.status().as_u16();
-        let body = self
-            .octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| anyhow!("the GitHub API answer for {path} broke off: {e}"))?;
-        if !(200..300).contains(&status) {
-            let message = serde_json::from_str::<ErrorBody>(&body)
-                .ok()
-                .and_then(|b| b.message)
-                .unwrap_or_else(|| crate::http::snippet(&body, 200));
-            return Err(ApiError {
-                status,
-                message,
-                path,
+        let attempt = |_, limit| self.get_once::<T>(&path, limit);
+        let waiting = |e: &anyhow::Error, n: u32, wait: Duration| {
+            if let Some(log) = &self.on_retry {
+                log(&format!(
+                    "{e}; trying again in {} (attempt {} of {})",
+                    retry::human(wait),
+                    n + 1,
+                    self.policy.max_attempts
+                ));
             }
-            .into());
+        };
+        retry::run(&self.policy, &self.clock, attempt, waiting)
+            .await
+            .map_err(|f| self.gave_up(f))
+    }
+
+    /// One GET within `limit`: the body as `T`, or the error and whether to try again.
+    async fn get_once<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        limit: Duration,
+    ) -> Result<T, (anyhow::Error, Verdict)> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let again = Verdict::Retry { wait: None };
+        let fetch = async {
+            let response = self.octo._get(path).await.map_err(|e| {
+                let verdict = if crate::http::is_tls_error(&e) {
+                    Verdict::Final
+                } else {
+                    again
+                };
+                let why = crate::http::chain(&e);
+                (
+                    anyhow!("could not reach the GitHub API at {}: {why}", self.api_url),
+                    verdict,
+                )
+            })?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = self.octo.body_to_string(response).await.map_err(|e| {
+                let why = crate::http::chain(&e);
+                (
+                    anyhow!("the GitHub API answer for {path} broke off: {why}"),
+                    again,
+                )
+            })?;
+            if !(200..300).contains(&status) {
+                let message = serde_json::from_str::<ErrorBody>(&body)
+                    .ok()
+                    .and_then(|b| b.message)
+                    .unwrap_or_else(|| crate::http::snippet(&body, 200));
+                let verdict = retry::github(status, &headers, &message, SystemTime::now());
+                let limit_reset =
+                    retry::rate_limit_reset(&headers, SystemTime::now()).and_then(|_| {
+                        headers
+                            .get("x-ratelimit-reset")?
+                            .to_str()
+                            .ok()?
+                            .parse()
+                            .ok()
+                    });
+                let error = ApiError {
+                    status,
+                    message,
+                    path: path.to_owned(),
+                    limit_reset,
+                };
+                return Err((error.into(), verdict));
+            }
+            // A body that is not whole JSON is most often a transfer cut short: worth a retry.
+            serde_json::from_str(&body).map_err(|e| {
+                (
+                    anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"),
+                    again,
+                )
+            })
+        };
+        match tokio::time::timeout(limit, fetch).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                anyhow!(
+                    "the GitHub API did not answer {path} within {}",
+                    retry::human(limit)
+                ),
+                again,
+            )),
         }
-        serde_json::from_str(&body)
-            .map_err(|e| anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"))
+    }
+
+    /// The error of a request that never succeeded: a final answer as it was (see
+    /// [`Self::explain`]), else what was tried and why it stopped.
+    fn gave_up(&self, f: Failed<anyhow::Error>) -> anyhow::Error {
+        let tries = format!("{} attempt(s) in {}", f.attempts, retry::human(f.elapsed));
+        let timeout = retry::human(self.policy.timeout);
+        let api = f.error.downcast_ref::<ApiError>();
+        match (f.stop, api) {
+            (Stop::Final, _) => f.error,
+            (Stop::Deadline { asked: Some(wait) }, Some(api)) if api.limit_reset.is_some() => {
+                let at = api
+                    .limit_reset
+                    .and_then(|s| chrono::DateTime::from_timestamp(i64::try_from(s).ok()?, 0))
+                    .map(|t| t.format("%H:%M:%S UTC").to_string())
+                    .unwrap_or_default();
+                anyhow!(
+                    "GitHub's API rate limit for `github-token` is used up until {at} (in {}), \
+                     past the `timeout` of {timeout}: report this run later (`run-id`), or use a \
+                     token with its own limit",
+                    retry::human(wait)
+                )
+            }
+            (Stop::Deadline { asked: Some(wait) }, Some(api)) => anyhow!(
+                "GitHub answered {} for {}{} and asked to wait {} (a secondary rate limit), past \
+                 the `timeout` of {timeout}: {}",
+                api.status,
+                self.api_url,
+                api.path,
+                retry::human(wait),
+                api.message
+            ),
+            (Stop::Deadline { .. }, _) => anyhow!(
+                "{} (gave up after {tries}: the `timeout` of {timeout} ran out)",
+                f.error
+            ),
+            (Stop::Attempts, _) => {
+                anyhow!("{} (gave up after {tries}, all of `max-attempts`)", f.error)
+            }
+        }
     }
 
     /// Turns a 401/403/404 into a message that says what to check.
@@ -243,8 +380,9 @@ impl GitHub {
         let msg = match api.status {
             404 => format!(
                 "GitHub answered 404 for run {} of {} ({}{}): check `repository` and `run-id`, \
-                 and that `github-token` can read it (`permissions: actions: read`, plus \
-                 `contents: read` for a private repository)",
+                 and that `github-token` can read that repository's Actions \
+                 (`permissions: actions: read`, plus `contents: read` for a private repository; \
+                 the default token reads only its own repository)",
                 target.id, target.repo, self.api_url, api.path
             ),
             401 => format!(
@@ -272,7 +410,18 @@ impl std::fmt::Display for ApiError {
             f,
             "GitHub answered {} for {}: {}",
             self.status, self.path, self.message
-        )
+        )?;
+        if let Some(at) = self
+            .limit_reset
+            .and_then(|s| chrono::DateTime::from_timestamp(i64::try_from(s).ok()?, 0))
+        {
+            write!(
+                f,
+                " (rate limit used up until {})",
+                at.format("%H:%M:%S UTC")
+            )?;
+        }
+        Ok(())
     }
 }
 

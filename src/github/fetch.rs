@@ -237,7 +237,7 @@ where
             break;
         }
         reads += 1;
-        tokio::time::sleep(me::next_delay(reads, left)).await;
+        gh.pause(me::next_delay(reads, left)).await;
         match gh.all_jobs(target, &path).await {
             Ok(fresh) => jobs = fresh,
             Err(e) => {

@@ -123,6 +123,14 @@ impl GitHub {
         Server::start_with(handler, latency)
     }
 
+    /// Serves HTTPS with a certificate signed by `ca`, as an Enterprise Server with a private
+    /// CA does.
+    pub fn start_tls(self, ca: &crate::tls::Ca) -> Server {
+        let me = Arc::new(self);
+        let handler: Handler = Arc::new(move |req: &Request| me.answer(req));
+        Server::start_tls(handler, ca)
+    }
+
     fn answer(&self, req: &Request) -> Reply {
         if let Some(token) = &self.token {
             let ok = req
@@ -398,6 +406,41 @@ pub fn decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A secondary rate limit, as GitHub sends it: 403 with `retry-after` (seconds).
+pub fn secondary_rate_limit(retry_after: &str) -> Reply {
+    Reply::json(
+        403,
+        &json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+    )
+    .header("retry-after", retry_after)
+}
+
+/// The primary rate limit used up until `reset` (epoch seconds).
+pub fn primary_rate_limit(reset: u64) -> Reply {
+    Reply::json(
+        403,
+        &json!({"message": "API rate limit exceeded for installation ID 1.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}),
+    )
+    .header("x-ratelimit-limit", "5000")
+    .header("x-ratelimit-remaining", "0")
+    .header("x-ratelimit-used", "5000")
+    .header("x-ratelimit-reset", &reset.to_string())
+}
+
+/// A 200 whose JSON body stops halfway (`Content-Length` matches what is sent).
+pub fn truncated_json(full: &Value) -> Reply {
+    let text = full.to_string();
+    let half = &text[..text.len() / 2];
+    Reply::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: half.as_bytes().to_vec(),
+        delay: Duration::ZERO,
+    }
 }
 
 /// GitHub's 404 body, as recorded (`otel-cicd-action__run-111.404-not-found.json`).

@@ -1,14 +1,34 @@
 //! A small HTTP/1.1 server on loopback for the emulators: keep-alive, `Content-Length` bodies,
-//! per-request delays and scripted faults (no answer, a connection cut mid-response), and a log
-//! of every exchange with its timing, so tests can count requests and round trips.
+//! plain or TLS ([`crate::tls`]), per-request delays and scripted faults (no answer, a connection
+//! cut mid-response, a request handled and then its answer lost or late), and a log of every
+//! exchange with its timing, so tests can count requests and round trips.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+
+/// A connection, plain or TLS, and the socket under it.
+trait Conn: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Conn for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Conn for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
 
 /// One request as the server read it.
 #[derive(Debug, Clone)]
@@ -59,8 +79,12 @@ pub enum Reply {
     },
     /// Close the connection without a word, after `delay`.
     Drop { delay: Duration },
-    /// Send the status line and half the headers, then cut the connection.
+    /// Send the status line and half the headers, then cut the connection (a reset).
     CutMidResponse,
+    /// Let the handler process the request (an emulator stores what it got), wait `delay`, then
+    /// send the handler's answer, or, with `cut`, cut the connection instead: the server did
+    /// the work but the client never hears of it, or hears too late.
+    Handled { delay: Duration, cut: bool },
 }
 
 impl Reply {
@@ -92,10 +116,19 @@ impl Reply {
     /// Adds `d` before the answer (or the drop).
     pub fn delayed(mut self, d: Duration) -> Reply {
         match &mut self {
-            Reply::Respond { delay, .. } | Reply::Drop { delay } => *delay += d,
+            Reply::Respond { delay, .. } | Reply::Drop { delay } | Reply::Handled { delay, .. } => {
+                *delay += d
+            }
             Reply::CutMidResponse => {}
         }
         self
+    }
+
+    /// Closes the connection without an answer.
+    pub fn drop_connection() -> Reply {
+        Reply::Drop {
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn status(&self) -> Option<u16> {
@@ -143,6 +176,18 @@ impl Script {
             .push_back((path.map(str::to_owned), reply));
     }
 
+    /// The next requests get these replies, in order: a sequence of statuses, say.
+    pub fn sequence(&self, path: Option<&str>, replies: impl IntoIterator<Item = Reply>) {
+        for r in replies {
+            self.push(path, r);
+        }
+    }
+
+    /// Scripted replies not used yet.
+    pub fn pending(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
     fn take(&self, req: &Request) -> Option<Reply> {
         let mut q = self.0.lock().unwrap();
         let i = q
@@ -153,9 +198,17 @@ impl Script {
 }
 
 /// A server on `127.0.0.1:<free port>`, running on its own thread until dropped.
+/// The exchanges, and how many answers are being written but not logged yet.
+#[derive(Default)]
+struct Log {
+    entries: Mutex<Vec<Exchange>>,
+    answering: AtomicUsize,
+}
+
 pub struct Server {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<Exchange>>>,
+    tls: bool,
+    log: Arc<Log>,
     script: Script,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -168,10 +221,20 @@ impl Server {
 
     /// Every answer waits `latency` first (a network between client and server).
     pub fn start_with(handler: Handler, latency: Duration) -> Server {
+        Self::start_inner(handler, latency, None)
+    }
+
+    /// HTTPS with a certificate from `ca` for 127.0.0.1 and localhost.
+    pub fn start_tls(handler: Handler, ca: &crate::tls::Ca) -> Server {
+        Self::start_inner(handler, Duration::ZERO, Some(ca.acceptor()))
+    }
+
+    fn start_inner(handler: Handler, latency: Duration, tls: Option<TlsAcceptor>) -> Server {
+        let is_tls = tls.is_some();
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         std_listener.set_nonblocking(true).unwrap();
         let addr = std_listener.local_addr().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::new(Log::default());
         let script = Script::default();
         let (stop_tx, stop_rx) = oneshot::channel();
         let (log2, script2) = (log.clone(), script.clone());
@@ -190,7 +253,19 @@ impl Server {
                         accepted = listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
                             let (h, l, s) = (handler.clone(), log2.clone(), script2.clone());
-                            tokio::spawn(serve(stream, h, l, s, epoch, latency));
+                            match tls.clone() {
+                                None => {
+                                    tokio::spawn(serve(stream, h, l, s, epoch, latency));
+                                }
+                                Some(acceptor) => {
+                                    tokio::spawn(async move {
+                                        // A client that does not trust the CA gives up here.
+                                        if let Ok(tls) = acceptor.accept(stream).await {
+                                            serve(tls, h, l, s, epoch, latency).await;
+                                        }
+                                    });
+                                }
+                            }
                         }
                     }
                 }
@@ -198,6 +273,7 @@ impl Server {
         });
         Server {
             addr,
+            tls: is_tls,
             log,
             script,
             stop: Some(stop_tx),
@@ -209,14 +285,20 @@ impl Server {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port>`
+    /// `http://127.0.0.1:<port>` (`https://` for a TLS server)
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
-    /// Every exchange so far, in the order requests arrived.
+    /// Every exchange so far, in the order requests arrived. An answer the client may already
+    /// have read is logged first (waiting up to a second for it).
     pub fn exchanges(&self) -> Vec<Exchange> {
-        let mut v = self.log.lock().unwrap().clone();
+        let until = Instant::now() + Duration::from_secs(1);
+        while self.log.answering.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let mut v = self.log.entries.lock().unwrap().clone();
         v.sort_by_key(|e| e.received);
         v
     }
@@ -239,9 +321,9 @@ impl Drop for Server {
 }
 
 async fn serve(
-    mut stream: TcpStream,
+    mut stream: impl Conn,
     handler: Handler,
-    log: Arc<Mutex<Vec<Exchange>>>,
+    log: Arc<Log>,
     script: Script,
     epoch: Instant,
     latency: Duration,
@@ -252,7 +334,12 @@ async fn serve(
             return;
         };
         let received = epoch.elapsed();
-        let reply = script.take(&req).unwrap_or_else(|| handler(&req));
+        let mut reply = script.take(&req).unwrap_or_else(|| handler(&req));
+        if let Reply::Handled { delay, cut } = reply {
+            let answer = handler(&req);
+            tokio::time::sleep(delay).await;
+            reply = if cut { Reply::CutMidResponse } else { answer };
+        }
         let close = req
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
@@ -265,6 +352,7 @@ async fn serve(
                 delay,
             } => {
                 tokio::time::sleep(latency + delay).await;
+                log.answering.fetch_add(1, Ordering::SeqCst);
                 let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
                 for (k, v) in &headers {
                     head.push_str(&format!("{k}: {v}\r\n"));
@@ -280,24 +368,29 @@ async fn serve(
             }
             Reply::Drop { delay } => {
                 tokio::time::sleep(latency + delay).await;
+                log.answering.fetch_add(1, Ordering::SeqCst);
                 false
             }
             Reply::CutMidResponse => {
                 tokio::time::sleep(latency).await;
+                log.answering.fetch_add(1, Ordering::SeqCst);
                 let _ = stream
                     .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nContent-Type: appl")
                     .await;
+                let _ = stream.flush().await;
                 #[allow(deprecated)] // zero linger sends the RST we want, it does not block
-                let _ = stream.set_linger(Some(Duration::ZERO));
+                let _ = stream.tcp().set_linger(Some(Duration::ZERO));
                 false
             }
+            Reply::Handled { .. } => unreachable!("resolved above"),
         };
-        log.lock().unwrap().push(Exchange {
+        log.entries.lock().unwrap().push(Exchange {
             request: req,
             status,
             received,
             answered: epoch.elapsed(),
         });
+        log.answering.fetch_sub(1, Ordering::SeqCst);
         if !keep {
             let _ = stream.shutdown().await;
             return;
@@ -306,7 +399,7 @@ async fn serve(
 }
 
 /// Reads one request; `None` at end of stream or on garbage.
-async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+async fn read_request(stream: &mut impl Conn, buf: &mut Vec<u8>) -> Option<Request> {
     let head_end = loop {
         if let Some(i) = find(buf, b"\r\n\r\n") {
             break i;

@@ -1,9 +1,12 @@
 //! Test support for sei-cicd: loopback emulators of the GitHub API ([`github`]) and of SEI's
-//! webhook ([`sei`]) on a small HTTP server ([`http`]), the runner's environment for running the
-//! real binary ([`action`]), and the recorded fixtures ([`fixtures`]).
+//! webhook ([`sei`]) on a small HTTP server ([`http`]), plain or HTTPS with a made-up CA
+//! ([`tls`]), a `CONNECT` proxy ([`proxy`]), the runner's environment for running the real
+//! binary ([`action`]), and the recorded fixtures ([`fixtures`]).
 
 pub mod action;
 pub mod fixtures;
 pub mod github;
 pub mod http;
+pub mod proxy;
 pub mod sei;
+pub mod tls;

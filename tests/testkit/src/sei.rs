@@ -2,7 +2,10 @@
 //! `POST …/v1/custom-cicd` with `ApiKey` or `Bearer` (or `ApiKey` only, like Harness), 400 with
 //! the server's own message for a missing required field, 202 for the rest, runs from
 //! unregistered instances dropped, stages and steps without `id` or `durationInMillis` flagged,
-//! and the first report per (job, build number) kept. Faults are scripted on the [`Server`].
+//! and the first report per (job, build number) kept. Over plain HTTP or HTTPS with a made-up CA
+//! ([`Sei::start_tls`]). Faults are scripted with [`SeiServer::script`]: status sequences,
+//! delays, dropped connections, answers cut off, and requests processed whose answer is lost
+//! ([`crate::http::Reply::Handled`]), which is how a run gets reported twice.
 
 use crate::http::{Handler, Reply, Request, Server};
 use serde_json::{json, Value};
@@ -81,13 +84,26 @@ impl Sei {
     }
 
     pub fn start(self) -> SeiServer {
-        let state = Arc::new(Mutex::new(State::default()));
-        let (cfg, st) = (Arc::new(self), state.clone());
-        let handler: Handler = Arc::new(move |req: &Request| cfg.answer(req, &st));
+        let (handler, state) = self.handler();
         SeiServer {
             server: Server::start(handler),
             state,
         }
+    }
+
+    /// Serves HTTPS, with a certificate signed by `ca`.
+    pub fn start_tls(self, ca: &crate::tls::Ca) -> SeiServer {
+        let (handler, state) = self.handler();
+        SeiServer {
+            server: Server::start_tls(handler, ca),
+            state,
+        }
+    }
+
+    fn handler(self) -> (Handler, Arc<Mutex<State>>) {
+        let state = Arc::new(Mutex::new(State::default()));
+        let (cfg, st) = (Arc::new(self), state.clone());
+        (Arc::new(move |req: &Request| cfg.answer(req, &st)), state)
     }
 
     fn answer(&self, req: &Request, state: &Mutex<State>) -> Reply {
@@ -202,9 +218,14 @@ fn check_node(node: &Value, label: &str, out: &mut Vec<String>) {
 }
 
 impl SeiServer {
-    /// `http://127.0.0.1:<port>`: the `sei-url` to give the reporter.
+    /// `http://127.0.0.1:<port>` (or `https://`): the `sei-url` to give the reporter.
     pub fn url(&self) -> String {
         self.server.url()
+    }
+
+    /// Faults for the next requests.
+    pub fn script(&self) -> &crate::http::Script {
+        self.server.script()
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -1,0 +1,242 @@
+//! The `replay` command: sends a payload file that a failed `report` kept (its `payload-file`
+//! output) to SEI again, byte for byte, with the same retry rules, TLS settings and messages.
+//! Safe to run more than once: SEI keeps the first report of each (job, build number).
+//! Exit code 0 when SEI took it, 1 otherwise.
+
+use crate::args::ReplayArgs;
+use crate::config::{self, Delivery};
+use crate::env::RunnerEnv;
+use crate::retry::{self, SystemClock};
+use crate::runner::Runner;
+use crate::sei::{self, AuthScheme};
+use serde_json::Value;
+use std::path::Path;
+
+/// Runs `replay`; returns the process exit code.
+pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
+    let clock = SystemClock::start();
+    let runner = Runner::new(env);
+    let cfg = match config::load_replay(args, env) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                runner.error(&e.0);
+            }
+            return finish(&runner, "failed", None);
+        }
+    };
+    runner.mask(&cfg.delivery.sei_token);
+    for w in &cfg.warnings {
+        runner.warning(w);
+    }
+    let (body, about) = match read(&cfg.file) {
+        Ok(b) => b,
+        Err(why) => {
+            runner.error(&why);
+            return finish(&runner, "failed", None);
+        }
+    };
+    runner.info(&format!(
+        "Sending {} ({about}, {:.1} kB) to {}",
+        cfg.file.display(),
+        body.len() as f64 / 1000.0,
+        cfg.delivery.sei_endpoint
+    ));
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            runner.error(&format!("could not start: {e}"));
+            return finish(&runner, "failed", None);
+        }
+    };
+    let contents = about.contents.clone();
+    match rt.block_on(send(&cfg.delivery, &runner, clock, &body, contents)) {
+        Ok(status) => finish(&runner, "delivered", Some(status)),
+        Err(status) => finish(&runner, "failed", status),
+    }
+}
+
+/// What the payload says about itself, for the log.
+#[derive(Debug)]
+struct About {
+    run: String,
+    contents: Option<String>,
+}
+
+impl std::fmt::Display for About {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.run)?;
+        if let Some(c) = &self.contents {
+            write!(f, ", {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the file; it must hold one JSON object, as `report` writes it.
+fn read(path: &Path) -> Result<(Vec<u8>, About), String> {
+    let body = std::fs::read(path)
+        .map_err(|e| format!("cannot read the payload file {} ({e})", path.display()))?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        format!(
+            "{} is not a payload kept by `sei-cicd report` (not JSON: {e})",
+            path.display()
+        )
+    })?;
+    let Value::Object(map) = &value else {
+        return Err(format!(
+            "{} is not a payload kept by `sei-cicd report` (not a JSON object)",
+            path.display()
+        ));
+    };
+    let text = |k: &str| match map.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) if !v.is_null() => v.to_string(),
+        _ => "?".to_owned(),
+    };
+    let stages = value
+        .pointer("/job_run/stages")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let steps: usize = stages
+        .iter()
+        .filter_map(|s| s.get("steps")?.as_array().map(Vec::len))
+        .sum();
+    let about = About {
+        run: format!(
+            "{} #{}, execution {}",
+            text("job_full_name"),
+            text("build_number"),
+            text("execution_id")
+        ),
+        contents: Some(format!("{} stages and {steps} steps", stages.len())),
+    };
+    Ok((body, about))
+}
+
+/// Posts the body; the HTTP status either way.
+async fn send(
+    d: &Delivery,
+    runner: &Runner,
+    clock: SystemClock,
+    body: &[u8],
+    contents: Option<String>,
+) -> Result<u16, Option<u16>> {
+    let client = crate::http::client_with(&d.ca_certs).map_err(|e| {
+        runner.error(&format!("{e:#}"));
+        None
+    })?;
+    let max = d.policy.max_attempts;
+    let waiting = |f: &sei::Failure, n: u32, wait| {
+        runner.info(&format!(
+            "SEI: {f}; trying again in {} (attempt {} of {max})",
+            retry::human(wait),
+            n + 1
+        ))
+    };
+    let sent = sei::deliver(
+        &client,
+        &sei::Webhook {
+            endpoint: &d.sei_endpoint,
+            token: &d.sei_token,
+            scheme: d.auth_scheme,
+        },
+        body,
+        &d.policy,
+        &clock,
+        waiting,
+    )
+    .await;
+    match sent {
+        Ok(answer) => {
+            runner.info(&format!(
+                "Delivered to {}: HTTP {} {}",
+                d.sei_endpoint, answer.status, answer.body
+            ));
+            if d.auth_scheme == AuthScheme::Auto && answer.scheme == AuthScheme::ApiKey {
+                runner.notice(
+                    "SEI refused the key with the `Bearer` scheme and accepted it with \
+                     `ApiKey`: pass `--auth-scheme apikey` to skip the first try",
+                );
+            }
+            Ok(answer.status)
+        }
+        Err(failed) => {
+            let status = match &failed.error {
+                sei::Failure::Status(a) => Some(a.status),
+                _ => None,
+            };
+            let ctx = sei::Context {
+                endpoint: &d.sei_endpoint,
+                scheme: d.auth_scheme,
+                timeout: d.policy.timeout,
+                body_len: body.len(),
+                contents,
+            };
+            let then = if failed.error.payload_refused() {
+                "The file is unchanged"
+            } else {
+                "The file is unchanged: run the replay again"
+            };
+            runner.error(&format!("{}. {then}", sei::explain(&failed, &ctx)));
+            Err(status)
+        }
+    }
+}
+
+/// Writes `status` and `http-status` in a workflow; returns the exit code.
+fn finish(runner: &Runner, status: &str, http: Option<u16>) -> u8 {
+    if runner.has_output_file() {
+        let outputs = [
+            ("status", status.to_owned()),
+            (
+                "http-status",
+                http.map(|c| c.to_string()).unwrap_or_default(),
+            ),
+        ];
+        if let Err(e) = runner.set_outputs(&outputs, false) {
+            runner.error(&format!(
+                "could not write the step outputs (GITHUB_OUTPUT): {e}"
+            ));
+        }
+    }
+    u8::from(status != "delivered")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_kept_payload_and_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("p.json");
+        std::fs::write(
+            &f,
+            r#"{"job_full_name":"o/r/CI","build_number":7,"execution_id":"9-1",
+                "job_run":{"stages":[{"steps":[{},{}]},{"steps":[]}]}}"#,
+        )
+        .unwrap();
+        let (body, about) = read(&f).unwrap();
+        assert_eq!(body, std::fs::read(&f).unwrap(), "sent byte for byte");
+        assert_eq!(
+            about.to_string(),
+            "o/r/CI #7, execution 9-1, 2 stages and 2 steps"
+        );
+    }
+
+    #[test]
+    fn refuses_what_report_would_not_have_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("p.json");
+        assert!(read(&f).unwrap_err().contains("cannot read"));
+        std::fs::write(&f, "{\"job_full_name\": ").unwrap();
+        assert!(read(&f).unwrap_err().contains("not JSON"));
+        std::fs::write(&f, "[1]").unwrap();
+        assert!(read(&f).unwrap_err().contains("not a JSON object"));
+    }
+}
