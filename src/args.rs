@@ -158,7 +158,7 @@ pub struct ReportArgs {
     /// Read run.json, jobs.json (or jobs-1.json, jobs-2.json, ...) and event.json from this
     /// folder instead of the GitHub API
     #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
-    pub github_data: Option<PathBuf>,
+    pub github_data: Option<String>,
 
     /// Seconds the whole report may take, retries included; wait-timeout comes on top [default: 60]
     #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]
@@ -170,7 +170,7 @@ pub struct ReportArgs {
 
     /// A PEM file of CA certificates to trust as well (Enterprise Server, a TLS-intercepting proxy)
     #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
+    pub ca_cert: Option<String>,
 
     /// Allow plain http:// URLs to other machines; the token then travels unencrypted [default: false]
     #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
@@ -212,7 +212,7 @@ pub struct ReplayArgs {
 
     /// A PEM file of CA certificates to trust as well
     #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
+    pub ca_cert: Option<String>,
 
     /// Allow a plain http:// SEI URL on another machine [default: false]
     #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]

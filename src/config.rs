@@ -304,10 +304,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         .map(|text| parse_params(text, &mut bad))
         .unwrap_or_default();
 
-    let github_data = args
-        .github_data
-        .clone()
-        .filter(|p| !p.as_os_str().is_empty());
+    let github_data = given(&args.github_data).map(PathBuf::from);
 
     let api_url = trim_url(env.api_url.as_deref().unwrap_or(DEFAULT_API_URL));
     if github_data.is_none() && crate::http::insecure(&api_url) {
@@ -414,7 +411,7 @@ struct SeiInputs<'a> {
     auth_scheme: &'a Option<String>,
     timeout: &'a Option<String>,
     max_attempts: &'a Option<String>,
-    ca_cert: &'a Option<PathBuf>,
+    ca_cert: &'a Option<String>,
     allow_insecure_http: &'a Option<String>,
 }
 
@@ -507,13 +504,9 @@ fn reach(
         },
     };
 
-    let ca_certs = match args
-        .ca_cert
-        .as_deref()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
+    let ca_certs = match given(args.ca_cert) {
         None => Vec::new(),
-        Some(path) => ca_file(path).unwrap_or_else(|why| {
+        Some(path) => ca_file(Path::new(path)).unwrap_or_else(|why| {
             bad(why);
             Vec::new()
         }),
@@ -701,7 +694,7 @@ mod tests {
             sei_url: Some("".into()),
             dry_run: Some(" ".into()),
             run_id: Some("".into()),
-            github_data: Some(PathBuf::new()),
+            github_data: Some("".into()),
             ..args()
         };
         let c = load(&a, &RunnerEnv::default()).unwrap();

@@ -39,6 +39,8 @@ fn sei() -> SeiServer {
 fn in_workflow(github: &Server, sei: &SeiServer) -> ActionEnv {
     let mut env = ActionEnv::new(OTEL_REPO, OTEL_RUN, "push", &github.url());
     env.event(&json!({"ref": "refs/heads/main", "repository": {"full_name": OTEL_REPO}}))
+        // Every input action.yml declares, at its default, as the runner passes them.
+        .action_defaults(GH_TOKEN)
         .input("sei-url", &sei.url())
         .input("sei-token", SEI_KEY)
         .input("instance-guid", GUID)

@@ -1,6 +1,7 @@
 //! The runner's side of a container action, for running the real binary in tests: a temporary
 //! folder with the files behind `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `RUNNER_TEMP` and the event,
-//! the `GITHUB_*` variables, and inputs as `INPUT_<NAME>` with hyphens kept.
+//! the `GITHUB_*` variables, and inputs as `INPUT_<NAME>` with hyphens kept (with the defaults
+//! `action.yml` declares, as the runner passes them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,20 @@ impl ActionEnv {
         self
     }
 
+    /// Sets every input `action.yml` declares to its default, as the runner does before a step's
+    /// `with:` applies; `${{ github.token }}` becomes `github_token`.
+    pub fn action_defaults(&mut self, github_token: &str) -> &mut Self {
+        for (name, default) in action_inputs() {
+            let value = match default.as_str() {
+                "${{ github.token }}" => github_token.to_owned(),
+                d if d.contains("${{") => panic!("input {name}: no test value for {d}"),
+                d => d.to_owned(),
+            };
+            self.input(&name, &value);
+        }
+        self
+    }
+
     pub fn var(&mut self, name: &str, value: &str) -> &mut Self {
         self.vars.insert(name.to_owned(), value.to_owned());
         self
@@ -107,6 +122,41 @@ impl ActionEnv {
     pub fn summary(&self) -> String {
         std::fs::read_to_string(self.path("file_commands/step_summary")).unwrap()
     }
+}
+
+/// The repository's `action.yml`.
+pub fn action_yml() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../action.yml");
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `action.yml`'s inputs with their defaults (`""` when none), in order. Reads the shape the
+/// file keeps (`inputs:`, two-space names, `default:` four spaces in), not any YAML.
+pub fn action_inputs() -> Vec<(String, String)> {
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let mut inside = false;
+    for line in action_yml().lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            inside = line == "inputs:";
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')) {
+            if !name.starts_with(' ') {
+                inputs.push((name.to_owned(), String::new()));
+            }
+        } else if let Some(value) = line.strip_prefix("    default:") {
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value);
+            inputs.last_mut().expect("a default under an input").1 = value.to_owned();
+        }
+    }
+    inputs
 }
 
 /// Parses the `GITHUB_OUTPUT` file format.

@@ -1,9 +1,11 @@
 //! Test support for sei-cicd: loopback emulators of the GitHub API ([`github`]) and of SEI's
 //! webhook ([`sei`]) on a small HTTP server ([`http`]), plain or HTTPS with a made-up CA
 //! ([`tls`]), a `CONNECT` proxy ([`proxy`]), the runner's environment for running the real
-//! binary ([`action`]), and the recorded fixtures ([`fixtures`]).
+//! binary ([`action`]), the runner's `docker run` for running the action's image
+//! ([`container`]), and the recorded fixtures ([`fixtures`]).
 
 pub mod action;
+pub mod container;
 pub mod fixtures;
 pub mod github;
 pub mod http;

@@ -1,0 +1,247 @@
+//! The action's image, run the way the runner runs a container action (`sei_cicd_testkit::container`:
+//! the runner's mounts, working directory, path translation and `-e NAME` variables, every input
+//! `action.yml` declares with its default), against loopback emulators of GitHub and SEI over
+//! host networking.
+//!
+//! Runs when `SEI_CICD_IMAGE` names a built image (`.ci/run` builds one with
+//! `dist/build-image.sh`); `SEI_CICD_ENGINE` picks the engine (default `podman`). Without an image
+//! each test says it skipped.
+
+use sei_cicd_testkit::action::ActionEnv;
+use sei_cicd_testkit::container;
+use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::github::GitHub;
+use sei_cicd_testkit::http::Server;
+use sei_cicd_testkit::sei::{Sei, SeiServer};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Output;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
+const GH_TOKEN: &str = "ghs_containerGitHubToken0000000000000";
+const SEI_KEY: &str = "sei-container-api-key-5e1d7a90";
+const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
+const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
+const OTEL_RUN: u64 = 12456168064;
+
+/// The image to test and the engine to run it with, or `None` (and a line saying the test
+/// skipped).
+fn image(test: &str) -> Option<(String, String)> {
+    match std::env::var("SEI_CICD_IMAGE") {
+        Ok(image) if !image.is_empty() => {
+            let engine = std::env::var("SEI_CICD_ENGINE").unwrap_or_else(|_| "podman".into());
+            Some((engine, image))
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED {test}: SEI_CICD_IMAGE is not set. Build the image with \
+                 dist/build-image.sh and set SEI_CICD_IMAGE=sei-cicd-action:dev (.ci/run does)."
+            );
+            None
+        }
+    }
+}
+
+fn otel_github() -> Server {
+    GitHub::new()
+        .token(GH_TOKEN)
+        .max_per_page(3) // 5 jobs: two pages
+        .run(
+            OTEL_REPO,
+            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
+            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
+        )
+        .start()
+}
+
+fn sei_server() -> SeiServer {
+    Sei::new().key(SEI_KEY).instance(GUID).start()
+}
+
+/// A step of the run being reported (`on: push`): every input at its `action.yml` default, then
+/// the step's `with:`.
+fn step(github: &Server, sei: &SeiServer) -> ActionEnv {
+    let mut env = ActionEnv::new(OTEL_REPO, OTEL_RUN, "push", &github.url());
+    env.event(&json!({"ref": "refs/heads/main", "repository": {"full_name": OTEL_REPO}}))
+        .action_defaults(GH_TOKEN)
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID);
+    env
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_image_reports_a_run_as_the_runner_starts_it() {
+    let Some((engine, image)) = image("the_image_reports_a_run_as_the_runner_starts_it") else {
+        return;
+    };
+    let github = otel_github();
+    let sei = sei_server();
+    let env = step(&github, &sei);
+    let out = container::run(&engine, &env, &image);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("::error::"), "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains("::warning::"),
+        "no warning on a good run:\n{stdout}"
+    );
+
+    // GitHub was read with the token from the input's default, both pages.
+    let github_asked = github.exchanges();
+    assert_eq!(github_asked.len(), 3, "the run and two pages of jobs");
+    for e in &github_asked {
+        assert_eq!(
+            e.request.header("authorization"),
+            Some(format!("Bearer {GH_TOKEN}").as_str())
+        );
+    }
+
+    // What arrived at SEI.
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    let r = &received[0];
+    assert_eq!(r.path, "/v1/custom-cicd");
+    assert_eq!(r.status, 202);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let payload = r.payload.clone().unwrap();
+    let stages: Vec<String> = payload["job_run"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let recorded: Vec<String> = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+        .iter()
+        .map(|j| j["id"].to_string())
+        .collect();
+    assert_eq!(stages, recorded, "every job, in order");
+    assert_eq!(payload["result"], "SUCCESS");
+    assert_eq!(payload["build_number"], 67);
+    assert_eq!(payload["execution_id"], "12456168064-1");
+    assert_eq!(payload["instance_guid"], GUID);
+    assert_eq!(payload["instance_name"], "GitHub Actions", "the default");
+    assert_eq!(payload["ci"], true, "the default ci-cd");
+    assert!(
+        payload["job_run"]["stages"][0]["steps"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "include-steps defaults to true"
+    );
+
+    // The same bytes as the binary cargo tested, run on the host with the same step.
+    let github2 = otel_github();
+    let sei2 = sei_server();
+    let host = step(&github2, &sei2);
+    let host_out = host.run(Path::new(BIN));
+    assert!(host_out.status.success());
+    assert_eq!(
+        sei2.received()[0].payload.as_ref().unwrap(),
+        &payload,
+        "the image and the host binary send the same payload"
+    );
+
+    // Outputs, written through the mounted file_commands folder.
+    let outputs = env.outputs();
+    assert_eq!(outputs["status"], "delivered");
+    assert_eq!(outputs["http-status"], "202");
+    assert_eq!(outputs["result"], "SUCCESS");
+    assert_eq!(outputs["execution-id"], "12456168064-1");
+    // The payload copy: written to the container's HOME, named by its host path under
+    // RUNNER_TEMP, where the next steps find it.
+    let file = &outputs["payload-file"];
+    let expected = env.path("temp/_github_home/sei-cicd-payload-12456168064-1.json");
+    assert_eq!(Path::new(file), expected);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(saved, payload);
+
+    // The job summary, through the same mount.
+    let summary = env.summary();
+    assert!(summary.contains("### SEI report: Build #67"), "{summary}");
+    assert!(summary.contains("delivered (HTTP 202)"), "{summary}");
+
+    // Tokens registered with the runner's masking and shown nowhere else.
+    assert!(stdout.contains(&format!("::add-mask::{SEI_KEY}")));
+    assert!(stdout.contains(&format!("::add-mask::{GH_TOKEN}")));
+    let shown: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for place in [
+        shown,
+        stderr,
+        summary,
+        std::fs::read_to_string(env.path("file_commands/set_output")).unwrap(),
+    ] {
+        assert!(
+            !place.contains(SEI_KEY) && !place.contains(GH_TOKEN),
+            "{place}"
+        );
+    }
+}
+
+#[test]
+fn the_image_reads_the_workflow_run_event_from_the_mounted_event_file() {
+    let Some((engine, image)) =
+        image("the_image_reads_the_workflow_run_event_from_the_mounted_event_file")
+    else {
+        return;
+    };
+    const REPO: &str = "step-security/skip-duplicate-actions";
+    let run = fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json");
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run(
+            REPO,
+            run.clone(),
+            fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json"),
+        )
+        .start();
+    let sei = sei_server();
+    let mut event = fixtures::load("octokit-webhooks__workflow_run.completed.json");
+    event["workflow_run"] = run;
+    event["repository"] = json!({"full_name": REPO});
+    let mut env = ActionEnv::new(REPO, 99_000_001, "workflow_run", &github.url());
+    env.event(&event)
+        .action_defaults(GH_TOKEN)
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID)
+        .input("ci-cd", "cd");
+    let out = container::run(&engine, &env, &image);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("from the workflow_run event"), "{stdout}");
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    let payload = received[0].payload.clone().unwrap();
+    assert_eq!(payload["execution_id"], "16620109074-1", "the upstream run");
+    assert_eq!(payload["cd"], true);
+    assert_eq!(env.outputs()["status"], "delivered");
+}
+
+#[test]
+fn the_image_fails_the_step_only_with_fail_on_error() {
+    let Some((engine, image)) = image("the_image_fails_the_step_only_with_fail_on_error") else {
+        return;
+    };
+    let github = otel_github();
+    let sei = Sei::new().key("another-key-entirely").start();
+    for (fail_on_error, code) in [("false", 0), ("true", 1)] {
+        let mut env = step(&github, &sei);
+        env.input("fail-on-error", fail_on_error);
+        let out = container::run(&engine, &env, &image);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(code), "{stdout}\n{stderr}");
+        assert!(stdout.contains("::error::"), "{stdout}");
+        assert_eq!(env.outputs()["status"], "failed");
+    }
+}
