@@ -70,12 +70,13 @@ impl ActionEnv {
     }
 
     /// Sets every input `action.yml` declares to its default, as the runner does before a step's
-    /// `with:` applies; `${{ github.token }}` becomes `github_token`.
+    /// `with:` applies. `${{ github.token }}` becomes `github_token`; any other expression
+    /// becomes empty ("not given"), so a test sets the inputs it cares about afterwards.
     pub fn action_defaults(&mut self, github_token: &str) -> &mut Self {
         for (name, default) in action_inputs() {
             let value = match default.as_str() {
                 "${{ github.token }}" => github_token.to_owned(),
-                d if d.contains("${{") => panic!("input {name}: no test value for {d}"),
+                d if d.contains("${{") => String::new(),
                 d => d.to_owned(),
             };
             self.input(&name, &value);
