@@ -14,6 +14,7 @@ use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
 use sei_cicd_testkit::sei::{Sei, SeiServer};
 use serde_json::{json, Value};
+use std::io::Write;
 use std::path::Path;
 use std::process::Output;
 
@@ -33,7 +34,9 @@ fn image(test: &str) -> Option<(String, String)> {
             Some((engine, image))
         }
         _ => {
-            eprintln!(
+            // Straight to stderr: the test harness would hide an eprintln! of a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED {test}: SEI_CICD_IMAGE is not set. Build the image with \
                  dist/build-image.sh and set SEI_CICD_IMAGE=sei-cicd-action:dev (.ci/run does)."
             );
