@@ -945,7 +945,7 @@ mod tests {
         let bad = dir.path().join("ca.pem");
         std::fs::write(&bad, "hello").unwrap();
         let e = errors(ReportArgs {
-            ca_cert: Some(bad.clone()),
+            ca_cert: Some(bad.display().to_string()),
             ..args()
         });
         assert!(
@@ -957,7 +957,7 @@ mod tests {
         );
         let c = load(
             &ReportArgs {
-                ca_cert: Some(PathBuf::new()),
+                ca_cert: Some(String::new()),
                 ..args()
             },
             &RunnerEnv::default(),
