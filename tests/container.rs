@@ -97,10 +97,25 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
         "no warning on a good run:\n{stdout}"
     );
 
-    // GitHub was read with the token from the input's default, both pages.
-    let github_asked = github.exchanges();
-    assert_eq!(github_asked.len(), 3, "the run and two pages of jobs");
-    for e in &github_asked {
+    // GitHub was read with the token from the input's default: the run and both pages of jobs.
+    let asked = |server: &Server| {
+        let mut targets: Vec<String> = server
+            .exchanges()
+            .iter()
+            .map(|e| e.request.target.clone())
+            .collect();
+        targets.sort();
+        targets
+    };
+    let base = format!("/repos/{OTEL_REPO}/actions/runs/{OTEL_RUN}/attempts/1");
+    for target in [
+        base.clone(),
+        format!("{base}/jobs?per_page=100&page=1"),
+        format!("{base}/jobs?per_page=100&page=2"),
+    ] {
+        assert!(asked(&github).contains(&target), "{target}");
+    }
+    for e in github.exchanges() {
         assert_eq!(
             e.request.header("authorization"),
             Some(format!("Bearer {GH_TOKEN}").as_str())
@@ -145,6 +160,11 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
     let host = step(&github2, &sei2);
     let host_out = host.run(Path::new(BIN));
     assert!(host_out.status.success());
+    assert_eq!(
+        asked(&github2),
+        asked(&github),
+        "the image and the host binary ask GitHub the same"
+    );
     assert_eq!(
         sei2.received()[0].payload.as_ref().unwrap(),
         &payload,
