@@ -147,6 +147,11 @@ pub struct ReportArgs {
     #[arg(long, env = "INPUT_INCLUDE-STEPS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub include_steps: Option<String>,
 
+    /// Keep the payload under this many bytes (like 5000000 or 5MB) by dropping steps, never
+    /// stages [default: no limit]
+    #[arg(long, env = "INPUT_MAX-PAYLOAD-BYTES", value_name = "BYTES")]
+    pub max_payload_bytes: Option<String>,
+
     /// Build and print the payload, send nothing [default: false]
     #[arg(long, env = "INPUT_DRY-RUN", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub dry_run: Option<String>,

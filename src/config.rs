@@ -82,6 +82,8 @@ pub struct Config {
     pub cfr_status: Option<bool>,
     pub params: Vec<(String, String)>,
     pub include_steps: bool,
+    /// `max-payload-bytes`: steps are dropped to stay under it.
+    pub max_payload_bytes: Option<usize>,
     pub dry_run: bool,
     pub fail_on_error: bool,
     pub github_data: Option<PathBuf>,
@@ -300,6 +302,17 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         }),
     };
 
+    let max_payload_bytes = given(&args.max_payload_bytes).and_then(|v| {
+        let n = parse_bytes(v);
+        if n.is_none() {
+            bad(format!(
+                "input `max-payload-bytes` is `{v}`: use a number of bytes above 0, like \
+                 `5000000`, `5MB` or `4MiB`, or leave it empty for no limit"
+            ));
+        }
+        n
+    });
+
     let params = given(&args.params)
         .map(|text| parse_params(text, &mut bad))
         .unwrap_or_default();
@@ -358,6 +371,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         cfr_status,
         params,
         include_steps,
+        max_payload_bytes,
         dry_run,
         fail_on_error,
         github_data,
@@ -575,6 +589,24 @@ pub fn parse_seconds(v: &str) -> Option<Duration> {
     };
     let n: u64 = digits.trim().parse().ok()?;
     n.checked_mul(scale).map(Duration::from_secs)
+}
+
+/// A size in bytes: `5000000`, `5MB`/`5M`/`5000kB` (powers of 1000), `4MiB`/`4096KiB`
+/// (powers of 1024), any case, with or without a space; `None` for anything else or for 0.
+pub fn parse_bytes(v: &str) -> Option<usize> {
+    let v = v.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    let n: usize = digits.parse().ok()?;
+    let unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "m" | "mb" => 1_000_000,
+        "kib" => 1024,
+        "mib" => 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(unit).filter(|&b| b > 0)
 }
 
 fn flag(value: &Option<String>, input: &str, default: bool, bad: &mut impl FnMut(String)) -> bool {
@@ -996,6 +1028,57 @@ mod tests {
         assert_eq!(all.len(), 3, "{all:?}");
         assert!(all[0].contains("`sei-url`") && all[1].contains("`auth-scheme`"));
         assert!(all[2].contains("`sei-token` is empty"));
+    }
+
+    #[test]
+    fn payload_limits_take_plain_bytes_or_a_unit() {
+        for (text, bytes) in [
+            ("5000000", 5_000_000),
+            ("5MB", 5_000_000),
+            ("5 mb", 5_000_000),
+            ("5M", 5_000_000),
+            ("750kB", 750_000),
+            ("4MiB", 4 * 1024 * 1024),
+            ("512 KiB", 512 * 1024),
+            (" 900b ", 900),
+        ] {
+            assert_eq!(parse_bytes(text), Some(bytes), "{text}");
+        }
+        for bad in [
+            "0",
+            "0MB",
+            "-1",
+            "1.5MB",
+            "5 GB",
+            "MB",
+            "five",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_bytes(bad), None, "{bad}");
+        }
+        let c = load(
+            &ReportArgs {
+                max_payload_bytes: Some("2MB".into()),
+                ..args()
+            },
+            &RunnerEnv::default(),
+        )
+        .unwrap();
+        assert_eq!(c.max_payload_bytes, Some(2_000_000));
+        assert_eq!(
+            load(&args(), &RunnerEnv::default())
+                .unwrap()
+                .max_payload_bytes,
+            None
+        );
+        let e = errors(ReportArgs {
+            max_payload_bytes: Some("lots".into()),
+            ..args()
+        });
+        assert!(
+            e[0].contains("`max-payload-bytes` is `lots`") && e[0].contains("5MB"),
+            "{e:?}"
+        );
     }
 
     #[test]

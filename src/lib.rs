@@ -2,7 +2,8 @@
 //!
 //! The pure core ([`map`], [`config`], [`target`], [`summary`]) turns GitHub data into SEI's
 //! payload; thin shells read the environment ([`env`]), call GitHub ([`github`]) and SEI
-//! ([`sei`]), and talk to the runner ([`runner`]). [`report`] strings them together.
+//! ([`sei`]), and talk to the runner ([`runner`]). [`report`] strings them together; [`json`]
+//! writes the body.
 
 pub mod args;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod env;
 pub mod event;
 pub mod github;
 pub mod http;
+pub mod json;
 pub mod keep;
 pub mod map;
 pub mod payload;

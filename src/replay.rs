@@ -53,6 +53,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         }
     };
     let contents = about.contents.clone();
+    let body = bytes::Bytes::from(body);
     match rt.block_on(send(&cfg.delivery, &runner, clock, &body, contents)) {
         Ok(status) => finish(&runner, "delivered", Some(status)),
         Err(status) => finish(&runner, "failed", status),
@@ -123,7 +124,7 @@ async fn send(
     d: &Delivery,
     runner: &Runner,
     clock: SystemClock,
-    body: &[u8],
+    body: &bytes::Bytes,
     contents: Option<String>,
 ) -> Result<u16, Option<u16>> {
     let client = crate::http::client_with(&d.ca_certs).map_err(|e| {

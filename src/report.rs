@@ -10,6 +10,7 @@ use crate::event::{self, Event};
 use crate::github::client::GitHub;
 use crate::github::model::RunData;
 use crate::github::{data_dir, fetch};
+use crate::json;
 use crate::map;
 use crate::retry::{self, SystemClock};
 use crate::runner::Runner;
@@ -179,7 +180,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         Some(dir) => fetch_saved(cfg, dir, runner),
         None => fetch_live(cfg, env, event, runner, clock).await,
     };
-    let (data, own_event, repository) = match fetched {
+    let (mut data, own_event, repository) = match fetched {
         Ok(f) => f,
         Err(why) => return fail(runner, why),
     };
@@ -206,7 +207,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         include_steps: cfg.include_steps,
         now: chrono::Utc::now(),
     };
-    let payload = map::payload(&data, own_event.as_ref(), &opts);
+    let mut payload = map::payload(&data, own_event.as_ref(), &opts);
     runner.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
     let commits = &payload.scm_commit_ids;
     let source = data.lookups.commits_source.as_deref();
@@ -240,10 +241,23 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
             unknown.join(", ")
         ));
     }
-    let body = match serde_json::to_vec(&payload) {
+    // The payload holds all that is needed of the jobs now: free them before the body is built.
+    drop(std::mem::take(&mut data.jobs));
+    let mut body = match json::to_vec(&mut payload) {
         Ok(b) => b,
         Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),
     };
+    if let Some(limit) = cfg.max_payload_bytes.filter(|&l| body.len() > l) {
+        let fit = map::fit::fit(&mut payload, limit);
+        runner.warning(&fit.describe(&payload.job_run.stages));
+        if fit.changed() {
+            drop(body);
+            body = match json::to_vec(&mut payload) {
+                Ok(b) => b,
+                Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),
+            };
+        }
+    }
     let steps: usize = payload.job_run.stages.iter().map(|s| s.steps.len()).sum();
     runner.info(&format!(
         "{} #{} attempt {}: {} in {}; {} stages, {} steps; payload {:.1} kB",
@@ -272,6 +286,8 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         outcome.detail = "dry run: nothing sent".into();
     } else {
         let contents = format!("{} stages and {steps} steps", payload.job_run.stages.len());
+        // Shared, not copied, by every request that sends it.
+        let body = bytes::Bytes::from(body);
         deliver(cfg, runner, clock, &body, contents, &mut outcome).await;
     }
 
@@ -388,6 +404,9 @@ async fn fetch_live(
         gh.requests(),
         started.elapsed().as_millis()
     ));
+    drop(gh);
+    // Let the closed connections' tasks run and free their buffers before the mapping.
+    tokio::task::yield_now().await;
     let repository = target.repo.to_string();
     Ok((data, own_event, repository))
 }
@@ -396,7 +415,7 @@ async fn deliver(
     cfg: &Config,
     runner: &Runner,
     clock: &SystemClock,
-    body: &[u8],
+    body: &bytes::Bytes,
     contents: String,
     outcome: &mut Outcome,
 ) {

@@ -4,6 +4,7 @@
 
 use crate::retry::{self, Clock, Failed, Policy, Stop, Verdict};
 use crate::secret::Secret;
+use bytes::Bytes;
 use std::cell::Cell;
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -157,11 +158,12 @@ pub struct Webhook<'a> {
 
 /// Sends `body` to the webhook under `policy`: retried on a busy server or a broken connection,
 /// inside the deadline; under `auto`, a 401/403 to `Bearer` is sent again at once with `ApiKey`,
-/// which the later attempts keep. `waiting` hears of each retry before its wait.
+/// which the later attempts keep. `waiting` hears of each retry before its wait. Every request
+/// shares `body`'s bytes: a big payload is never copied.
 pub async fn deliver(
     client: &reqwest::Client,
     hook: &Webhook<'_>,
-    body: &[u8],
+    body: &Bytes,
     policy: &Policy,
     clock: &impl Clock,
     waiting: impl FnMut(&Failure, u32, Duration),
@@ -204,7 +206,7 @@ async fn send(
     endpoint: &str,
     token: &Secret,
     scheme: AuthScheme,
-    body: &[u8],
+    body: &Bytes,
 ) -> Result<Answer, Failure> {
     let mut auth =
         reqwest::header::HeaderValue::try_from(format!("{} {}", scheme.word(), token.expose()))
@@ -222,7 +224,7 @@ async fn send(
         .header(reqwest::header::AUTHORIZATION, auth)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(reqwest::header::ACCEPT, "application/json")
-        .body(body.to_vec())
+        .body(body.clone())
         .send()
         .await
         .map_err(transport)?;

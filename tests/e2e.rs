@@ -454,3 +454,89 @@ fn a_thousand_jobs_arrive_whole_in_ten_pages_fetched_together() {
     assert_eq!(payload["job_run"]["stages"].as_array().unwrap().len(), 1000);
     assert_eq!(payload["result"], "FAILURE");
 }
+
+/// A big matrix: `jobs` jobs of 30 steps, one failed job in 50.
+fn big_run(jobs: usize) -> (Server, SeiServer, ActionEnv) {
+    let (run, jobs) = fixtures::synthetic(778, jobs, 30, |i| i % 50 == 7);
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run("acme/big-matrix", run, jobs)
+        .start();
+    let sei = sei();
+    let mut env = ActionEnv::new("acme/big-matrix", 778, "push", &github.url());
+    env.input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("auth-scheme", "apikey")
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN);
+    (github, sei, env)
+}
+
+#[test]
+fn a_thousand_jobs_of_thirty_steps_are_accepted_whole() {
+    let (_github, sei, env) = big_run(1000);
+    let out = env.run(Path::new(BIN));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("::warning::"), "{stdout}");
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].status, 202);
+    assert!(
+        received[0].problems.is_empty(),
+        "{:?}",
+        received[0].problems
+    );
+    let payload = received[0].payload.as_ref().unwrap();
+    let stages = payload["job_run"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 1000);
+    let steps: usize = stages
+        .iter()
+        .map(|s| s["steps"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(steps, 30_000);
+    let bytes = sei.server.exchanges()[0].request.body.len();
+    assert!(
+        (5_000_000..9_000_000).contains(&bytes),
+        "about 6 MB: {bytes}"
+    );
+    assert!(
+        stdout.contains("1000 stages, 30000 steps; payload"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn max_payload_bytes_drops_steps_of_passed_stages_and_keeps_every_stage() {
+    let (_github, sei, mut env) = big_run(100);
+    env.input("max-payload-bytes", "200kB");
+    let out = env.run(Path::new(BIN));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let body = &sei.server.exchanges()[0].request.body;
+    assert!(body.len() <= 200_000, "{}", body.len());
+    let received = sei.received();
+    assert_eq!(received[0].status, 202);
+    let payload = received[0].payload.as_ref().unwrap();
+    let stages = payload["job_run"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 100, "stages are never dropped");
+    for s in stages {
+        let steps = s["steps"].as_array().unwrap().len();
+        assert!(steps == 0 || steps == 30, "all or none: {steps}");
+        if s["result"] == "FAILURE" {
+            assert_eq!(steps, 30, "failed stages keep their steps");
+        }
+    }
+    let warning = stdout
+        .lines()
+        .find(|l| l.starts_with("::warning::"))
+        .unwrap_or_else(|| panic!("a warning: {stdout}"));
+    assert!(
+        warning.contains("over `max-payload-bytes` (200000): dropped the")
+            && warning.contains("every stage is kept. Now"),
+        "{warning}"
+    );
+    // The copy kept for the workflow is the payload that was sent.
+    let saved = std::fs::read(&env.outputs()["payload-file"]).unwrap();
+    assert_eq!(&saved, body);
+}

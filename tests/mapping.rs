@@ -52,7 +52,7 @@ fn assert_server_safe(p: &Payload) {
         assert!(!s.id.is_empty() && s.id.len() <= 50, "stage id {:?}", s.id);
         assert!(ids.insert(&s.id), "stage id {} twice", s.id);
         assert!(s.duration_in_millis >= 0);
-        assert!(s.start_time.ends_with('Z'), "{}", s.start_time);
+        assert!(s.start_time.to_string().ends_with('Z'), "{}", s.start_time);
         let mut step_ids = std::collections::HashSet::new();
         for st in &s.steps {
             assert!(!st.id.is_empty());
@@ -63,10 +63,19 @@ fn assert_server_safe(p: &Payload) {
                 s.id
             );
             assert!(st.duration_in_millis >= 0);
-            assert!(st.start_time.ends_with('Z'), "{}", st.start_time);
+            assert!(
+                st.start_time.to_string().ends_with('Z'),
+                "{}",
+                st.start_time
+            );
         }
     }
     assert!(p.duration >= 0);
+    assert_eq!(
+        sei_cicd::json::to_vec(&mut p.clone()).unwrap(),
+        serde_json::to_vec(p).unwrap(),
+        "the hand-written body is serde's, byte for byte"
+    );
     assert!(["SUCCESS", "FAILURE", "ABORTED", "NOT_BUILT"].contains(&p.result.as_str()));
 }
 

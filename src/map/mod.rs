@@ -10,6 +10,7 @@ pub mod artifacts;
 pub mod branch;
 pub mod cicd;
 pub mod commits;
+pub mod fit;
 pub mod me;
 pub mod params;
 pub mod result;
@@ -18,8 +19,9 @@ pub mod trigger;
 
 use crate::event::Event;
 use crate::github::model::{Job, RunData, Step};
-use crate::payload::{self, Artifact, JobRun, Payload};
+use crate::payload::{self, Artifact, IsoTime, JobRun, Payload};
 use chrono::{DateTime, Utc};
+use compact_str::{format_compact, CompactString, ToCompactString};
 
 pub use cicd::Setting as CiCd;
 
@@ -99,7 +101,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
                 .map(|(env, _)| env.as_str())
                 .collect();
             if !envs.is_empty() {
-                s.display_description = format!(
+                s.display_description = format_compact!(
                     "deployed to {} · {}",
                     envs.join(", "),
                     s.display_description
@@ -245,10 +247,14 @@ fn stage(
             opts.now,
         ),
     };
-    let id = job
-        .id
-        .map_or_else(|| format!("job-{}", index + 1), |id| id.to_string());
-    let name = job.name.clone().unwrap_or_else(|| format!("job {id}"));
+    let id = job.id.map_or_else(
+        || format_compact!("job-{}", index + 1),
+        |id| id.to_compact_string(),
+    );
+    let name = job
+        .name
+        .as_deref()
+        .map_or_else(|| format_compact!("job {id}"), CompactString::from);
     let steps = if opts.include_steps {
         job.steps
             .iter()
@@ -268,10 +274,10 @@ fn stage(
         id,
         display_description: job_description(job, reused_from, mine.is_some()),
         display_name: name,
-        result: result.into(),
-        state: state.into(),
+        result: CompactString::const_new(result),
+        state: CompactString::const_new(state),
         duration_in_millis: time::span_ms(start, end),
-        start_time: time::iso(start),
+        start_time: IsoTime(start),
         steps,
     }
 }
@@ -279,28 +285,41 @@ fn stage(
 /// A link to the job and where it ran: `<html_url> · runner <name> · <labels>`, after
 /// `reused from attempt N` for a job a re-run kept from an earlier attempt (its times are that
 /// attempt's) and `this reporter's job` for the job the report is sent from.
-fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(5);
+fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactString {
+    let runner = job.runner_name.as_deref().filter(|r| !r.is_empty());
+    let waiting =
+        runner.is_none() && !result::is_finished(job.status.as_deref(), job.conclusion.as_deref());
+    let mut text = CompactString::default();
+    let mut part = |pieces: &[&str]| {
+        if !text.is_empty() {
+            text.push_str(" · ");
+        }
+        for p in pieces {
+            text.push_str(p);
+        }
+    };
     if let Some(a) = reused_from {
-        parts.push(format!("reused from attempt {a}"));
+        part(&["reused from attempt ", &a.to_compact_string()]);
     }
     if mine {
-        parts.push("this reporter's job".into());
+        part(&["this reporter's job"]);
     }
     if let Some(url) = &job.html_url {
-        parts.push(url.clone());
+        part(&[url]);
     }
-    match job.runner_name.as_deref().filter(|r| !r.is_empty()) {
-        Some(runner) => parts.push(format!("runner {runner}")),
-        None if !result::is_finished(job.status.as_deref(), job.conclusion.as_deref()) => {
-            parts.push("waiting for a runner".into())
+    if let Some(runner) = runner {
+        part(&["runner ", runner]);
+    } else if waiting {
+        part(&["waiting for a runner"]);
+    }
+    if let Some((first, rest)) = job.labels.split_first() {
+        part(&[first]);
+        for label in rest {
+            text.push_str(", ");
+            text.push_str(label);
         }
-        None => {}
     }
-    if !job.labels.is_empty() {
-        parts.push(job.labels.join(", "));
-    }
-    parts.join(" · ")
+    text
 }
 
 fn step(index: usize, s: &Step, job_start: DateTime<Utc>, now: DateTime<Utc>) -> payload::Step {
@@ -313,18 +332,19 @@ fn step(index: usize, s: &Step, job_start: DateTime<Utc>, now: DateTime<Utc>) ->
         start,
         now,
     );
-    let id = s
-        .number
-        .map_or_else(|| (index + 1).to_string(), |n| n.to_string());
-    let name = s.name.clone().unwrap_or_else(|| format!("step {id}"));
+    let id = s.number.unwrap_or(index as u64 + 1).to_compact_string();
+    let name = s
+        .name
+        .as_deref()
+        .map_or_else(|| format_compact!("step {id}"), CompactString::from);
     payload::Step {
         id,
         display_description: name.clone(),
         display_name: name,
-        result: result.into(),
-        state: state.into(),
+        result: CompactString::const_new(result),
+        state: CompactString::const_new(state),
         duration_in_millis: time::span_ms(start, end),
-        start_time: time::iso(start),
+        start_time: IsoTime(start),
     }
 }
 

@@ -5,12 +5,14 @@
 //! and the first report per (job, build number) kept. Over plain HTTP or HTTPS with a made-up CA
 //! ([`Sei::start_tls`]). Faults are scripted with [`SeiServer::script`]: status sequences,
 //! delays, dropped connections, answers cut off, and requests processed whose answer is lost
-//! ([`crate::http::Reply::Handled`]), which is how a run gets reported twice.
+//! ([`crate::http::Reply::Handled`]), which is how a run gets reported twice. An optional fixed
+//! latency ([`Sei::latency`]) delays every answer.
 
 use crate::http::{Handler, Reply, Request, Server};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Required fields with the alternative name the server also accepts.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -30,6 +32,7 @@ pub struct Sei {
     keys: Vec<String>,
     reject_bearer: bool,
     instances: Vec<String>,
+    latency: Duration,
 }
 
 /// One request the webhook received.
@@ -83,10 +86,17 @@ impl Sei {
         self
     }
 
+    /// Waits this long before every answer (a network between the reporter and SEI).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
     pub fn start(self) -> SeiServer {
+        let latency = self.latency;
         let (handler, state) = self.handler();
         SeiServer {
-            server: Server::start(handler),
+            server: Server::start_with(handler, latency),
             state,
         }
     }

@@ -1,0 +1,352 @@
+//! End to end: the release binary reports synthetic runs (10, 100 and 1,000 jobs of 20 steps)
+//! the way the runner starts it, from the loopback GitHub emulator to the loopback SEI emulator,
+//! both answering every request after a fixed latency (50 ms: a network between the runner and
+//! the APIs). For each size it prints one Markdown row: wall time (median of the runs, min–max),
+//! requests, sequential round trips on the critical path (GitHub, SEI, both: every emulator
+//! logs on one time line), peak RSS of the `report` process and the payload's size.
+//!
+//! Peak RSS is `wait4`'s `ru_maxrss` for that child alone. Linux counts in it the memory of the
+//! process that started the child, up to `exec`, and the bench holds hundreds of MB of fixtures:
+//! so a small launcher process (this binary with `--launcher`, started before any fixture is
+//! built) starts every run, and its own peak is printed as the floor of the measurement.
+//!
+//! ```text
+//! cargo bench --bench e2e                      # the table in BENCHMARKS.md
+//! cargo bench --bench e2e -- --runs 9 --latency-ms 50 --jobs 10,100,1000 --steps 20
+//! cargo bench --bench e2e -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd
+//! ```
+//!
+//! Built by `cargo bench` (release settings) and by `--all-targets`; run without `--bench`
+//! (`cargo test --benches`) it does one quick pass without latency, as a smoke test.
+
+use sei_cicd_testkit::action::ActionEnv;
+use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::github::GitHub;
+use sei_cicd_testkit::http::{critical_path, Exchange};
+use sei_cicd_testkit::sei::Sei;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const REPO: &str = "acme/big-matrix";
+const RUN_ID: u64 = 31_337;
+const GH_TOKEN: &str = "ghs_benchGitHubToken0000000000000000000";
+const SEI_KEY: &str = "sei-bench-api-key";
+const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
+
+struct Settings {
+    bin: PathBuf,
+    runs: usize,
+    latency: Duration,
+    jobs: Vec<usize>,
+    steps: usize,
+    /// Also run the largest size with the attempt unknown (the run must be read first).
+    attempt_unknown: bool,
+}
+
+/// One run of the binary.
+struct Sample {
+    wall: Duration,
+    /// User + system CPU time of the `report` process.
+    cpu: Duration,
+    /// Peak resident set of the `report` process, KiB.
+    max_rss_kib: i64,
+    github: Vec<Exchange>,
+    sei: Vec<Exchange>,
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--launcher") {
+        return launcher();
+    }
+    let mut launcher = Launcher::start();
+    let s = settings();
+    println!(
+        "sei-cicd end to end: {} runs per size, {} ms latency per request, {} steps per job",
+        s.runs,
+        s.latency.as_millis(),
+        s.steps
+    );
+    println!("binary: {}", s.bin.display());
+    println!();
+    println!(
+        "| jobs | attempt | wall ms (median, min–max) | over latency ms | CPU ms | GitHub requests | \
+         round trips GitHub + SEI = path | peak RSS MiB | payload bytes |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---|---:|---:|");
+    let mut cases: Vec<(usize, bool)> = s.jobs.iter().map(|&j| (j, true)).collect();
+    if s.attempt_unknown {
+        if let Some(&max) = s.jobs.iter().max() {
+            cases.push((max, false));
+        }
+    }
+    for (jobs, attempt_known) in cases {
+        let (run, job_list) = fixtures::synthetic(RUN_ID, jobs, s.steps, |i| i % 97 == 13);
+        // One untimed run first: the binary and the emulators' first pages warm up.
+        let mut samples = Vec::with_capacity(s.runs);
+        for i in 0..=s.runs {
+            let sample = run_once(&s, &mut launcher, &run, &job_list, attempt_known);
+            if i > 0 {
+                samples.push(sample);
+            }
+        }
+        print_row(&s, jobs, attempt_known, &samples);
+    }
+    println!(
+        "\nRSS floor (the launcher's own peak, counted in every child's): {:.1} MiB",
+        launcher.own_peak_kib() as f64 / 1024.0
+    );
+}
+
+fn settings() -> Settings {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let benching = args.iter().any(|a| a == "--bench");
+    let mut s = Settings {
+        bin: PathBuf::from(env!("CARGO_BIN_EXE_sei-cicd")),
+        runs: if benching { 5 } else { 1 },
+        latency: Duration::from_millis(if benching { 50 } else { 0 }),
+        jobs: if benching {
+            vec![10, 100, 1000]
+        } else {
+            vec![10]
+        },
+        steps: 20,
+        attempt_unknown: benching,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().unwrap_or_default();
+        match a.as_str() {
+            "--bin" => s.bin = PathBuf::from(value()),
+            "--runs" => s.runs = value().parse::<usize>().expect("--runs N").max(1),
+            "--latency-ms" => {
+                s.latency = Duration::from_millis(value().parse().expect("--latency-ms N"))
+            }
+            "--jobs" => {
+                s.jobs = value()
+                    .split(',')
+                    .map(|j| j.trim().parse().expect("--jobs 10,100,1000"))
+                    .collect()
+            }
+            "--steps" => s.steps = value().parse().expect("--steps N"),
+            _ => {} // `--bench` and whatever else cargo passes
+        }
+    }
+    s
+}
+
+fn run_once(
+    s: &Settings,
+    launcher: &mut Launcher,
+    run: &Value,
+    jobs: &[Value],
+    attempt_known: bool,
+) -> Sample {
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .latency(s.latency)
+        .run(REPO, run.clone(), jobs.to_vec())
+        .start();
+    let sei = Sei::new()
+        .key(SEI_KEY)
+        .instance(GUID)
+        .latency(s.latency)
+        .start();
+    let mut env = ActionEnv::new(REPO, RUN_ID, "push", &github.url());
+    env.input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("auth-scheme", "apikey")
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN);
+    if !attempt_known {
+        // `run-id` without `run-attempt`: the latest attempt, found by reading the run first.
+        env.remove("GITHUB_RUN_ATTEMPT")
+            .input("run-id", &RUN_ID.to_string());
+    }
+    let (wall, cpu, max_rss_kib, ok) = launcher.run(&s.bin, &env);
+    let outputs = env.outputs();
+    let delivered = outputs.get("status").map(String::as_str) == Some("delivered");
+    if !ok || !delivered {
+        let log = std::fs::read_to_string(env.path("log")).unwrap_or_default();
+        panic!("the report failed (outputs {outputs:?}):\n{log}");
+    }
+    let stored = sei.runs();
+    let payload = stored.values().next().expect("SEI stored the run");
+    assert_eq!(
+        payload["job_run"]["stages"].as_array().map(Vec::len),
+        Some(jobs.len()),
+        "every job arrived as a stage"
+    );
+    Sample {
+        wall,
+        cpu,
+        max_rss_kib,
+        github: github.exchanges(),
+        sei: sei.server.exchanges(),
+    }
+}
+
+/// The launcher's side: one JSON request per line (binary, folder, log file, variables), one
+/// JSON answer per line (wall time, the child's peak RSS, whether it exited 0).
+fn launcher() {
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { return };
+        let req: Value = serde_json::from_str(&line).expect("a request");
+        let text = |k: &str| req[k].as_str().expect(k).to_owned();
+        let vars: BTreeMap<String, String> = serde_json::from_value(req["env"].clone()).unwrap();
+        let (wall, cpu, rss, ok) = spawn_and_wait(
+            Path::new(&text("bin")),
+            Path::new(&text("cwd")),
+            Path::new(&text("log")),
+            &vars,
+        );
+        let answer = serde_json::json!({
+            "wall_ns": wall.as_nanos() as u64, "cpu_ns": cpu.as_nanos() as u64,
+            "rss_kib": rss, "ok": ok,
+        });
+        writeln!(out, "{answer}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// The bench's side of the launcher.
+struct Launcher {
+    child: Child,
+    to: ChildStdin,
+    from: BufReader<ChildStdout>,
+}
+
+impl Launcher {
+    fn start() -> Launcher {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--launcher")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the launcher");
+        let to = child.stdin.take().unwrap();
+        let from = BufReader::new(child.stdout.take().unwrap());
+        Launcher { child, to, from }
+    }
+
+    /// Runs `bin report` with exactly the step's variables, output to a log file; returns the
+    /// wall time, the child's CPU time, its peak RSS in KiB and whether it exited 0.
+    fn run(&mut self, bin: &Path, env: &ActionEnv) -> (Duration, Duration, i64, bool) {
+        let req = serde_json::json!({
+            "bin": bin, "cwd": env.path("workspace"), "log": env.path("log"), "env": env.vars(),
+        });
+        writeln!(self.to, "{req}").unwrap();
+        self.to.flush().unwrap();
+        let mut line = String::new();
+        self.from
+            .read_line(&mut line)
+            .expect("the launcher answers");
+        let a: Value = serde_json::from_str(&line).expect("an answer");
+        (
+            Duration::from_nanos(a["wall_ns"].as_u64().unwrap()),
+            Duration::from_nanos(a["cpu_ns"].as_u64().unwrap()),
+            a["rss_kib"].as_i64().unwrap(),
+            a["ok"].as_bool().unwrap(),
+        )
+    }
+
+    /// The launcher's own peak RSS (KiB), read from `/proc`: the floor of every measurement.
+    fn own_peak_kib(&self) -> i64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// Starts `bin report` and reaps it with `wait4` for its own resource usage.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its rusage
+fn spawn_and_wait(
+    bin: &Path,
+    cwd: &Path,
+    log: &Path,
+    vars: &BTreeMap<String, String>,
+) -> (Duration, Duration, i64, bool) {
+    let log = std::fs::File::create(log).unwrap();
+    let started = Instant::now();
+    let child = Command::new(bin)
+        .arg("report")
+        .env_clear()
+        .envs(vars)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero `rusage` is a valid value, `wait4` fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is a child of this process that nothing else waits for.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+    (wall, cpu, usage.ru_maxrss, ok)
+}
+
+fn print_row(s: &Settings, jobs: usize, attempt_known: bool, samples: &[Sample]) {
+    let mut walls: Vec<f64> = samples
+        .iter()
+        .map(|x| x.wall.as_secs_f64() * 1000.0)
+        .collect();
+    walls.sort_by(f64::total_cmp);
+    let median = walls[walls.len() / 2];
+    // Request counts and paths are the same in every run; show the worst seen.
+    let gh_requests = samples.iter().map(|x| x.github.len()).max().unwrap_or(0);
+    let gh_path = samples
+        .iter()
+        .map(|x| critical_path(&x.github))
+        .max()
+        .unwrap_or(0);
+    let sei_path = samples
+        .iter()
+        .map(|x| critical_path(&x.sei))
+        .max()
+        .unwrap_or(0);
+    let path = samples
+        .iter()
+        .map(|x| {
+            let mut all = x.github.clone();
+            all.extend(x.sei.iter().cloned());
+            critical_path(&all)
+        })
+        .max()
+        .unwrap_or(0);
+    let rss = samples.iter().map(|x| x.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
+    let mut cpus: Vec<f64> = samples
+        .iter()
+        .map(|x| x.cpu.as_secs_f64() * 1000.0)
+        .collect();
+    cpus.sort_by(f64::total_cmp);
+    let cpu = cpus[cpus.len() / 2];
+    let payload = samples
+        .last()
+        .and_then(|x| x.sei.last())
+        .map_or(0, |e| e.request.body.len());
+    let over = median - (path as f64) * s.latency.as_secs_f64() * 1000.0;
+    println!(
+        "| {jobs} | {} | {median:.0} ({:.0}–{:.0}) | {over:.0} | {cpu:.0} | {gh_requests} | {gh_path} + {sei_path} = {path} | {rss:.1} | {payload} |",
+        if attempt_known { "known" } else { "latest" },
+        walls[0],
+        walls[walls.len() - 1],
+    );
+}
