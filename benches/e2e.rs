@@ -2,6 +2,8 @@
 //! the way the runner starts it, from the loopback GitHub emulator to the loopback SEI emulator,
 //! both answering every request after a fixed latency (50 ms: a network between the runner and
 //! the APIs). For each size it prints one Markdown row: wall time (median of the runs, min–max),
+//! the reporter's own share of it (the time no request was in a server's hands: the emulators'
+//! own work, building pages and checking the payload, is not the reporter's), its CPU time,
 //! requests, sequential round trips on the critical path (GitHub, SEI, both: every emulator
 //! logs on one time line), peak RSS of the `report` process and the payload's size.
 //!
@@ -13,6 +15,7 @@
 //! ```text
 //! cargo bench --bench e2e                      # the table in BENCHMARKS.md
 //! cargo bench --bench e2e -- --runs 9 --latency-ms 50 --jobs 10,100,1000 --steps 20
+//! cargo bench --bench e2e -- --runs 1 --jobs 1000 --trace   # every request on one time line
 //! cargo bench --bench e2e -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd
 //! ```
 //!
@@ -45,6 +48,8 @@ struct Settings {
     steps: usize,
     /// Also run the largest size with the attempt unknown (the run must be read first).
     attempt_unknown: bool,
+    /// Print every exchange of the last run of each size, on one time line.
+    trace: bool,
 }
 
 /// One run of the binary.
@@ -73,7 +78,7 @@ fn main() {
     println!("binary: {}", s.bin.display());
     println!();
     println!(
-        "| jobs | attempt | wall ms (median, min–max) | over latency ms | CPU ms | GitHub requests | \
+        "| jobs | attempt | wall ms (median, min–max) | reporter's own ms | CPU ms | GitHub requests | \
          round trips GitHub + SEI = path | peak RSS MiB | payload bytes |"
     );
     println!("|---:|---|---:|---:|---:|---:|---|---:|---:|");
@@ -93,7 +98,10 @@ fn main() {
                 samples.push(sample);
             }
         }
-        print_row(&s, jobs, attempt_known, &samples);
+        print_row(jobs, attempt_known, &samples);
+        if s.trace {
+            trace(samples.last().unwrap());
+        }
     }
     println!(
         "\nRSS floor (the launcher's own peak, counted in every child's): {:.1} MiB",
@@ -115,12 +123,17 @@ fn settings() -> Settings {
         },
         steps: 20,
         attempt_unknown: benching,
+        trace: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().cloned().unwrap_or_default();
         match a.as_str() {
-            "--bin" => s.bin = PathBuf::from(value()),
+            // Absolute: the binary starts in the step's workspace folder.
+            "--bin" => {
+                let bin = value();
+                s.bin = std::fs::canonicalize(&bin).unwrap_or_else(|e| panic!("--bin {bin}: {e}"))
+            }
             "--runs" => s.runs = value().parse::<usize>().expect("--runs N").max(1),
             "--latency-ms" => {
                 s.latency = Duration::from_millis(value().parse().expect("--latency-ms N"))
@@ -132,6 +145,7 @@ fn settings() -> Settings {
                     .collect()
             }
             "--steps" => s.steps = value().parse().expect("--steps N"),
+            "--trace" => s.trace = true,
             _ => {} // `--bench` and whatever else cargo passes
         }
     }
@@ -303,7 +317,51 @@ fn spawn_and_wait(
     (wall, cpu, usage.ru_maxrss, ok)
 }
 
-fn print_row(s: &Settings, jobs: usize, attempt_known: bool, samples: &[Sample]) {
+/// How long at least one request was in a server's hands (latency and the emulators' own work):
+/// the union of every exchange's span from arrival to answer.
+fn in_servers(sample: &Sample) -> Duration {
+    let mut spans: Vec<(Duration, Duration)> = sample
+        .github
+        .iter()
+        .chain(&sample.sei)
+        .map(|e| (e.received, e.answered))
+        .collect();
+    spans.sort();
+    let mut total = Duration::ZERO;
+    let mut current: Option<(Duration, Duration)> = None;
+    for (start, end) in spans {
+        match current {
+            Some((s, e)) if start <= e => current = Some((s, e.max(end))),
+            Some((s, e)) => {
+                total += e - s;
+                current = Some((start, end));
+            }
+            None => current = Some((start, end)),
+        }
+    }
+    total + current.map_or(Duration::ZERO, |(s, e)| e - s)
+}
+
+/// The exchanges of one run, in the order they arrived: when each arrived and was answered
+/// (ms from the first), server, status, request.
+fn trace(sample: &Sample) {
+    let mut all: Vec<(&str, &Exchange)> = sample.github.iter().map(|e| ("GitHub", e)).collect();
+    all.extend(sample.sei.iter().map(|e| ("SEI", e)));
+    all.sort_by_key(|(_, e)| e.received);
+    let t0 = all.first().map_or(Duration::ZERO, |(_, e)| e.received);
+    for (server, e) in all {
+        println!(
+            "    {:>6.1} → {:>6.1} ms  {server:<6} {} {} {}",
+            (e.received - t0).as_secs_f64() * 1000.0,
+            (e.answered - t0).as_secs_f64() * 1000.0,
+            e.status.map_or("-".to_owned(), |s| s.to_string()),
+            e.request.method,
+            e.request.target
+        );
+    }
+}
+
+fn print_row(jobs: usize, attempt_known: bool, samples: &[Sample]) {
     let mut walls: Vec<f64> = samples
         .iter()
         .map(|x| x.wall.as_secs_f64() * 1000.0)
@@ -342,9 +400,16 @@ fn print_row(s: &Settings, jobs: usize, attempt_known: bool, samples: &[Sample])
         .last()
         .and_then(|x| x.sei.last())
         .map_or(0, |e| e.request.body.len());
-    let over = median - (path as f64) * s.latency.as_secs_f64() * 1000.0;
+    // The reporter's own share of the wall time: the time no request was in a server's hands
+    // (starting, parsing, mapping, writing, uploading), the median over the runs.
+    let mut owns: Vec<f64> = samples
+        .iter()
+        .map(|x| (x.wall.as_secs_f64() - in_servers(x).as_secs_f64()) * 1000.0)
+        .collect();
+    owns.sort_by(f64::total_cmp);
+    let own = owns[owns.len() / 2];
     println!(
-        "| {jobs} | {} | {median:.0} ({:.0}–{:.0}) | {over:.0} | {cpu:.0} | {gh_requests} | {gh_path} + {sei_path} = {path} | {rss:.1} | {payload} |",
+        "| {jobs} | {} | {median:.0} ({:.0}–{:.0}) | {own:.0} | {cpu:.0} | {gh_requests} | {gh_path} + {sei_path} = {path} | {rss:.1} | {payload} |",
         if attempt_known { "known" } else { "latest" },
         walls[0],
         walls[walls.len() - 1],
