@@ -67,9 +67,16 @@ fn write_step(out: &mut Vec<u8>, s: &Step) {
     out.extend_from_slice(b"{\"id\":");
     string(out, &s.id);
     out.extend_from_slice(b",\"displayName\":");
+    let name = out.len();
     string(out, &s.display_name);
     out.extend_from_slice(b",\"displayDescription\":");
-    string(out, &s.display_description);
+    if s.display_description == s.display_name {
+        // A step's description is its name: the escaped text is copied, not made again.
+        let end = name + (out.len() - name - b",\"displayDescription\":".len());
+        out.extend_from_within(name..end);
+    } else {
+        string(out, &s.display_description);
+    }
     out.extend_from_slice(b",\"result\":");
     string(out, &s.result);
     out.extend_from_slice(b",\"state\":");
@@ -147,26 +154,41 @@ fn needs_escape(bytes: &[u8]) -> bool {
             != 0
     };
     if bytes.len() < 8 {
-        let mut word = [b'a'; 8];
-        word[..bytes.len()].copy_from_slice(bytes);
-        return hit(word);
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
     }
     let mut chunks = bytes.chunks_exact(8);
     let last: [u8; 8] = bytes[bytes.len() - 8..].try_into().unwrap_or([b'a'; 8]);
     chunks.any(|c| hit(c.try_into().unwrap_or([b'a'; 8]))) || hit(last)
 }
 
+/// An integer in decimal, two digits at a time.
 fn integer(out: &mut Vec<u8>, n: i64) {
+    // "00", "01", ... "99".
+    const PAIRS: [u8; 200] = {
+        let mut t = [0u8; 200];
+        let mut i = 0;
+        while i < 100 {
+            t[2 * i] = b'0' + (i / 10) as u8;
+            t[2 * i + 1] = b'0' + (i % 10) as u8;
+            i += 1;
+        }
+        t
+    };
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut v = n.unsigned_abs();
-    loop {
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[v as usize * 2..v as usize * 2 + 2]);
+    } else {
         at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        digits[at] = b'0' + v as u8;
     }
     if n < 0 {
         out.push(b'-');

@@ -293,7 +293,16 @@ fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactSt
     let runner = job.runner_name.as_deref().filter(|r| !r.is_empty());
     let waiting =
         runner.is_none() && !result::is_finished(job.status.as_deref(), job.conclusion.as_deref());
-    let mut text = CompactString::default();
+    // Sized up front: a link and a runner are more than the 24 bytes kept inline.
+    let attempt = reused_from.map(|a| a.to_compact_string());
+    let labels: usize = job.labels.iter().map(|l| l.len() + 2).sum();
+    let size = attempt.as_ref().map_or(0, |a| a.len() + 25)
+        + if mine { 22 } else { 0 }
+        + job.html_url.as_ref().map_or(0, |u| u.len() + 4)
+        + runner.map_or(if waiting { 24 } else { 0 }, |r| r.len() + 11)
+        + labels
+        + 4;
+    let mut text = CompactString::with_capacity(size);
     let mut part = |pieces: &[&str]| {
         if !text.is_empty() {
             text.push_str(" · ");
@@ -302,8 +311,8 @@ fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactSt
             text.push_str(p);
         }
     };
-    if let Some(a) = reused_from {
-        part(&["reused from attempt ", &a.to_compact_string()]);
+    if let Some(a) = &attempt {
+        part(&["reused from attempt ", a]);
     }
     if mine {
         part(&["this reporter's job"]);
