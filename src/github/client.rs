@@ -283,7 +283,7 @@ impl GitHub {
             })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            // Parsed straight from the bytes received: a page of 100 jobs is half a megabyte.
+            // Parsed from the bytes received, not a copy: a page of 100 jobs is half a megabyte.
             let body = match response.into_body().collect().await {
                 Ok(collected) => collected.to_bytes(),
                 Err(e) => {
@@ -318,7 +318,14 @@ impl GitHub {
                 return Err((error.into(), verdict));
             }
             // A body that is not whole JSON is most often a transfer cut short: worth a retry.
-            serde_json::from_slice(&body).map_err(|e| {
+            // UTF-8 is checked once for the whole body (fast for ASCII), not string by string.
+            let text = std::str::from_utf8(&body).map_err(|e| {
+                (
+                    anyhow!("the GitHub API answer for {path} is not UTF-8 ({e})"),
+                    again,
+                )
+            })?;
+            serde_json::from_str(text).map_err(|e| {
                 (
                     anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"),
                     again,

@@ -7,6 +7,7 @@
 
 use super::lenient;
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::Deserialize;
 
 /// `GET /repos/{owner}/{repo}/actions/runs/{id}[/attempts/{n}]`, and `workflow_run` in events.
@@ -153,12 +154,12 @@ pub struct Job {
 pub struct Step {
     #[serde(default, deserialize_with = "lenient::number")]
     pub number: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub status: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub conclusion: Option<String>,
+    #[serde(default, deserialize_with = "lenient::short_string")]
+    pub name: Option<CompactString>,
+    #[serde(default, deserialize_with = "lenient::short_string")]
+    pub status: Option<CompactString>,
+    #[serde(default, deserialize_with = "lenient::short_string")]
+    pub conclusion: Option<CompactString>,
     /// Both times are null for queued and skipped steps, and may carry a `-08:00` offset.
     #[serde(default, deserialize_with = "lenient::time")]
     pub started_at: Option<DateTime<Utc>>,

@@ -1,11 +1,12 @@
-//! The mapping and serialization of `<jobs>` x 20 steps, `<rounds>` times, for counting
-//! instructions under valgrind (`benches/instructions.sh` runs it with 0 and with N rounds and
-//! divides the difference): a number the other builds on a shared machine cannot disturb.
+//! The mapping and serialization (`map`, the default) or the parsing of GitHub's pages of jobs
+//! (`parse`) of `<jobs>` x 20 steps, `<rounds>` times, for counting instructions under valgrind
+//! (`benches/instructions.sh` runs it with 0 and with N rounds and divides the difference): a
+//! number the other builds on a shared machine cannot disturb.
 //!
-//! `cargo bench -p sei-cicd-bench --bench instructions -- <jobs> <rounds>`
+//! `cargo bench -p sei-cicd-bench --bench instructions -- <jobs> <rounds> [map|parse]`
 
 use chrono::{TimeZone, Utc};
-use sei_cicd::github::model::{Job, Lookups, Run, RunData};
+use sei_cicd::github::model::{Job, JobsPage, Lookups, Run, RunData};
 use sei_cicd::json;
 use sei_cicd::map::{self, CiCd, Options, Overrides};
 use sei_cicd_testkit::fixtures;
@@ -21,7 +22,27 @@ fn main() {
         [j] => (*j, 1),
         [] => (1000, 1),
     };
+    let parse = std::env::args().any(|a| a == "parse");
     let (run, jobs) = fixtures::synthetic(4242, jobs, 20, |i| i % 97 == 13);
+    if parse {
+        let pages: Vec<Vec<u8>> = jobs
+            .chunks(100)
+            .map(|c| {
+                serde_json::to_vec(&serde_json::json!({"total_count": jobs.len(), "jobs": c}))
+                    .unwrap()
+            })
+            .collect();
+        let mut count = 0;
+        for _ in 0..rounds {
+            for page in &pages {
+                // As the reporter reads a page: UTF-8 checked once, then parsed.
+                let text = std::str::from_utf8(black_box(page)).unwrap();
+                count += serde_json::from_str::<JobsPage>(text).unwrap().jobs.len();
+            }
+        }
+        println!("{count}");
+        return;
+    }
     let data = RunData {
         run: serde_json::from_value::<Run>(run).unwrap(),
         jobs: jobs

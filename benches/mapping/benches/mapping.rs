@@ -52,7 +52,11 @@ fn parse(run: &[u8], pages: &[Vec<u8>]) -> RunData {
         run: serde_json::from_slice::<Run>(run).unwrap(),
         jobs: pages
             .iter()
-            .flat_map(|p| serde_json::from_slice::<JobsPage>(p).unwrap().jobs)
+            .flat_map(|p| {
+                // As the reporter reads a page: UTF-8 checked once, then parsed.
+                let text = std::str::from_utf8(p).unwrap();
+                serde_json::from_str::<JobsPage>(text).unwrap().jobs
+            })
             .collect(),
         me: None,
         lookups: Lookups::default(),
