@@ -15,12 +15,58 @@ use std::marker::PhantomData;
 /// Drains whatever compound value the visitor met, so the parser can go on after it.
 macro_rules! skip_compound {
     ($value:ty) => {
+        skip_map!($value);
+        skip_seq!($value);
+    };
+}
+
+/// Drains an object met where something else was expected: it reads as "absent".
+macro_rules! skip_map {
+    ($value:ty) => {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$value, A::Error> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok(None)
         }
+    };
+}
+
+/// Drains a list met where something else was expected: it reads as "absent".
+macro_rules! skip_seq {
+    ($value:ty) => {
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$value, A::Error> {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    };
+}
+
+/// The scalars named (`str`, `u64`, `i64`, `f64`, `bool`) read as "absent".
+macro_rules! absent_on {
+    ($value:ty; $($kind:ident),+) => {
+        $(absent_on!(@ $kind, $value);)+
+    };
+    (@ str, $value:ty) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$value, E> {
+            Ok(None)
+        }
+    };
+    (@ u64, $value:ty) => {
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
+            Ok(None)
+        }
+    };
+    (@ i64, $value:ty) => {
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
+            Ok(None)
+        }
+    };
+    (@ f64, $value:ty) => {
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
+            Ok(None)
+        }
+    };
+    (@ bool, $value:ty) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
             Ok(None)
         }
     };
@@ -108,9 +154,7 @@ pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             Ok(v.trim().parse().ok())
         }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+        absent_on!(Self::Value; bool);
         absent_on_null!(Self::Value, V);
         skip_compound!(Self::Value);
     }
@@ -135,15 +179,7 @@ pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
                 _ => None,
             })
         }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+        absent_on!(Self::Value; u64, i64, f64);
         absent_on_null!(Self::Value, V);
         skip_compound!(Self::Value);
     }
@@ -225,25 +261,8 @@ where
             out.shrink_to_fit();
             Ok(Some(out))
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+        skip_map!(Self::Value);
+        absent_on!(Self::Value; str, u64, i64, f64, bool);
         absent_on_null!(Self::Value, V::<T>(PhantomData));
     }
     Ok(d.deserialize_any(V::<T>(PhantomData))?.unwrap_or_default())
@@ -259,7 +278,7 @@ pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
     }
     struct V;
     impl<'de> Visitor<'de> for V {
-        type Value = Vec<String>;
+        type Value = Option<Vec<String>>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list of strings")
         }
@@ -268,38 +287,13 @@ pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
             while let Some(S(item)) = seq.next_element::<S>()? {
                 out.extend(item);
             }
-            Ok(out)
+            Ok(Some(out))
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(V)
-        }
+        skip_map!(Self::Value);
+        absent_on!(Self::Value; str, u64, i64, f64, bool);
+        absent_on_null!(Self::Value, V);
     }
-    d.deserialize_any(V)
+    Ok(d.deserialize_any(V)?.unwrap_or_default())
 }
 
 /// An object of scalar values as `(key, text)` pairs in the order they appear (workflow_dispatch
@@ -347,7 +341,7 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String
     }
     struct V;
     impl<'de> Visitor<'de> for V {
-        type Value = Vec<(String, String)>;
+        type Value = Option<Vec<(String, String)>>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an object")
         }
@@ -358,38 +352,13 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String
                     out.push((k, v));
                 }
             }
-            Ok(out)
+            Ok(Some(out))
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(V)
-        }
+        skip_seq!(Self::Value);
+        absent_on!(Self::Value; str, u64, i64, f64, bool);
+        absent_on_null!(Self::Value, V);
     }
-    d.deserialize_any(V)
+    Ok(d.deserialize_any(V)?.unwrap_or_default())
 }
 
 /// One object that may turn out not to be an object.
@@ -406,25 +375,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Item<T> {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
+            skip_seq!(Self::Value);
+            absent_on!(Self::Value; str, u64, i64, f64, bool);
             absent_on_null!(Self::Value, V::<T>(PhantomData));
         }
         d.deserialize_any(V::<T>(PhantomData)).map(Item)
