@@ -32,23 +32,9 @@ pub enum Command {
 /// The action's inputs. An empty value means "not given".
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportArgs {
-    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
-    /// [default: https://api.levelops.io]
-    #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
-    pub sei_url: Option<String>,
-
-    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
-    #[arg(
-        long,
-        env = "INPUT_SEI-TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    pub sei_token: Option<String>,
-
-    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
-    #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
-    pub auth_scheme: Option<String>,
+    /// How to reach SEI (shared with `replay`).
+    #[command(flatten)]
+    pub sei: SeiArgs,
 
     /// UUID of the CI/CD instance registered in SEI (required)
     #[arg(long, env = "INPUT_INSTANCE-GUID", value_name = "UUID")]
@@ -164,22 +150,6 @@ pub struct ReportArgs {
     /// folder instead of the GitHub API
     #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
     pub github_data: Option<String>,
-
-    /// Seconds the whole report may take, retries included; wait-timeout comes on top [default: 60]
-    #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]
-    pub timeout: Option<String>,
-
-    /// Attempts per request, the first included; 1 turns retries off [default: 5]
-    #[arg(long, env = "INPUT_MAX-ATTEMPTS", value_name = "N")]
-    pub max_attempts: Option<String>,
-
-    /// A PEM file of CA certificates to trust as well (Enterprise Server, a TLS-intercepting proxy)
-    #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
-    pub ca_cert: Option<String>,
-
-    /// Allow plain http:// URLs to other machines; the token then travels unencrypted [default: false]
-    #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
-    pub allow_insecure_http: Option<String>,
 }
 
 /// `replay`: the payload file and the inputs that say how to reach SEI, read like `report`'s.
@@ -189,12 +159,21 @@ pub struct ReplayArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
+    /// How to reach SEI, read like `report`'s.
+    #[command(flatten)]
+    pub sei: SeiArgs,
+}
+
+/// The inputs that say how to reach SEI, and the network rules both commands follow.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Reaching SEI")]
+pub struct SeiArgs {
     /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
     /// [default: https://api.levelops.io]
     #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
     pub sei_url: Option<String>,
 
-    /// SEI API key (the SEI_TOKEN variable also works)
+    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
     #[arg(
         long,
         env = "INPUT_SEI-TOKEN",
@@ -207,19 +186,20 @@ pub struct ReplayArgs {
     #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
     pub auth_scheme: Option<String>,
 
-    /// Seconds the replay may take, retries and waits included [default: 60]
+    /// Seconds the whole command may take, retries and waits included; a report's wait-timeout
+    /// comes on top [default: 60]
     #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]
     pub timeout: Option<String>,
 
-    /// Attempts, the first included; 1 turns retries off [default: 5]
+    /// Attempts per request, the first included; 1 turns retries off [default: 5]
     #[arg(long, env = "INPUT_MAX-ATTEMPTS", value_name = "N")]
     pub max_attempts: Option<String>,
 
-    /// A PEM file of CA certificates to trust as well
+    /// A PEM file of CA certificates to trust as well (Enterprise Server, a TLS-intercepting proxy)
     #[arg(long, env = "INPUT_CA-CERT", value_name = "FILE")]
     pub ca_cert: Option<String>,
 
-    /// Allow a plain http:// SEI URL on another machine [default: false]
+    /// Allow plain http:// URLs to other machines; the token then travels unencrypted [default: false]
     #[arg(long, env = "INPUT_ALLOW-INSECURE-HTTP", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub allow_insecure_http: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! the input, shows the value (never a token's) and says how to fix it; all problems are reported
 //! together, so a user fixes their workflow once.
 
-use crate::args::{given, ReplayArgs, ReportArgs};
+use crate::args::{given, ReplayArgs, ReportArgs, SeiArgs};
+pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
 use crate::map::commits::Mode as CommitsMode;
 use crate::map::{CiCd, Overrides};
@@ -55,10 +56,8 @@ impl Repo {
 /// The checked settings of one `report`.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The full webhook URL, `<base>/v1/custom-cicd`.
-    pub sei_endpoint: String,
-    pub sei_token: Secret,
-    pub auth_scheme: AuthScheme,
+    /// How to reach SEI, and the retries, deadline and trusted roots GitHub's requests follow too.
+    pub delivery: Delivery,
     pub instance_guid: String,
     pub instance_name: String,
     pub github_token: Secret,
@@ -87,35 +86,9 @@ pub struct Config {
     pub dry_run: bool,
     pub fail_on_error: bool,
     pub github_data: Option<PathBuf>,
-    /// Retries and the deadline (`timeout`, `max-attempts`).
-    pub policy: Policy,
-    /// Roots trusted besides the public and system ones (`ca-cert`).
-    pub ca_certs: Vec<CertificateDer<'static>>,
     pub allow_insecure_http: bool,
     /// Things worth a warning that do not stop the report.
     pub warnings: Vec<String>,
-}
-
-/// How to reach SEI: what `report` and `replay` share.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    pub sei_endpoint: String,
-    pub sei_token: Secret,
-    pub auth_scheme: AuthScheme,
-    pub policy: Policy,
-    pub ca_certs: Vec<CertificateDer<'static>>,
-}
-
-impl Config {
-    pub fn delivery(&self) -> Delivery {
-        Delivery {
-            sei_endpoint: self.sei_endpoint.clone(),
-            sei_token: self.sei_token.clone(),
-            auth_scheme: self.auth_scheme,
-            policy: self.policy,
-            ca_certs: self.ca_certs.clone(),
-        }
-    }
 }
 
 /// The checked settings of one `replay`.
@@ -160,20 +133,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         b
     });
 
-    let sei = reach(
-        &SeiInputs {
-            sei_url: &args.sei_url,
-            sei_token: &args.sei_token,
-            auth_scheme: &args.auth_scheme,
-            timeout: &args.timeout,
-            max_attempts: &args.max_attempts,
-            ca_cert: &args.ca_cert,
-            allow_insecure_http: &args.allow_insecure_http,
-        },
-        env,
-        &mut bad,
-        &mut warnings,
-    );
+    let sei = reach(&args.sei, env, &mut bad, &mut warnings);
     let github_token = token(
         given(&args.github_token).or(env.github_token.as_deref()),
         "github-token",
@@ -341,9 +301,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         return Err(errors);
     }
     Ok(Config {
-        sei_endpoint: sei.delivery.sei_endpoint,
-        sei_token: sei.delivery.sei_token,
-        auth_scheme: sei.delivery.auth_scheme,
+        delivery: sei.delivery,
         instance_guid,
         instance_name: text(&args.instance_name).unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
         github_token,
@@ -375,8 +333,6 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         dry_run,
         fail_on_error,
         github_data,
-        policy: sei.delivery.policy,
-        ca_certs: sei.delivery.ca_certs,
         allow_insecure_http: sei.allow_insecure_http,
         warnings,
     })
@@ -387,20 +343,7 @@ pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<Inp
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut bad = |msg: String| errors.push(InputError(msg));
-    let sei = reach(
-        &SeiInputs {
-            sei_url: &args.sei_url,
-            sei_token: &args.sei_token,
-            auth_scheme: &args.auth_scheme,
-            timeout: &args.timeout,
-            max_attempts: &args.max_attempts,
-            ca_cert: &args.ca_cert,
-            allow_insecure_http: &args.allow_insecure_http,
-        },
-        env,
-        &mut bad,
-        &mut warnings,
-    );
+    let sei = reach(&args.sei, env, &mut bad, &mut warnings);
     if sei.delivery.sei_token.is_empty() {
         bad(
             "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... \
@@ -418,31 +361,20 @@ pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<Inp
     })
 }
 
-/// The inputs that say how to reach SEI, as `report` and `replay` both take them.
-struct SeiInputs<'a> {
-    sei_url: &'a Option<String>,
-    sei_token: &'a Option<String>,
-    auth_scheme: &'a Option<String>,
-    timeout: &'a Option<String>,
-    max_attempts: &'a Option<String>,
-    ca_cert: &'a Option<String>,
-    allow_insecure_http: &'a Option<String>,
-}
-
 struct Reach {
     delivery: Delivery,
     allow_insecure_http: bool,
 }
 
-/// Checks [`SeiInputs`].
+/// Checks the inputs that say how to reach SEI.
 fn reach(
-    args: &SeiInputs,
+    args: &SeiArgs,
     env: &RunnerEnv,
     bad: &mut impl FnMut(String),
     warnings: &mut Vec<String>,
 ) -> Reach {
-    let allow_insecure_http = flag(args.allow_insecure_http, "allow-insecure-http", false, bad);
-    let raw_url = given(args.sei_url).unwrap_or(DEFAULT_SEI_URL);
+    let allow_insecure_http = flag(&args.allow_insecure_http, "allow-insecure-http", false, bad);
+    let raw_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
     // What messages show: a user or password in the URL is not.
     let sei_url = &without_userinfo(raw_url);
     let sei_endpoint = match crate::sei::endpoint(raw_url) {
@@ -473,12 +405,12 @@ fn reach(
     };
 
     let sei_token = token(
-        given(args.sei_token).or(env.sei_token.as_deref()),
+        given(&args.sei_token).or(env.sei_token.as_deref()),
         "sei-token",
         bad,
     );
 
-    let auth_scheme = match given(args.auth_scheme)
+    let auth_scheme = match given(&args.auth_scheme)
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
@@ -488,13 +420,13 @@ fn reach(
         Some(_) => {
             bad(format!(
                 "input `auth-scheme` is `{}`: use `auto`, `bearer` or `apikey`",
-                given(args.auth_scheme).unwrap_or_default()
+                given(&args.auth_scheme).unwrap_or_default()
             ));
             AuthScheme::Auto
         }
     };
 
-    let timeout = match given(args.timeout) {
+    let timeout = match given(&args.timeout) {
         None => retry::DEFAULT_TIMEOUT,
         Some(v) => parse_timeout(v).unwrap_or_else(|| {
             bad(format!(
@@ -504,7 +436,7 @@ fn reach(
             retry::DEFAULT_TIMEOUT
         }),
     };
-    let max_attempts = match given(args.max_attempts) {
+    let max_attempts = match given(&args.max_attempts) {
         None => retry::DEFAULT_MAX_ATTEMPTS,
         Some(v) => match v.parse::<u32>() {
             Ok(n @ 1..=MAX_ATTEMPTS) => n,
@@ -518,7 +450,7 @@ fn reach(
         },
     };
 
-    let ca_certs = match given(args.ca_cert) {
+    let ca_certs = match given(&args.ca_cert) {
         None => Vec::new(),
         Some(path) => ca_file(Path::new(path)).unwrap_or_else(|why| {
             bad(why);
@@ -688,7 +620,10 @@ mod tests {
 
     fn args() -> ReportArgs {
         ReportArgs {
-            sei_token: Some("k".into()),
+            sei: SeiArgs {
+                sei_token: Some("k".into()),
+                ..SeiArgs::default()
+            },
             instance_guid: Some("89D2491C-764A-4F77-93D9-18E8E372B795".into()),
             ..ReportArgs::default()
         }
@@ -705,12 +640,15 @@ mod tests {
     #[test]
     fn defaults() {
         let c = load(&args(), &RunnerEnv::default()).unwrap();
-        assert_eq!(c.sei_endpoint, "https://api.levelops.io/v1/custom-cicd");
+        assert_eq!(
+            c.delivery.sei_endpoint,
+            "https://api.levelops.io/v1/custom-cicd"
+        );
         assert_eq!(c.instance_guid, "89d2491c-764a-4f77-93d9-18e8e372b795");
         assert_eq!(c.instance_name, "GitHub Actions");
         assert_eq!(c.api_url, "https://api.github.com");
         assert_eq!(c.server_url, "https://github.com");
-        assert_eq!(c.auth_scheme, AuthScheme::Auto);
+        assert_eq!(c.delivery.auth_scheme, AuthScheme::Auto);
         assert_eq!(c.ci_cd, CiCd::Auto);
         assert_eq!(c.commits, CommitsMode::SinceLastSuccess);
         assert!(c.artifacts.is_empty() && !c.include_workflow_artifacts);
@@ -723,14 +661,20 @@ mod tests {
     #[test]
     fn empty_values_mean_not_given() {
         let a = ReportArgs {
-            sei_url: Some("".into()),
+            sei: SeiArgs {
+                sei_url: Some("".into()),
+                ..args().sei
+            },
             dry_run: Some(" ".into()),
             run_id: Some("".into()),
             github_data: Some("".into()),
             ..args()
         };
         let c = load(&a, &RunnerEnv::default()).unwrap();
-        assert_eq!(c.sei_endpoint, "https://api.levelops.io/v1/custom-cicd");
+        assert_eq!(
+            c.delivery.sei_endpoint,
+            "https://api.levelops.io/v1/custom-cicd"
+        );
         assert!(!c.dry_run);
         assert_eq!(c.run_id, None);
         assert_eq!(c.github_data, None);
@@ -739,6 +683,11 @@ mod tests {
     #[test]
     fn every_bad_input_is_named_with_its_value_and_fix() {
         let e = errors(ReportArgs {
+            sei: SeiArgs {
+                auth_scheme: Some("basic".into()),
+                sei_url: Some("ftp://x".into()),
+                ..args().sei
+            },
             instance_guid: Some("not-a-uuid".into()),
             run_id: Some("12a".into()),
             run_attempt: Some("0".into()),
@@ -746,8 +695,6 @@ mod tests {
             ci_cd: Some("deploy".into()),
             dry_run: Some("maybe".into()),
             params: Some("version=1\nbroken".into()),
-            auth_scheme: Some("basic".into()),
-            sei_url: Some("ftp://x".into()),
             commits: Some("all".into()),
             artifacts: Some("output ghcr.io/a/b:1\nship it".into()),
             job_check_run_id: Some("abc".into()),
@@ -804,7 +751,10 @@ mod tests {
     #[test]
     fn token_problems_never_echo_the_token() {
         let e = errors(ReportArgs {
-            sei_token: Some("abc def-secret".into()),
+            sei: SeiArgs {
+                sei_token: Some("abc def-secret".into()),
+                ..args().sei
+            },
             ..args()
         });
         assert!(e[0].contains("`sei-token`"));
@@ -820,13 +770,16 @@ mod tests {
         };
         let c = load(
             &ReportArgs {
-                sei_token: Some("".into()),
+                sei: SeiArgs {
+                    sei_token: Some("".into()),
+                    ..args().sei
+                },
                 ..args()
             },
             &env,
         )
         .unwrap();
-        assert_eq!(c.sei_token.expose(), "sei_x");
+        assert_eq!(c.delivery.sei_token.expose(), "sei_x");
         assert_eq!(c.github_token.expose(), "ghs_x");
     }
 
@@ -888,7 +841,10 @@ mod tests {
         assert_eq!(without_userinfo("me:pw@x"), "***@x");
         assert_eq!(without_userinfo("https://x/path"), "https://x/path");
         let e = errors(ReportArgs {
-            sei_url: Some("https://me:s3cret@sei.example.com".into()),
+            sei: SeiArgs {
+                sei_url: Some("https://me:s3cret@sei.example.com".into()),
+                ..args().sei
+            },
             ..args()
         });
         assert!(!e[0].contains("s3cret") && e[0].contains("https://***@sei.example.com"));
@@ -897,25 +853,31 @@ mod tests {
     #[test]
     fn retry_inputs() {
         let c = load(&args(), &RunnerEnv::default()).unwrap();
-        assert_eq!(c.policy, Policy::default());
+        assert_eq!(c.delivery.policy, Policy::default());
         let c = load(
             &ReportArgs {
-                timeout: Some("2m".into()),
-                max_attempts: Some("1".into()),
+                sei: SeiArgs {
+                    timeout: Some("2m".into()),
+                    max_attempts: Some("1".into()),
+                    ..args().sei
+                },
                 ..args()
             },
             &RunnerEnv::default(),
         )
         .unwrap();
-        assert_eq!(c.policy.timeout, Duration::from_secs(120));
-        assert_eq!(c.policy.max_attempts, 1);
+        assert_eq!(c.delivery.policy.timeout, Duration::from_secs(120));
+        assert_eq!(c.delivery.policy.max_attempts, 1);
         assert_eq!(parse_timeout("90s"), Some(Duration::from_secs(90)));
         for bad in ["0", "-1", "3601", "61m", "soon", "1.5"] {
             assert_eq!(parse_timeout(bad), None, "{bad}");
         }
         let e = errors(ReportArgs {
-            timeout: Some("0".into()),
-            max_attempts: Some("21".into()),
+            sei: SeiArgs {
+                timeout: Some("0".into()),
+                max_attempts: Some("21".into()),
+                ..args().sei
+            },
             ..args()
         });
         assert!(
@@ -930,8 +892,11 @@ mod tests {
         let http = |url: &str, api: &str, allow: Option<&str>| {
             load(
                 &ReportArgs {
-                    sei_url: Some(url.into()),
-                    allow_insecure_http: allow.map(Into::into),
+                    sei: SeiArgs {
+                        sei_url: Some(url.into()),
+                        allow_insecure_http: allow.map(Into::into),
+                        ..args().sei
+                    },
                     ..args()
                 },
                 &RunnerEnv {
@@ -955,7 +920,7 @@ mod tests {
             "{e:?}"
         );
         let c = http("http://sei.corp", "http://ghe.corp/api/v3", Some("true")).unwrap();
-        assert_eq!(c.sei_endpoint, "http://sei.corp/v1/custom-cicd");
+        assert_eq!(c.delivery.sei_endpoint, "http://sei.corp/v1/custom-cicd");
         assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
         // A saved run reads no API: its URL does not matter.
         let c = load(
@@ -977,7 +942,10 @@ mod tests {
         let bad = dir.path().join("ca.pem");
         std::fs::write(&bad, "hello").unwrap();
         let e = errors(ReportArgs {
-            ca_cert: Some(bad.display().to_string()),
+            sei: SeiArgs {
+                ca_cert: Some(bad.display().to_string()),
+                ..args().sei
+            },
             ..args()
         });
         assert!(
@@ -989,23 +957,28 @@ mod tests {
         );
         let c = load(
             &ReportArgs {
-                ca_cert: Some(String::new()),
+                sei: SeiArgs {
+                    ca_cert: Some(String::new()),
+                    ..args().sei
+                },
                 ..args()
             },
             &RunnerEnv::default(),
         )
         .unwrap();
-        assert!(c.ca_certs.is_empty(), "empty means not given");
+        assert!(c.delivery.ca_certs.is_empty(), "empty means not given");
     }
 
     #[test]
     fn replay_checks_the_same_inputs() {
         let r = load_replay(
             &ReplayArgs {
+                sei: SeiArgs {
+                    sei_token: Some("k".into()),
+                    timeout: Some("5".into()),
+                    ..SeiArgs::default()
+                },
                 file: "p.json".into(),
-                sei_token: Some("k".into()),
-                timeout: Some("5".into()),
-                ..ReplayArgs::default()
             },
             &RunnerEnv::default(),
         )
@@ -1017,8 +990,11 @@ mod tests {
         assert_eq!(r.delivery.policy.timeout, Duration::from_secs(5));
         let e = load_replay(
             &ReplayArgs {
-                sei_url: Some("http://sei.corp".into()),
-                auth_scheme: Some("basic".into()),
+                sei: SeiArgs {
+                    sei_url: Some("http://sei.corp".into()),
+                    auth_scheme: Some("basic".into()),
+                    ..SeiArgs::default()
+                },
                 ..ReplayArgs::default()
             },
             &RunnerEnv::default(),

@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod config;
+pub mod delivery;
 pub mod env;
 pub mod event;
 pub mod github;

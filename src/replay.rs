@@ -4,11 +4,11 @@
 //! Exit code 0 when SEI took it, 1 otherwise.
 
 use crate::args::ReplayArgs;
-use crate::config::{self, Delivery};
+use crate::config;
+use crate::delivery;
 use crate::env::RunnerEnv;
-use crate::retry::{self, SystemClock};
+use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::sei::{self, AuthScheme};
 use serde_json::Value;
 use std::path::Path;
 
@@ -54,9 +54,23 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
     };
     let contents = about.contents.clone();
     let body = bytes::Bytes::from(body);
-    match rt.block_on(send(&cfg.delivery, &runner, clock, &body, contents)) {
-        Ok(status) => finish(&runner, "delivered", Some(status)),
-        Err(status) => finish(&runner, "failed", status),
+    match rt.block_on(delivery::send(
+        &cfg.delivery,
+        &runner,
+        &clock,
+        &body,
+        contents,
+    )) {
+        Ok(answer) => finish(&runner, "delivered", Some(answer.status)),
+        Err(failed) => {
+            let then = if failed.payload_refused {
+                "The file is unchanged"
+            } else {
+                "The file is unchanged: run the replay again"
+            };
+            runner.error(&format!("{}. {then}", failed.message));
+            finish(&runner, "failed", failed.http_status)
+        }
     }
 }
 
@@ -117,76 +131,6 @@ fn read(path: &Path) -> Result<(Vec<u8>, About), String> {
         contents: Some(format!("{} stages and {steps} steps", stages.len())),
     };
     Ok((body, about))
-}
-
-/// Posts the body; the HTTP status either way.
-async fn send(
-    d: &Delivery,
-    runner: &Runner,
-    clock: SystemClock,
-    body: &bytes::Bytes,
-    contents: Option<String>,
-) -> Result<u16, Option<u16>> {
-    let client = crate::http::client_with(&d.ca_certs).map_err(|e| {
-        runner.error(&format!("{e:#}"));
-        None
-    })?;
-    let max = d.policy.max_attempts;
-    let waiting = |f: &sei::Failure, n: u32, wait| {
-        runner.info(&format!(
-            "SEI: {f}; trying again in {} (attempt {} of {max})",
-            retry::human(wait),
-            n + 1
-        ))
-    };
-    let sent = sei::deliver(
-        &client,
-        &sei::Webhook {
-            endpoint: &d.sei_endpoint,
-            token: &d.sei_token,
-            scheme: d.auth_scheme,
-        },
-        body,
-        &d.policy,
-        &clock,
-        waiting,
-    )
-    .await;
-    match sent {
-        Ok(answer) => {
-            runner.info(&format!(
-                "Delivered to {}: HTTP {} {}",
-                d.sei_endpoint, answer.status, answer.body
-            ));
-            if d.auth_scheme == AuthScheme::Auto && answer.scheme == AuthScheme::ApiKey {
-                runner.notice(
-                    "SEI refused the key with the `Bearer` scheme and accepted it with \
-                     `ApiKey`: pass `--auth-scheme apikey` to skip the first try",
-                );
-            }
-            Ok(answer.status)
-        }
-        Err(failed) => {
-            let status = match &failed.error {
-                sei::Failure::Status(a) => Some(a.status),
-                _ => None,
-            };
-            let ctx = sei::Context {
-                endpoint: &d.sei_endpoint,
-                scheme: d.auth_scheme,
-                timeout: d.policy.timeout,
-                body_len: body.len(),
-                contents,
-            };
-            let then = if failed.error.payload_refused() {
-                "The file is unchanged"
-            } else {
-                "The file is unchanged: run the replay again"
-            };
-            runner.error(&format!("{}. {then}", sei::explain(&failed, &ctx)));
-            Err(status)
-        }
-    }
 }
 
 /// Writes `status` and `http-status` in a workflow; returns the exit code.

@@ -5,6 +5,7 @@
 
 use crate::args::ReportArgs;
 use crate::config::{self, Config};
+use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::event::{self, Event};
 use crate::github::client::GitHub;
@@ -12,9 +13,8 @@ use crate::github::model::RunData;
 use crate::github::{data_dir, fetch};
 use crate::json;
 use crate::map;
-use crate::retry::{self, SystemClock};
+use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::sei::{self, AuthScheme};
 use crate::summary;
 use crate::target::{self, Source};
 use std::path::PathBuf;
@@ -82,7 +82,7 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
             )
         }
         Ok(cfg) => {
-            runner.mask(&cfg.sei_token);
+            runner.mask(&cfg.delivery.sei_token);
             runner.mask(&cfg.github_token);
             for w in &cfg.warnings {
                 runner.warning(w);
@@ -159,7 +159,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         _ => None,
     };
 
-    if !cfg.dry_run && cfg.sei_token.is_empty() {
+    if !cfg.dry_run && cfg.delivery.sei_token.is_empty() {
         if event.as_ref().is_some_and(Event::is_fork_pull_request) {
             runner.notice(
                 "`sei-token` is empty because this pull request comes from a fork (GitHub gives \
@@ -389,11 +389,11 @@ async fn fetch_live(
             wait: cfg.wait_timeout,
         }),
     };
-    let http = crate::http::client_with(&cfg.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let http = crate::http::client_with(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
     let log = runner.clone();
     let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token)
         .map_err(|e| format!("{e:#}"))?
-        .with_retry(cfg.policy, clock.clone(), move |m| log.info(m));
+        .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
     let data = fetch::fetch(&gh, &target, &plan).await?;
     runner.info(&format!(
@@ -419,65 +419,17 @@ async fn deliver(
     contents: String,
     outcome: &mut Outcome,
 ) {
-    let client = match crate::http::client_with(&cfg.ca_certs) {
-        Ok(c) => c,
-        Err(e) => {
-            runner.error(&format!("{e:#}"));
-            outcome.detail = format!("{e:#}");
-            return;
-        }
-    };
-    let max = cfg.policy.max_attempts;
-    let waiting = |f: &sei::Failure, n: u32, wait| {
-        runner.info(&format!(
-            "SEI: {f}; trying again in {} (attempt {} of {max})",
-            retry::human(wait),
-            n + 1
-        ))
-    };
-    let sent = sei::deliver(
-        &client,
-        &sei::Webhook {
-            endpoint: &cfg.sei_endpoint,
-            token: &cfg.sei_token,
-            scheme: cfg.auth_scheme,
-        },
-        body,
-        &cfg.policy,
-        clock,
-        waiting,
-    )
-    .await;
-    match sent {
+    match delivery::send(&cfg.delivery, runner, clock, body, Some(contents)).await {
         Ok(answer) => {
-            runner.info(&format!(
-                "Delivered to {}: HTTP {} {}",
-                cfg.sei_endpoint, answer.status, answer.body
-            ));
-            if cfg.auth_scheme == AuthScheme::Auto && answer.scheme == AuthScheme::ApiKey {
-                runner.notice(
-                    "SEI refused the key with the `Bearer` scheme and accepted it with \
-                     `ApiKey`: set `auth-scheme: apikey` to skip the first try",
-                );
-            }
             outcome.status = Status::Delivered;
             outcome.http_status = Some(answer.status);
             outcome.detail = answer.body;
         }
         Err(failed) => {
-            if let sei::Failure::Status(a) = &failed.error {
-                outcome.http_status = Some(a.status);
-            }
-            let ctx = sei::Context {
-                endpoint: &cfg.sei_endpoint,
-                scheme: cfg.auth_scheme,
-                timeout: cfg.policy.timeout,
-                body_len: body.len(),
-                contents: Some(contents),
-            };
-            let mut msg = sei::explain(&failed, &ctx);
+            outcome.http_status = failed.http_status;
+            let mut msg = failed.message;
             match &outcome.payload_file {
-                Some(p) if failed.error.payload_refused() => {
+                Some(p) if failed.payload_refused => {
                     msg.push_str(&format!(". The payload is kept at {}", p.display()))
                 }
                 Some(p) => msg.push_str(&format!(
@@ -489,8 +441,8 @@ async fn deliver(
             }
             runner.error(&msg);
             outcome.detail = match &outcome.payload_file {
-                Some(p) => format!("{}; payload kept at {}", failed.error, p.display()),
-                None => failed.error.to_string(),
+                Some(p) => format!("{}; payload kept at {}", failed.short, p.display()),
+                None => failed.short,
             };
         }
     }

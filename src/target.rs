@@ -113,11 +113,14 @@ pub fn resolve(cfg: &Config, env: &RunnerEnv, event: Option<&Event>) -> Result<R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::ReportArgs;
+    use crate::args::{ReportArgs, SeiArgs};
 
     fn cfg(a: ReportArgs) -> Config {
         let a = ReportArgs {
-            sei_token: Some("k".into()),
+            sei: SeiArgs {
+                sei_token: Some("k".into()),
+                ..a.sei
+            },
             instance_guid: Some("89d2491c-764a-4f77-93d9-18e8e372b795".into()),
             ..a
         };

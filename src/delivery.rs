@@ -1,0 +1,101 @@
+//! Sending a body to SEI the way `report` and `replay` both do: the settings checked from the
+//! inputs they share ([`Delivery`]), the client with the trusted roots, the retries said in the
+//! log, the answer shown, the `auto` scheme's outcome turned into a notice, and a failure
+//! explained in words a user can act on. The callers add what only they know (where the payload
+//! is kept, how to send it again).
+
+use crate::retry::{self, Policy, SystemClock};
+use crate::runner::Runner;
+use crate::secret::Secret;
+use crate::sei::{self, Answer, AuthScheme};
+use rustls::pki_types::CertificateDer;
+
+/// How to reach SEI, checked from the inputs `report` and `replay` share.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The full webhook URL, `<base>/v1/custom-cicd`.
+    pub sei_endpoint: String,
+    pub sei_token: Secret,
+    pub auth_scheme: AuthScheme,
+    /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
+    pub policy: Policy,
+    /// Roots trusted besides the public and system ones (`ca-cert`).
+    pub ca_certs: Vec<CertificateDer<'static>>,
+}
+
+/// A body SEI did not take.
+#[derive(Debug)]
+pub struct Undelivered {
+    /// The last HTTP status SEI answered, if it answered at all.
+    pub http_status: Option<u16>,
+    /// The whole explanation, for the error annotation.
+    pub message: String,
+    /// The failure in a few words, for the summary.
+    pub short: String,
+    /// SEI refused this body (400, 413...): sending it again unchanged will not help.
+    pub payload_refused: bool,
+}
+
+/// Posts `body` with the retry policy; `contents` says what it holds ("12 stages and 80
+/// steps") for a message about its size.
+pub async fn send(
+    d: &Delivery,
+    runner: &Runner,
+    clock: &SystemClock,
+    body: &bytes::Bytes,
+    contents: Option<String>,
+) -> Result<Answer, Undelivered> {
+    let client = crate::http::client_with(&d.ca_certs).map_err(|e| Undelivered {
+        http_status: None,
+        message: format!("{e:#}"),
+        short: format!("{e:#}"),
+        payload_refused: false,
+    })?;
+    let max = d.policy.max_attempts;
+    let waiting = |f: &sei::Failure, n: u32, wait| {
+        runner.info(&format!(
+            "SEI: {f}; trying again in {} (attempt {} of {max})",
+            retry::human(wait),
+            n + 1
+        ))
+    };
+    let webhook = sei::Webhook {
+        endpoint: &d.sei_endpoint,
+        token: &d.sei_token,
+        scheme: d.auth_scheme,
+    };
+    match sei::deliver(&client, &webhook, body, &d.policy, clock, waiting).await {
+        Ok(answer) => {
+            runner.info(&format!(
+                "Delivered to {}: HTTP {} {}",
+                d.sei_endpoint, answer.status, answer.body
+            ));
+            if d.auth_scheme == AuthScheme::Auto && answer.scheme == AuthScheme::ApiKey {
+                runner.notice(
+                    "SEI refused the key with the `Bearer` scheme and accepted it with \
+                     `ApiKey`: set `auth-scheme: apikey` (`--auth-scheme apikey`) to skip the \
+                     first try",
+                );
+            }
+            Ok(answer)
+        }
+        Err(failed) => {
+            let ctx = sei::Context {
+                endpoint: &d.sei_endpoint,
+                scheme: d.auth_scheme,
+                timeout: d.policy.timeout,
+                body_len: body.len(),
+                contents,
+            };
+            Err(Undelivered {
+                http_status: match &failed.error {
+                    sei::Failure::Status(a) => Some(a.status),
+                    _ => None,
+                },
+                message: sei::explain(&failed, &ctx),
+                short: failed.error.to_string(),
+                payload_refused: failed.error.payload_refused(),
+            })
+        }
+    }
+}
