@@ -7,23 +7,20 @@
 //! `dist/build-image.sh`); `SEI_CICD_ENGINE` picks the engine (default `podman`). Without an image
 //! each test says it skipped.
 
-use sei_cicd_testkit::action::ActionEnv;
+use sei_cicd_testkit::action::{text, ActionEnv};
 use sei_cicd_testkit::container;
-use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
 use sei_cicd_testkit::sei::{Sei, SeiServer};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
-use std::process::Output;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_containerGitHubToken0000000000000";
 const SEI_KEY: &str = "sei-container-api-key-5e1d7a90";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
-const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
-const OTEL_RUN: u64 = 12456168064;
 
 /// The image to test and the engine to run it with, or `None` (and a line saying the test
 /// skipped).
@@ -49,11 +46,7 @@ fn otel_github() -> Server {
     GitHub::new()
         .token(GH_TOKEN)
         .max_per_page(3) // 5 jobs: two pages
-        .run(
-            OTEL_REPO,
-            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-        )
+        .otel_run()
         .start()
 }
 
@@ -71,13 +64,6 @@ fn step(github: &Server, sei: &SeiServer) -> ActionEnv {
         .input("sei-token", SEI_KEY)
         .input("instance-guid", GUID);
     env
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 #[test]
@@ -136,7 +122,7 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .collect();
-    let recorded: Vec<String> = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+    let recorded: Vec<String> = fixtures::otel_jobs()
         .iter()
         .map(|j| j["id"].to_string())
         .collect();

@@ -2,8 +2,8 @@
 //! (inputs as `INPUT_<NAME>`, `GITHUB_*` variables, files for `GITHUB_OUTPUT` and
 //! `GITHUB_STEP_SUMMARY`), against loopback emulators of the GitHub API and of SEI.
 
-use sei_cicd_testkit::action::ActionEnv;
-use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
 use sei_cicd_testkit::sei::{Sei, SeiServer};
@@ -16,18 +16,11 @@ const GH_TOKEN: &str = "ghs_e2eGitHubToken000000000000000000";
 const SEI_KEY: &str = "sei-e2e-api-key-0f9c2b7d";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
-const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
-const OTEL_RUN: u64 = 12456168064;
-
 fn otel_github(max_per_page: usize) -> Server {
     GitHub::new()
         .token(GH_TOKEN)
         .max_per_page(max_per_page)
-        .run(
-            OTEL_REPO,
-            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-        )
+        .otel_run()
         .start()
 }
 
@@ -50,13 +43,6 @@ fn in_workflow(github: &Server, sei: &SeiServer) -> ActionEnv {
         .input("dry-run", "")
         .input("fail-on-error", "");
     env
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 /// No token anywhere but in the `::add-mask::` lines the runner consumes.
@@ -145,7 +131,7 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         .iter()
         .map(|s| s["id"].as_str().unwrap())
         .collect();
-    let recorded: Vec<String> = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+    let recorded: Vec<String> = fixtures::otel_jobs()
         .iter()
         .map(|j| j["id"].to_string())
         .collect();
@@ -384,11 +370,7 @@ fn enterprise_server_api_path_is_used_as_given() {
     let github = GitHub::new()
         .token(GH_TOKEN)
         .prefix("/api/v3")
-        .run(
-            OTEL_REPO,
-            fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-            fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-        )
+        .otel_run()
         .start();
     let sei = sei();
     let mut env = in_workflow(&github, &sei);

@@ -3,14 +3,13 @@
 //! a deployment linked to the build it shipped, against loopback emulators of GitHub and SEI.
 //! Every test asserts the fields SEI uses.
 
-use sei_cicd_testkit::action::ActionEnv;
-use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO as REPO, OTEL_RUN as RUN};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::{critical_path, Reply, Server};
 use sei_cicd_testkit::sei::{Sei, SeiServer};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
@@ -18,8 +17,6 @@ const GH_TOKEN: &str = "ghs_e2eGitHubToken000000000000000000";
 const SEI_KEY: &str = "sei-e2e-api-key-0f9c2b7d";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
-const REPO: &str = "corentinmusard/otel-cicd-action";
-const RUN: u64 = 12456168064;
 /// The `otel-cicd` job of the recorded run: the one that reports it.
 const ME: u64 = 34769402426;
 const HEAD: &str = "607e6cc9b6c59889d2136df32b12599223203912";
@@ -54,13 +51,6 @@ fn step(
     .input("job-status", "")
     .input("wait-timeout", "");
     env
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 /// Runs the step; it must succeed and deliver exactly one payload, which is returned.
@@ -232,10 +222,10 @@ fn the_wait_is_capped_and_names_what_still_runs() {
 /// step reports the newest 100 of the 250 commits in between, newest first.
 fn history_github(latency: Duration) -> (GitHub, Vec<String>) {
     let shas = fixtures::history(300);
-    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = fixtures::otel_run();
     run["head_sha"] = json!(shas[299]);
-    let jobs = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json");
-    let mut previous = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let jobs = fixtures::otel_jobs();
+    let mut previous = fixtures::otel_run();
     previous["id"] = json!(RUN - 1000);
     previous["run_number"] = json!(64);
     previous["head_sha"] = json!(shas[49]);
@@ -369,8 +359,8 @@ fn a_refused_commit_lookup_falls_back_to_the_head_commit() {
 #[test]
 fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
     const DEPLOY_RUN: u64 = 12456199999;
-    let ci_run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
-    let ci_jobs = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let ci_run = fixtures::otel_run();
+    let ci_jobs = fixtures::otel_jobs();
     let mut cd_run = ci_run.clone();
     cd_run["id"] = json!(DEPLOY_RUN);
     cd_run["name"] = json!("Ship");
@@ -453,8 +443,8 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
 /// commit by another run does not count.
 #[test]
 fn an_environment_deployment_makes_the_run_cd() {
-    let run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
-    let jobs = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let run = fixtures::otel_run();
+    let jobs = fixtures::otel_jobs();
     let status = |run_id: u64, job: u64| {
         json!({"state": "success", "environment": "production",
                "log_url": format!("https://github.com/{REPO}/actions/runs/{run_id}/job/{job}"),
@@ -505,8 +495,8 @@ fn an_environment_deployment_makes_the_run_cd() {
 /// `include-workflow-artifacts`: the run's uploads, as outputs.
 #[test]
 fn workflow_artifacts_are_reported_as_outputs() {
-    let run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
-    let jobs = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let run = fixtures::otel_run();
+    let jobs = fixtures::otel_jobs();
     let artifacts = fixtures::load("otel-cicd-action__self-run-12456168064.artifacts.json");
     let github = GitHub::new()
         .token(GH_TOKEN)

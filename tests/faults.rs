@@ -7,7 +7,7 @@
 //! With `SEI_CICD_FAULT_TABLE=<file>`, each scenario appends a row of the issue note's table.
 
 use sei_cicd_testkit::action::{parse_outputs, ActionEnv};
-use sei_cicd_testkit::fixtures;
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO as REPO, OTEL_RUN as RUN};
 use sei_cicd_testkit::github::{self as gh, GitHub};
 use sei_cicd_testkit::http::{Reply, Server};
 use sei_cicd_testkit::proxy::Proxy;
@@ -23,8 +23,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_faultsGitHubToken0000000000000000";
 const SEI_KEY: &str = "sei-faults-api-key-7c1e93a0";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
-const REPO: &str = "corentinmusard/otel-cicd-action";
-const RUN: u64 = 12456168064;
 const JOB: &str = "corentinmusard/otel-cicd-action/Build";
 const OUTPUTS: [&str; 5] = [
     "execution-id",
@@ -35,11 +33,11 @@ const OUTPUTS: [&str; 5] = [
 ];
 
 fn run_json() -> Value {
-    fixtures::load("otel-cicd-action__self-run-12456168064.run.json")
+    fixtures::otel_run()
 }
 
 fn jobs_json() -> Vec<Value> {
-    fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+    fixtures::otel_jobs()
 }
 
 fn github() -> Server {

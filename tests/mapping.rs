@@ -81,10 +81,7 @@ fn assert_server_safe(p: &Payload) {
 
 #[test]
 fn push_run_with_a_matrix() {
-    let p = map(
-        fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-        fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-    );
+    let p = map(fixtures::otel_run(), fixtures::otel_jobs());
     assert_server_safe(&p);
     assert_eq!(p.pipeline, "Build");
     assert_eq!(p.job_full_name, "corentinmusard/otel-cicd-action/Build");
@@ -221,9 +218,9 @@ fn every_conclusion_maps_to_the_plugin_vocabulary() {
         ("stale", "NOT_BUILT", "NOT_BUILT"),
     ];
     for (conclusion, result, state) in cases {
-        let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+        let mut run = fixtures::otel_run();
         run["conclusion"] = json!(conclusion);
-        let mut jobs = fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+        let mut jobs = fixtures::otel_jobs();
         jobs[0]["conclusion"] = json!(conclusion);
         let p = map(run, jobs);
         assert_eq!(p.result, result, "run {conclusion}");
@@ -288,10 +285,7 @@ fn options_and_overrides_reach_the_payload() {
     o.cfr_status = Some(true);
     o.params = vec![("version".into(), "1.4.2".into())];
     o.include_steps = false;
-    let d = data(
-        fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-        fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-    );
+    let d = data(fixtures::otel_run(), fixtures::otel_jobs());
     let p = map::payload(&d, None, &o);
     assert_eq!(p.pipeline, "Deploy API");
     assert_eq!(p.job_full_name, "acme/deploy");
@@ -313,10 +307,7 @@ fn options_and_overrides_reach_the_payload() {
 
 #[test]
 fn optional_fields_are_left_out_when_not_set() {
-    let p = map(
-        fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-        fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-    );
+    let p = map(fixtures::otel_run(), fixtures::otel_jobs());
     let v = serde_json::to_value(&p).unwrap();
     assert!(v.get("cfr_status").is_none());
     assert!(v.get("themes").is_none());
@@ -324,7 +315,7 @@ fn optional_fields_are_left_out_when_not_set() {
 
 #[test]
 fn the_runs_own_event_adds_upstream_details() {
-    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = fixtures::otel_run();
     run["event"] = json!("workflow_run");
     let event: Event = serde_json::from_value(fixtures::load(
         "octokit-webhooks__workflow_run.completed.json",
@@ -593,7 +584,7 @@ fn skipped_cancelled_timed_out_and_startup_failure_jobs() {
     let p = map(run, jobs[..2].to_vec());
     assert_eq!(p.result, "SUCCESS");
     // A workflow that could not start: no jobs at all.
-    let mut broken = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut broken = fixtures::otel_run();
     broken["conclusion"] = json!("startup_failure");
     let p = map(broken, vec![]);
     assert_eq!(p.result, "FAILURE");
@@ -603,10 +594,7 @@ fn skipped_cancelled_timed_out_and_startup_failure_jobs() {
 /// What the look-ups found reaches the payload: commits, environments, uploaded artifacts.
 #[test]
 fn lookups_reach_the_payload() {
-    let mut d = data(
-        fixtures::load("otel-cicd-action__self-run-12456168064.run.json"),
-        fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
-    );
+    let mut d = data(fixtures::otel_run(), fixtures::otel_jobs());
     let shas = fixtures::history(150);
     let newest: Vec<String> = shas.iter().rev().take(100).cloned().collect();
     d.lookups.commits = Some(newest.clone());
@@ -650,7 +638,7 @@ fn lookups_reach_the_payload() {
 /// clash); values are strings.
 #[test]
 fn dispatch_inputs_and_params() {
-    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = fixtures::otel_run();
     run["event"] = json!("workflow_dispatch");
     // Parsed from text, as the event file is: the inputs keep the event's order.
     let event: Event = serde_json::from_str(
@@ -674,7 +662,7 @@ fn dispatch_inputs_and_params() {
 /// A scheduled run carries its cron; a tag push reports the tag as a full ref.
 #[test]
 fn schedules_and_tags() {
-    let mut run = fixtures::load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = fixtures::otel_run();
     run["event"] = json!("schedule");
     let event: Event = serde_json::from_value(json!({"schedule": "17 3 * * *"})).unwrap();
     let p = map::payload(&data(run.clone(), vec![]), Some(&event), &opts());

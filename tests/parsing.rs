@@ -106,13 +106,13 @@ fn pointers(v: &Value, here: String, out: &mut Vec<String>) {
 }
 
 fn recorded_run() -> Value {
-    fixtures::load("otel-cicd-action__self-run-12456168064.run.json")
+    fixtures::otel_run()
 }
 
 fn recorded_page() -> Value {
     json!({
         "total_count": 5,
-        "jobs": fixtures::jobs("otel-cicd-action__self-run-12456168064.jobs.json"),
+        "jobs": fixtures::otel_jobs(),
     })
 }
 

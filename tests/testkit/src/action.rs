@@ -180,3 +180,11 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     }
     out
 }
+
+/// A finished process's standard output and error, as text.
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}

@@ -24,6 +24,21 @@ pub fn jobs(name: &str) -> Vec<Value> {
     }
 }
 
+/// The repository of the recorded run most end-to-end tests report.
+pub const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
+/// Its run id: a `push` run of five jobs.
+pub const OTEL_RUN: u64 = 12456168064;
+
+/// That run, as `GET .../actions/runs/{id}` answered.
+pub fn otel_run() -> Value {
+    load("otel-cicd-action__self-run-12456168064.run.json")
+}
+
+/// Its five jobs.
+pub fn otel_jobs() -> Vec<Value> {
+    jobs("otel-cicd-action__self-run-12456168064.jobs.json")
+}
+
 /// A completed run of `jobs` jobs with `steps` steps each, shaped like the recorded ones;
 /// job `i` fails when `fail(i)`.
 pub fn synthetic(
@@ -79,10 +94,10 @@ pub fn synthetic(
 /// "Export workflow" step on "GitHub Actions 17", with its post steps still queued. The other
 /// four jobs are as recorded (finished).
 pub fn otel_in_progress() -> (Value, Vec<Value>) {
-    let mut run = load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = otel_run();
     run["status"] = json!("in_progress");
     run["conclusion"] = Value::Null;
-    let mut jobs = jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let mut jobs = otel_jobs();
     let me = &mut jobs[4];
     me["status"] = json!("in_progress");
     me["conclusion"] = Value::Null;
@@ -113,7 +128,7 @@ pub const RERUN_JOB_ID: u64 = 34_771_000_001;
 /// (`release-manager`) re-ran the `otel-cicd` job an hour later; the four other jobs are reused
 /// from attempt 1 (`run_attempt: 1`, their times unchanged).
 pub fn otel_attempt_two() -> (Value, Vec<Value>) {
-    let mut run = load("otel-cicd-action__self-run-12456168064.run.json");
+    let mut run = otel_run();
     run["run_attempt"] = json!(2);
     run["run_started_at"] = json!("2024-12-22T18:20:00Z");
     run["updated_at"] = json!("2024-12-22T18:20:45Z");
@@ -121,7 +136,7 @@ pub fn otel_attempt_two() -> (Value, Vec<Value>) {
     run["previous_attempt_url"] = json!(
         "https://api.github.com/repos/corentinmusard/otel-cicd-action/actions/runs/12456168064/attempts/1"
     );
-    let mut jobs = jobs("otel-cicd-action__self-run-12456168064.jobs.json");
+    let mut jobs = otel_jobs();
     let rerun = &mut jobs[4];
     rerun["id"] = json!(RERUN_JOB_ID);
     rerun["run_attempt"] = json!(2);

@@ -12,6 +12,7 @@
 //! - 403 "Resource not accessible by integration" for paths a test forbids (a missing
 //!   permission).
 
+use crate::fixtures;
 use crate::http::{Handler, Reply, Request, Server};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -63,6 +64,15 @@ impl GitHub {
             .or_default()
             .insert(attempt, Attempt { run, jobs });
         self
+    }
+
+    /// Serves the recorded run most end-to-end tests report ([`fixtures::OTEL_RUN`]).
+    pub fn otel_run(self) -> Self {
+        self.run(
+            fixtures::OTEL_REPO,
+            fixtures::otel_run(),
+            fixtures::otel_jobs(),
+        )
     }
 
     /// The repository's commits, oldest first: what `compare` answers from.
