@@ -2,8 +2,8 @@
 //!
 //! The pure core ([`map`], [`config`], [`target`], [`summary`]) turns GitHub data into SEI's
 //! payload; thin shells read the environment ([`env`]), call GitHub ([`github`]) and SEI
-//! ([`sei`]), and talk to the runner ([`runner`]). [`report`] strings them together; [`json`]
-//! writes the body.
+//! ([`sei`], through [`delivery`]), and talk to the runner ([`runner`]). [`report`] strings them
+//! together, [`replay`] resends a kept payload; [`json`] writes the body.
 
 pub mod args;
 pub mod config;
