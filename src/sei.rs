@@ -323,6 +323,7 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             ),
             413 => format!(
                 "SEI refused the payload as too large (HTTP 413, {:.1} kB{}): set \
+                 `max-payload-bytes` under the limit (the steps of passed jobs go first), or \
                  `include-steps: false` to send the stages without their steps",
                 ctx.body_len as f64 / 1000.0,
                 ctx.contents
@@ -457,6 +458,7 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("`include-steps: false`"), "{m}");
+        assert!(m.contains("`max-payload-bytes`"), "{m}");
     }
 
     #[test]

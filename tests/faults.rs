@@ -720,10 +720,11 @@ fn sei_413_says_how_to_shrink_the_payload() {
     assert!(e.contains("too large (HTTP 413"), "{e}");
     assert!(e.contains("5 stages and 42 steps"), "{e}");
     assert!(e.contains("`include-steps: false`"), "{e}");
+    assert!(e.contains("`max-payload-bytes`"), "{e}");
     row(
         "SEI 413",
-        "not retried; the error gives the size and says `include-steps: false`",
-        "payload kept; no replay offered (report again with `include-steps: false`)",
+        "not retried; the error gives the size and names `max-payload-bytes` and `include-steps: false`",
+        "payload kept; no replay offered (report again with `max-payload-bytes` or `include-steps: false`)",
     );
 }
 
