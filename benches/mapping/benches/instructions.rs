@@ -5,11 +5,9 @@
 //!
 //! `cargo bench -p sei-cicd-bench --bench instructions -- <jobs> <rounds> [map|parse]`
 
-use chrono::{TimeZone, Utc};
-use sei_cicd::github::model::{Job, JobsPage, Lookups, Run, RunData};
 use sei_cicd::json;
-use sei_cicd::map::{self, CiCd, Options, Overrides};
-use sei_cicd_testkit::fixtures;
+use sei_cicd::map;
+use sei_cicd_bench::{options, pages, parse, parse_page};
 use std::hint::black_box;
 
 fn main() {
@@ -22,51 +20,19 @@ fn main() {
         [j] => (*j, 1),
         [] => (1000, 1),
     };
-    let parse = std::env::args().any(|a| a == "parse");
-    let (run, jobs) = fixtures::synthetic(4242, jobs, 20, |i| i % 97 == 13);
-    if parse {
-        let pages: Vec<Vec<u8>> = jobs
-            .chunks(100)
-            .map(|c| {
-                serde_json::to_vec(&serde_json::json!({"total_count": jobs.len(), "jobs": c}))
-                    .unwrap()
-            })
-            .collect();
+    let (run, pages) = pages(jobs);
+    if std::env::args().any(|a| a == "parse") {
         let mut count = 0;
         for _ in 0..rounds {
             for page in &pages {
-                // As the reporter reads a page: UTF-8 checked once, then parsed.
-                let text = std::str::from_utf8(black_box(page)).unwrap();
-                count += serde_json::from_str::<JobsPage>(text).unwrap().jobs.len();
+                count += parse_page(black_box(page)).jobs.len();
             }
         }
         println!("{count}");
         return;
     }
-    let data = RunData {
-        run: serde_json::from_value::<Run>(run).unwrap(),
-        jobs: jobs
-            .into_iter()
-            .map(|j| serde_json::from_value::<Job>(j).unwrap())
-            .collect(),
-        me: None,
-        lookups: Lookups::default(),
-    };
-    let opts = Options {
-        instance_guid: "89d2491c-764a-4f77-93d9-18e8e372b795".into(),
-        instance_name: "GitHub Actions".into(),
-        server_url: "https://github.com".into(),
-        repository: "acme/big-matrix".into(),
-        overrides: Overrides::default(),
-        ci_cd: CiCd::default(),
-        artifacts: vec![],
-        themes: vec![],
-        cfr_status: None,
-        params: vec![],
-        job_status: None,
-        include_steps: true,
-        now: Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap(),
-    };
+    let data = parse(&run, &pages);
+    let opts = options();
     let mut bytes = 0;
     for _ in 0..rounds {
         let mut p = map::payload(black_box(&data), None, &opts);
