@@ -396,8 +396,12 @@ async fn fetch_live(
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
     let data = fetch::fetch(&gh, &target, &plan).await?;
+    let unchanged = match gh.not_modified() {
+        0 => String::new(),
+        n => format!(" ({n} answered `304 Not Modified`, free of the rate limit)"),
+    };
     runner.info(&format!(
-        "Read \"{}\" #{} ({} jobs) from GitHub in {} requests, {} ms",
+        "Read \"{}\" #{} ({} jobs) from GitHub in {} requests{unchanged}, {} ms",
         data.run.name.as_deref().unwrap_or("?"),
         data.run.run_number.unwrap_or_default(),
         data.jobs.len(),

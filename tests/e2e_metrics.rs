@@ -6,7 +6,7 @@
 use sei_cicd_testkit::action::{text, ActionEnv};
 use sei_cicd_testkit::fixtures::{self, OTEL_REPO as REPO, OTEL_RUN as RUN};
 use sei_cicd_testkit::github::GitHub;
-use sei_cicd_testkit::http::{critical_path, Reply, Server};
+use sei_cicd_testkit::http::{critical_path, Exchange, Reply, Server};
 use sei_cicd_testkit::sei::{Sei, SeiServer};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -78,12 +78,16 @@ fn stage(p: &Value, id: u64) -> &Value {
         .unwrap_or_else(|| panic!("no stage {id}"))
 }
 
-fn jobs_reads(github: &Server) -> usize {
+fn jobs_exchanges(github: &Server) -> Vec<Exchange> {
     github
         .exchanges()
-        .iter()
+        .into_iter()
         .filter(|e| e.request.target.contains("/jobs?"))
-        .count()
+        .collect()
+}
+
+fn jobs_reads(github: &Server) -> usize {
+    jobs_exchanges(github).len()
 }
 
 /// The reporter as the last job of its own run, and a job that has finished but still reads
@@ -98,7 +102,7 @@ fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
     let github = GitHub::new().token(GH_TOKEN).run(REPO, run, jobs).start();
     github.script().push(
         Some("/jobs"),
-        Reply::json(200, &json!({"total_count": 5, "jobs": lagging})),
+        Reply::json(200, &json!({"total_count": 5, "jobs": lagging})).header("ETag", "W/\"lag\""),
     );
     let sei = sei();
     let mut env = step(&github, &sei, RUN, "push", "build.yml");
@@ -110,6 +114,11 @@ fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
     assert!(started.elapsed() < Duration::from_secs(10));
 
     assert_eq!(jobs_reads(&github), 2, "read again once");
+    // The second read names the first one's ETag; the page changed, so it is used as it came.
+    let reads = jobs_exchanges(&github);
+    assert_eq!(reads[0].request.header("if-none-match"), None);
+    assert_eq!(reads[1].request.header("if-none-match"), Some("W/\"lag\""));
+    assert_eq!(reads[1].status, Some(200));
     assert!(
         stdout.contains(&format!(
             "This step runs in job {ME} (by job-check-run-id)."
@@ -149,6 +158,55 @@ fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
     let end = p["start_time"].as_i64().unwrap() + p["duration"].as_i64().unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     assert!((now - end).abs() < 60_000, "ends now: {end} vs {now}");
+}
+
+/// The same over two pages of jobs: the re-read asks both pages with their ETags; the first
+/// changed (the lagging job finished), the second did not (304). A page that did not change
+/// cannot be put next to one that did (the jobs may have moved between pages), so both are read
+/// again whole, and the report has the job done.
+#[test]
+fn a_run_of_two_pages_is_read_again_whole_when_one_page_changed() {
+    let (run, jobs) = fixtures::otel_in_progress();
+    let mut lagging = jobs.clone();
+    lagging[1]["status"] = json!("in_progress");
+    lagging[1]["conclusion"] = Value::Null;
+    lagging[1]["completed_at"] = Value::Null;
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .max_per_page(3)
+        .run(REPO, run, jobs)
+        .start();
+    github.script().push(
+        Some("/jobs"),
+        Reply::json(200, &json!({"total_count": 5, "jobs": lagging[..3]}))
+            .header("ETag", "W/\"lag\""),
+    );
+    let sei = sei();
+    let mut env = step(&github, &sei, RUN, "push", "build.yml");
+    env.event(&json!({"ref": "refs/heads/main", "after": HEAD}))
+        .input("job-check-run-id", &ME.to_string())
+        .input("job-status", "success");
+    let (p, stdout) = report(&env, &sei);
+
+    let statuses: Vec<(bool, Option<u16>)> = jobs_exchanges(&github)
+        .iter()
+        .map(|e| (e.request.header("if-none-match").is_some(), e.status))
+        .collect();
+    assert_eq!(statuses.len(), 6, "{statuses:?}");
+    // First read (2 pages), the conditional re-read (one changed, one 304), a whole re-read.
+    let conditional: Vec<Option<u16>> = statuses.iter().filter(|s| s.0).map(|s| s.1).collect();
+    assert_eq!(conditional.len(), 2, "{statuses:?}");
+    assert!(conditional.contains(&Some(200)) && conditional.contains(&Some(304)));
+    assert!(
+        stdout.contains("Every other job has settled (read 2 times"),
+        "{stdout}"
+    );
+    let lagged = stage(&p, 34769389476);
+    assert_eq!(
+        (&lagged["result"], &lagged["state"]),
+        (&json!("SUCCESS"), &json!("FINISHED"))
+    );
+    assert_eq!(p["job_run"]["stages"].as_array().unwrap().len(), 5);
 }
 
 /// `job.status` says the job failed (an earlier step failed; the reporter runs `if: always()`).
@@ -206,7 +264,22 @@ fn the_wait_is_capped_and_names_what_still_runs() {
         warning.contains("after waiting 2 s, 1 job(s) still have not finished: tests (windows-latest) (in_progress)"),
         "{warning}"
     );
-    assert!(jobs_reads(&github) >= 2);
+    // Read again with the ETag of the first read: nothing changed, so GitHub answers 304
+    // (free of the rate limit) and the first read stands.
+    let reads = jobs_exchanges(&github);
+    assert!(reads.len() >= 2, "{}", reads.len());
+    assert_eq!(reads[0].request.header("if-none-match"), None);
+    for again in &reads[1..] {
+        assert!(again.request.header("if-none-match").is_some());
+        assert_eq!(again.status, Some(304));
+    }
+    assert!(
+        stdout.contains(&format!(
+            "({} answered `304 Not Modified`, free of the rate limit)",
+            reads.len() - 1
+        )),
+        "{stdout}"
+    );
     let running = stage(&p, 34769389529);
     assert_eq!(
         (&running["result"], &running["state"]),

@@ -4,7 +4,9 @@
 //! One thin function per endpoint; [`super::fetch`] decides what to ask and in which order (round
 //! trips are the cost that matters: independent requests go out together). Each request is
 //! retried on its own under [`crate::retry`] (5xx, rate limits, broken connections), all inside
-//! the command's one deadline.
+//! the command's one deadline. Pages of jobs read again while the run's other jobs settle are
+//! asked with the `ETag` of their last read: GitHub answers an unchanged page `304 Not Modified`,
+//! which does not count against the rate limit.
 
 use super::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
@@ -20,9 +22,9 @@ use futures_util::future::try_join_all;
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Jobs per page: GitHub's maximum.
@@ -34,6 +36,12 @@ pub struct GitHub {
     octo: Octocrab,
     api_url: String,
     requests: AtomicUsize,
+    /// Requests answered `304 Not Modified` (free of the rate limit).
+    not_modified: AtomicUsize,
+    /// The `ETag` of each page of jobs last read, by path.
+    etags: Mutex<HashMap<String, String>>,
+    /// How many pages of jobs the last full read had.
+    jobs_pages: AtomicU64,
     policy: Policy,
     clock: SystemClock,
     on_retry: Option<Log>,
@@ -77,6 +85,9 @@ impl GitHub {
             octo,
             api_url: api_url.to_owned(),
             requests: AtomicUsize::new(0),
+            not_modified: AtomicUsize::new(0),
+            etags: Mutex::new(HashMap::new()),
+            jobs_pages: AtomicU64::new(1),
             policy: Policy::default(),
             clock: SystemClock::start(),
             on_retry: None,
@@ -108,6 +119,11 @@ impl GitHub {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// How many of them GitHub answered `304 Not Modified`.
+    pub fn not_modified(&self) -> usize {
+        self.not_modified.load(Ordering::Relaxed)
+    }
+
     /// The run (the attempt in `target`, else its latest attempt).
     pub async fn run(&self, target: &RunRef) -> Result<Run> {
         let path = match target.attempt {
@@ -126,9 +142,31 @@ impl GitHub {
 
     /// One page of jobs.
     pub async fn jobs_page(&self, target: &RunRef, jobs_path: &str, page: u64) -> Result<JobsPage> {
-        self.get::<JobsPage>(page_path(jobs_path, page))
+        match self
+            .jobs_page_if(target, page_path(jobs_path, page), None)
+            .await?
+        {
+            Fetched::Fresh(page) => Ok(page),
+            Fetched::NotModified => unreachable!("no ETag was sent"),
+        }
+    }
+
+    /// One page of jobs at `path`; with `etag`, asked only if it changed since. The page's own
+    /// `ETag` is kept for the next time.
+    async fn jobs_page_if(
+        &self,
+        target: &RunRef,
+        path: String,
+        etag: Option<&str>,
+    ) -> Result<Fetched<JobsPage>> {
+        let (fetched, tag) = self
+            .get_if::<JobsPage>(&path, etag)
             .await
-            .map_err(|e| self.explain(e, target))
+            .map_err(|e| self.explain(e, target))?;
+        if let Some(tag) = tag {
+            self.etags.lock().unwrap().insert(path, tag);
+        }
+        Ok(fetched)
     }
 
     /// Every job, given the first page: the other pages all at once (`total_count` says how
@@ -139,28 +177,59 @@ impl GitHub {
         jobs_path: &str,
         first: JobsPage,
     ) -> Result<Vec<Job>> {
-        let got = first.jobs.len() as u64;
-        let total = first.total_count.unwrap_or(got);
-        // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
-        let size = if got > 0 && got < PER_PAGE && total > got {
-            got
-        } else {
-            PER_PAGE
-        };
-        let pages = total.div_ceil(size).clamp(1, MAX_PAGES);
+        let pages = page_count(&first);
+        self.jobs_pages.store(pages, Ordering::Relaxed);
         let rest = try_join_all((2..=pages).map(|p| self.jobs_page(target, jobs_path, p))).await?;
-        let mut seen = HashSet::new();
-        Ok(std::iter::once(first)
-            .chain(rest)
-            .flat_map(|page| page.jobs)
-            .filter(|j| j.id.is_none_or(|id| seen.insert(id)))
-            .collect())
+        Ok(assemble(std::iter::once(first).chain(rest)))
     }
 
     /// Every job of one attempt: the first page, then the rest together.
     pub async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
         let first = self.jobs_page(target, jobs_path, 1).await?;
         self.rest_of_jobs(target, jobs_path, first).await
+    }
+
+    /// Every job of one attempt read again, each page asked with the `ETag` of its last read,
+    /// all at once: `None` when GitHub answers every page `304 Not Modified` (nothing changed,
+    /// and nothing counted against the rate limit). When some pages changed and others did not,
+    /// or the number of pages did, or the server sends no `ETag`s, all pages are read again.
+    pub async fn all_jobs_if_changed(
+        &self,
+        target: &RunRef,
+        jobs_path: &str,
+    ) -> Result<Option<Vec<Job>>> {
+        let pages = self.jobs_pages.load(Ordering::Relaxed);
+        let known: Option<Vec<(String, String)>> = {
+            let etags = self.etags.lock().unwrap();
+            (1..=pages)
+                .map(|p| {
+                    let path = page_path(jobs_path, p);
+                    etags.get(&path).map(|tag| (path, tag.clone()))
+                })
+                .collect()
+        };
+        let Some(known) = known else {
+            return self.all_jobs(target, jobs_path).await.map(Some);
+        };
+        let read =
+            try_join_all(known.into_iter().map(|(path, tag)| async move {
+                self.jobs_page_if(target, path, Some(&tag)).await
+            }))
+            .await?;
+        if read.iter().all(|r| matches!(r, Fetched::NotModified)) {
+            return Ok(None);
+        }
+        let fresh: Option<Vec<JobsPage>> = read
+            .into_iter()
+            .map(|r| match r {
+                Fetched::Fresh(page) => Some(page),
+                Fetched::NotModified => None,
+            })
+            .collect();
+        match fresh {
+            Some(fresh) if page_count(&fresh[0]) == pages => Ok(Some(assemble(fresh))),
+            _ => self.all_jobs(target, jobs_path).await.map(Some),
+        }
     }
 
     /// The newest successful runs of a workflow on a branch (`status=success`), at most
@@ -244,7 +313,20 @@ impl GitHub {
 
     /// GET `path` and parse the body as `T`, retried under the policy.
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, anyhow::Error> {
-        let attempt = |_, limit| self.get_once::<T>(&path, limit);
+        match self.get_if::<T>(&path, None).await? {
+            (Fetched::Fresh(value), _) => Ok(value),
+            (Fetched::NotModified, _) => unreachable!("no ETag was sent"),
+        }
+    }
+
+    /// GET `path`, with `If-None-Match: etag` when given, retried under the policy: the body as
+    /// `T` and its `ETag`, or "not modified".
+    async fn get_if<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<(Fetched<T>, Option<String>), anyhow::Error> {
+        let attempt = |_, limit| self.get_once::<T>(path, etag, limit);
         let waiting = |e: &anyhow::Error, n: u32, wait: Duration| {
             if let Some(log) = &self.on_retry {
                 log(&format!(
@@ -260,16 +342,25 @@ impl GitHub {
             .map_err(|f| self.gave_up(f))
     }
 
-    /// One GET within `limit`: the body as `T`, or the error and whether to try again.
+    /// One GET within `limit`: the body as `T` and its `ETag`, "not modified" (only when `etag`
+    /// was sent), or the error and whether to try again.
     async fn get_once<T: DeserializeOwned>(
         &self,
         path: &str,
+        etag: Option<&str>,
         limit: Duration,
-    ) -> Result<T, (anyhow::Error, Verdict)> {
+    ) -> Result<(Fetched<T>, Option<String>), (anyhow::Error, Verdict)> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let again = Verdict::Retry { wait: None };
         let fetch = async {
-            let response = self.octo._get(path).await.map_err(|e| {
+            let condition = etag
+                .and_then(|tag| http::HeaderValue::from_str(tag).ok())
+                .map(|tag| http::HeaderMap::from_iter([(http::header::IF_NONE_MATCH, tag)]));
+            let sent = match condition {
+                Some(headers) => self.octo._get_with_headers(path, Some(headers)).await,
+                None => self.octo._get(path).await,
+            };
+            let response = sent.map_err(|e| {
                 let verdict = if crate::http::is_tls_error(&e) {
                     Verdict::Final
                 } else {
@@ -283,6 +374,14 @@ impl GitHub {
             })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
+            let tag = headers
+                .get(http::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if status == 304 && etag.is_some() {
+                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                return Ok((Fetched::NotModified, tag));
+            }
             // Parsed from the bytes received, not a copy: a page of 100 jobs is half a megabyte.
             let body = match response.into_body().collect().await {
                 Ok(collected) => collected.to_bytes(),
@@ -325,12 +424,13 @@ impl GitHub {
                     again,
                 )
             })?;
-            serde_json::from_str(text).map_err(|e| {
+            let value = serde_json::from_str(text).map_err(|e| {
                 (
                     anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"),
                     again,
                 )
-            })
+            })?;
+            Ok((Fetched::Fresh(value), tag))
         };
         match tokio::time::timeout(limit, fetch).await {
             Ok(result) => result,
@@ -444,6 +544,36 @@ fn run_path(target: &RunRef) -> String {
         "/repos/{}/{}/actions/runs/{}",
         target.repo.owner, target.repo.name, target.id
     )
+}
+
+/// What a GET asked with an `ETag` got.
+enum Fetched<T> {
+    Fresh(T),
+    /// `304 Not Modified`: the last read still holds.
+    NotModified,
+}
+
+/// How many pages of jobs there are, from the first one.
+fn page_count(first: &JobsPage) -> u64 {
+    let got = first.jobs.len() as u64;
+    let total = first.total_count.unwrap_or(got);
+    // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
+    let size = if got > 0 && got < PER_PAGE && total > got {
+        got
+    } else {
+        PER_PAGE
+    };
+    total.div_ceil(size).clamp(1, MAX_PAGES)
+}
+
+/// The jobs of the pages, each once, in GitHub's order.
+fn assemble(pages: impl IntoIterator<Item = JobsPage>) -> Vec<Job> {
+    let mut seen = HashSet::new();
+    pages
+        .into_iter()
+        .flat_map(|page| page.jobs)
+        .filter(|j| j.id.is_none_or(|id| seen.insert(id)))
+        .collect()
 }
 
 fn page_path(jobs_path: &str, page: u64) -> String {

@@ -238,8 +238,9 @@ where
         }
         reads += 1;
         gh.pause(me::next_delay(reads, left)).await;
-        match gh.all_jobs(target, &path).await {
-            Ok(fresh) => jobs = fresh,
+        match gh.all_jobs_if_changed(target, &path).await {
+            Ok(Some(fresh)) => jobs = fresh,
+            Ok(None) => {} // 304 for every page: nothing changed.
             Err(e) => {
                 notes.push(Note::warning(format!(
                     "could not read the jobs again ({e:#}): reporting them as first read"

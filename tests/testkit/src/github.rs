@@ -11,6 +11,10 @@
 //! - `GET /repos/{o}/{r}/deployments?sha=` and `.../deployments/{id}/statuses`;
 //! - 403 "Resource not accessible by integration" for paths a test forbids (a missing
 //!   permission).
+//!
+//! Like GitHub, every 200 carries an `ETag`, and a request whose `If-None-Match` names the
+//! current one is answered `304 Not Modified` with no body (a conditional request, which GitHub
+//! does not count against the rate limit).
 
 use crate::fixtures;
 use crate::http::{Handler, Reply, Request, Server};
@@ -129,7 +133,7 @@ impl GitHub {
     pub fn start(self) -> Server {
         let latency = self.latency;
         let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| me.answer(req));
+        let handler: Handler = Arc::new(move |req: &Request| conditional(req, me.answer(req)));
         Server::start_with(handler, latency)
     }
 
@@ -137,7 +141,7 @@ impl GitHub {
     /// CA does.
     pub fn start_tls(self, ca: &crate::tls::Ca) -> Server {
         let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| me.answer(req));
+        let handler: Handler = Arc::new(move |req: &Request| conditional(req, me.answer(req)));
         Server::start_tls(handler, ca)
     }
 
@@ -454,6 +458,30 @@ pub fn truncated_json(full: &Value) -> Reply {
 }
 
 /// GitHub's 404 body, as recorded (`otel-cicd-action__run-111.404-not-found.json`).
+/// GitHub's conditional requests: a 200 gets an `ETag` (a hash of its body); a request that
+/// names the current one in `If-None-Match` gets `304 Not Modified` instead.
+fn conditional(req: &Request, reply: Reply) -> Reply {
+    use std::hash::{Hash, Hasher};
+    let Reply::Respond {
+        status: 200, body, ..
+    } = &reply
+    else {
+        return reply;
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let etag = format!("W/\"{:016x}\"", h.finish());
+    if req.header("if-none-match") == Some(etag.as_str()) {
+        return Reply::Respond {
+            status: 304,
+            headers: vec![("ETag".into(), etag)],
+            body: Vec::new(),
+            delay: Duration::ZERO,
+        };
+    }
+    reply.header("ETag", &etag)
+}
+
 fn not_found() -> Reply {
     Reply::json(
         404,
