@@ -90,25 +90,37 @@ fn jobs_reads(github: &Server) -> usize {
     jobs_exchanges(github).len()
 }
 
+/// `jobs` with job `i` shown still running, as the API shows a job that has just finished.
+fn still_running(jobs: &[Value], i: usize) -> Vec<Value> {
+    let mut lagging = jobs.to_vec();
+    lagging[i]["status"] = json!("in_progress");
+    lagging[i]["conclusion"] = Value::Null;
+    lagging[i]["completed_at"] = Value::Null;
+    lagging
+}
+
+/// The reporter's step in job [`ME`], the last of its own run, which is going well so far.
+fn my_last_job(github: &Server, sei: &SeiServer) -> ActionEnv {
+    let mut env = step(github, sei, RUN, "push", "build.yml");
+    env.event(&json!({"ref": "refs/heads/main", "after": HEAD}))
+        .input("job-check-run-id", &ME.to_string())
+        .input("job-status", "success");
+    env
+}
+
 /// The reporter as the last job of its own run, and a job that has finished but still reads
 /// `in_progress` on the first read (the API lags): the step reads again, and reports it done.
 #[test]
 fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
     let (run, jobs) = fixtures::otel_in_progress();
-    let mut lagging = jobs.clone();
-    lagging[1]["status"] = json!("in_progress");
-    lagging[1]["conclusion"] = Value::Null;
-    lagging[1]["completed_at"] = Value::Null;
+    let lagging = still_running(&jobs, 1);
     let github = GitHub::new().token(GH_TOKEN).run(REPO, run, jobs).start();
     github.script().push(
         Some("/jobs"),
         Reply::json(200, &json!({"total_count": 5, "jobs": lagging})).header("ETag", "W/\"lag\""),
     );
     let sei = sei();
-    let mut env = step(&github, &sei, RUN, "push", "build.yml");
-    env.event(&json!({"ref": "refs/heads/main", "after": HEAD}))
-        .input("job-check-run-id", &ME.to_string())
-        .input("job-status", "success");
+    let env = my_last_job(&github, &sei);
     let started = Instant::now();
     let (p, stdout) = report(&env, &sei);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -167,10 +179,7 @@ fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
 #[test]
 fn a_run_of_two_pages_is_read_again_whole_when_one_page_changed() {
     let (run, jobs) = fixtures::otel_in_progress();
-    let mut lagging = jobs.clone();
-    lagging[1]["status"] = json!("in_progress");
-    lagging[1]["conclusion"] = Value::Null;
-    lagging[1]["completed_at"] = Value::Null;
+    let lagging = still_running(&jobs, 1);
     let github = GitHub::new()
         .token(GH_TOKEN)
         .max_per_page(3)
@@ -182,10 +191,7 @@ fn a_run_of_two_pages_is_read_again_whole_when_one_page_changed() {
             .header("ETag", "W/\"lag\""),
     );
     let sei = sei();
-    let mut env = step(&github, &sei, RUN, "push", "build.yml");
-    env.event(&json!({"ref": "refs/heads/main", "after": HEAD}))
-        .input("job-check-run-id", &ME.to_string())
-        .input("job-status", "success");
+    let env = my_last_job(&github, &sei);
     let (p, stdout) = report(&env, &sei);
 
     let statuses: Vec<(bool, Option<u16>)> = jobs_exchanges(&github)
@@ -239,10 +245,8 @@ fn the_reporters_job_status_decides_its_stage_and_the_run() {
 /// running and says so.
 #[test]
 fn the_wait_is_capped_and_names_what_still_runs() {
-    let (run, mut jobs) = fixtures::otel_in_progress();
-    jobs[2]["status"] = json!("in_progress");
-    jobs[2]["conclusion"] = Value::Null;
-    jobs[2]["completed_at"] = Value::Null;
+    let (run, jobs) = fixtures::otel_in_progress();
+    let jobs = still_running(&jobs, 2);
     let github = GitHub::new().token(GH_TOKEN).run(REPO, run, jobs).start();
     let sei = sei();
     let mut env = step(&github, &sei, RUN, "push", "build.yml");
