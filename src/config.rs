@@ -629,6 +629,10 @@ mod tests {
         }
     }
 
+    fn config(a: ReportArgs) -> Config {
+        load(&a, &RunnerEnv::default()).unwrap()
+    }
+
     fn errors(a: ReportArgs) -> Vec<String> {
         load(&a, &RunnerEnv::default())
             .unwrap_err()
@@ -639,7 +643,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = load(&args(), &RunnerEnv::default()).unwrap();
+        let c = config(args());
         assert_eq!(
             c.delivery.sei_endpoint,
             "https://api.levelops.io/v1/custom-cicd"
@@ -670,7 +674,7 @@ mod tests {
             github_data: Some("".into()),
             ..args()
         };
-        let c = load(&a, &RunnerEnv::default()).unwrap();
+        let c = config(a);
         assert_eq!(
             c.delivery.sei_endpoint,
             "https://api.levelops.io/v1/custom-cicd"
@@ -735,15 +739,11 @@ mod tests {
             ..args()
         });
         assert!(e[0].contains("`instance-guid` is empty"), "{e:?}");
-        let c = load(
-            &ReportArgs {
-                instance_guid: None,
-                dry_run: Some("true".into()),
-                ..args()
-            },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+        let c = config(ReportArgs {
+            instance_guid: None,
+            dry_run: Some("true".into()),
+            ..args()
+        });
         assert_eq!(c.instance_guid, PLACEHOLDER_GUID);
         assert_eq!(c.warnings.len(), 1);
     }
@@ -786,16 +786,12 @@ mod tests {
     #[test]
     fn lists_and_params() {
         assert_eq!(split_list("a, b\nc,,a\n"), ["a", "b", "c"]);
-        let c = load(
-            &ReportArgs {
-                params: Some("version = 1.2\n\nurl=https://x/?a=b\n".into()),
-                themes: Some("x, x/y".into()),
-                cfr_status: Some("TRUE".into()),
-                ..args()
-            },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+        let c = config(ReportArgs {
+            params: Some("version = 1.2\n\nurl=https://x/?a=b\n".into()),
+            themes: Some("x, x/y".into()),
+            cfr_status: Some("TRUE".into()),
+            ..args()
+        });
         assert_eq!(
             c.params,
             [
@@ -809,20 +805,16 @@ mod tests {
 
     #[test]
     fn the_new_inputs_read_what_the_runner_passes() {
-        let c = load(
-            &ReportArgs {
-                ci_cd: Some("CD".into()),
-                commits: Some("event".into()),
-                artifacts: Some("output container ghcr.io/acme/api:1.4.2".into()),
-                include_workflow_artifacts: Some("true".into()),
-                job_check_run_id: Some("41234567890".into()),
-                job_status: Some("Failure".into()),
-                wait_timeout: Some("2m".into()),
-                ..args()
-            },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+        let c = config(ReportArgs {
+            ci_cd: Some("CD".into()),
+            commits: Some("event".into()),
+            artifacts: Some("output container ghcr.io/acme/api:1.4.2".into()),
+            include_workflow_artifacts: Some("true".into()),
+            job_check_run_id: Some("41234567890".into()),
+            job_status: Some("Failure".into()),
+            wait_timeout: Some("2m".into()),
+            ..args()
+        });
         assert_eq!(c.ci_cd, CiCd::Cd);
         assert_eq!(c.commits, CommitsMode::Event);
         assert_eq!(c.artifacts[0].name, "ghcr.io/acme/api");
@@ -852,20 +844,16 @@ mod tests {
 
     #[test]
     fn retry_inputs() {
-        let c = load(&args(), &RunnerEnv::default()).unwrap();
+        let c = config(args());
         assert_eq!(c.delivery.policy, Policy::default());
-        let c = load(
-            &ReportArgs {
-                sei: SeiArgs {
-                    timeout: Some("2m".into()),
-                    max_attempts: Some("1".into()),
-                    ..args().sei
-                },
-                ..args()
+        let c = config(ReportArgs {
+            sei: SeiArgs {
+                timeout: Some("2m".into()),
+                max_attempts: Some("1".into()),
+                ..args().sei
             },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+            ..args()
+        });
         assert_eq!(c.delivery.policy.timeout, Duration::from_secs(120));
         assert_eq!(c.delivery.policy.max_attempts, 1);
         assert_eq!(parse_timeout("90s"), Some(Duration::from_secs(90)));
@@ -955,17 +943,13 @@ mod tests {
             )),
             "{e:?}"
         );
-        let c = load(
-            &ReportArgs {
-                sei: SeiArgs {
-                    ca_cert: Some(String::new()),
-                    ..args().sei
-                },
-                ..args()
+        let c = config(ReportArgs {
+            sei: SeiArgs {
+                ca_cert: Some(String::new()),
+                ..args().sei
             },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+            ..args()
+        });
         assert!(c.delivery.ca_certs.is_empty(), "empty means not given");
     }
 
@@ -1032,21 +1016,12 @@ mod tests {
         ] {
             assert_eq!(parse_bytes(bad), None, "{bad}");
         }
-        let c = load(
-            &ReportArgs {
-                max_payload_bytes: Some("2MB".into()),
-                ..args()
-            },
-            &RunnerEnv::default(),
-        )
-        .unwrap();
+        let c = config(ReportArgs {
+            max_payload_bytes: Some("2MB".into()),
+            ..args()
+        });
         assert_eq!(c.max_payload_bytes, Some(2_000_000));
-        assert_eq!(
-            load(&args(), &RunnerEnv::default())
-                .unwrap()
-                .max_payload_bytes,
-            None
-        );
+        assert_eq!(config(args()).max_payload_bytes, None);
         let e = errors(ReportArgs {
             max_payload_bytes: Some("lots".into()),
             ..args()
