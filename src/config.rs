@@ -86,7 +86,6 @@ pub struct Config {
     pub dry_run: bool,
     pub fail_on_error: bool,
     pub github_data: Option<PathBuf>,
-    pub allow_insecure_http: bool,
     /// Things worth a warning that do not stop the report.
     pub warnings: Vec<String>,
 }
@@ -333,7 +332,6 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
         dry_run,
         fail_on_error,
         github_data,
-        allow_insecure_http: sei.allow_insecure_http,
         warnings,
     })
 }

@@ -45,7 +45,7 @@ pub async fn send(
     body: &bytes::Bytes,
     contents: Option<String>,
 ) -> Result<Answer, Undelivered> {
-    let client = crate::http::client_with(&d.ca_certs).map_err(|e| Undelivered {
+    let client = crate::http::client(&d.ca_certs).map_err(|e| Undelivered {
         http_status: None,
         message: format!("{e:#}"),
         short: format!("{e:#}"),

@@ -15,13 +15,9 @@ use std::time::Duration;
 pub const USER_AGENT: &str = concat!("sei-cicd-action/", env!("CARGO_PKG_VERSION"));
 
 /// Builds the client. Roots: the Mozilla set compiled into the binary, then whatever the system
-/// store holds (`SSL_CERT_FILE` and `SSL_CERT_DIR` included).
-pub fn client() -> Result<reqwest::Client> {
-    client_with(&[])
-}
-
-/// [`client`], also trusting `extra_roots` (from the `ca-cert` input).
-pub fn client_with(extra_roots: &[CertificateDer<'static>]) -> Result<reqwest::Client> {
+/// store holds (`SSL_CERT_FILE` and `SSL_CERT_DIR` included), then `extra_roots` (from the
+/// `ca-cert` input).
+pub fn client(extra_roots: &[CertificateDer<'static>]) -> Result<reqwest::Client> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // Ignore the error: a second call finds the provider already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();

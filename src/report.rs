@@ -389,7 +389,7 @@ async fn fetch_live(
             wait: cfg.wait_timeout,
         }),
     };
-    let http = crate::http::client_with(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let http = crate::http::client(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
     let log = runner.clone();
     let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token)
         .map_err(|e| format!("{e:#}"))?
