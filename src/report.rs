@@ -369,7 +369,8 @@ async fn fetch_live(
     // The event describes the reported run only when the step is part of that run.
     let own = target.source == Source::Environment
         || env.run_id.as_deref() == Some(target.id.to_string().as_str());
-    let own_event = if own { event.clone() } else { None };
+    let hint = fetch::hint(&target, env, event.as_ref(), own);
+    let own_event = if own { event } else { None };
     // "Me": the step runs inside the very attempt it reports.
     let same_attempt = match (target.attempt, env.run_attempt.as_deref()) {
         (Some(a), Some(e)) => e.trim().parse::<u64>().ok() == Some(a),
@@ -379,7 +380,7 @@ async fn fetch_live(
     let plan = fetch::Plan {
         commits: cfg.commits,
         own_event: own_event.as_ref(),
-        hint: fetch::hint(&target, env, event.as_ref(), own),
+        hint,
         ci_cd: cfg.ci_cd,
         declared: &cfg.artifacts,
         workflow_artifacts: cfg.include_workflow_artifacts,
