@@ -34,9 +34,6 @@ pub struct Event {
     pub before: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub after: Option<String>,
-    /// `push` of a tag: the branch the tagged commit heads, when GitHub knows one.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub base_ref: Option<String>,
     /// `create`/`delete`: `branch` or `tag`.
     #[serde(default, deserialize_with = "lenient::string")]
     pub ref_type: Option<String>,
@@ -58,18 +55,13 @@ pub struct PushCommit {
 pub struct Release {
     #[serde(default, deserialize_with = "lenient::string")]
     pub tag_name: Option<String>,
-    /// The branch (or commit) the release's tag was made from.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub target_commitish: Option<String>,
 }
 
-/// `merge_group` events: the queue's temporary branch and the branch it merges into.
+/// `merge_group` events: the commits the queue tests and the branch it merges into.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MergeGroup {
     #[serde(default, deserialize_with = "lenient::string")]
     pub head_sha: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub head_ref: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub base_sha: Option<String>,
     /// `refs/heads/main`.

@@ -25,8 +25,6 @@ pub struct Run {
     pub path: Option<String>,
     #[serde(default, deserialize_with = "lenient::number")]
     pub workflow_id: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::number")]
-    pub check_suite_id: Option<u64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub head_branch: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
@@ -186,8 +184,6 @@ pub struct ErrorBody {
 /// `GET /repos/{o}/{r}/actions/workflows/{workflow}/runs`: one page of runs, newest first.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct WorkflowRunsPage {
-    #[serde(default, deserialize_with = "lenient::number")]
-    pub total_count: Option<u64>,
     #[serde(default, deserialize_with = "lenient::list")]
     pub workflow_runs: Vec<Run>,
 }
@@ -196,9 +192,6 @@ pub struct WorkflowRunsPage {
 /// oldest first.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Comparison {
-    /// `ahead`, `behind`, `diverged`, `identical`.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub status: Option<String>,
     /// Commits in the whole range, across pages.
     #[serde(default, deserialize_with = "lenient::number")]
     pub total_commits: Option<u64>,
@@ -233,10 +226,6 @@ pub struct Artifact {
     /// `sha256:<hex>` of the archive, for artifacts uploaded with upload-artifact v4 and later.
     #[serde(default, deserialize_with = "lenient::string")]
     pub digest: Option<String>,
-    #[serde(default, deserialize_with = "lenient::number")]
-    pub size_in_bytes: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub expired: Option<bool>,
 }
 
 /// `GET /repos/{o}/{r}/deployments?sha=...`: a deployment, as Actions creates one for a job with
@@ -257,8 +246,6 @@ pub struct Deployment {
 /// the job that deployed (`.../actions/runs/{run id}/job/{job id}`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DeploymentStatus {
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub state: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub log_url: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]

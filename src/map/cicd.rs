@@ -408,7 +408,6 @@ mod tests {
 
     fn status(url: &str) -> DeploymentStatus {
         DeploymentStatus {
-            state: Some("success".into()),
             log_url: Some(url.into()),
             ..DeploymentStatus::default()
         }
