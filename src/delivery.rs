@@ -4,7 +4,7 @@
 //! explained in words a user can act on. The callers add what only they know (where the payload
 //! is kept, how to send it again).
 
-use crate::retry::{self, Policy, SystemClock};
+use crate::retry::{Policy, SystemClock};
 use crate::runner::Runner;
 use crate::secret::Secret;
 use crate::sei::{self, Answer, AuthScheme};
@@ -51,13 +51,8 @@ pub async fn send(
         short: format!("{e:#}"),
         payload_refused: false,
     })?;
-    let max = d.policy.max_attempts;
     let waiting = |f: &sei::Failure, n: u32, wait| {
-        runner.info(&format!(
-            "SEI: {f}; trying again in {} (attempt {} of {max})",
-            retry::human(wait),
-            n + 1
-        ))
+        runner.info(&d.policy.retry_line(format_args!("SEI: {f}"), n, wait))
     };
     let webhook = sei::Webhook {
         endpoint: &d.sei_endpoint,

@@ -81,6 +81,17 @@ pub enum Stop {
 }
 
 impl Policy {
+    /// The log line of a retry after `made` attempts: `<what>; trying again in 1.2 s (attempt 2
+    /// of 5)`.
+    pub fn retry_line(&self, what: impl std::fmt::Display, made: u32, wait: Duration) -> String {
+        format!(
+            "{what}; trying again in {} (attempt {} of {})",
+            human(wait),
+            made + 1,
+            self.max_attempts
+        )
+    }
+
     /// A policy for a deadline and a number of attempts. The first backoff step is the deadline
     /// shared out so that all the doubling waits take at most half of it, between 50 ms and 1 s:
     /// 1 s for the defaults (waits of about 1, 2, 4, 8 s), 100 ms for a 3 s deadline.
@@ -171,14 +182,19 @@ pub fn github(status: u16, headers: &HeaderMap, message: &str, now: SystemTime) 
     }
 }
 
-/// The wait until GitHub's primary rate limit resets, when `x-ratelimit-remaining` is 0 (one
-/// second more than the reset time, which GitHub counts in whole seconds).
-pub fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+/// When GitHub's primary rate limit resets (`x-ratelimit-reset`, epoch seconds), when it is used
+/// up (`x-ratelimit-remaining: 0`).
+pub fn rate_limit_reset_at(headers: &HeaderMap) -> Option<u64> {
     if header(headers, "x-ratelimit-remaining")?.trim() != "0" {
         return None;
     }
-    let reset: u64 = header(headers, "x-ratelimit-reset")?.trim().parse().ok()?;
-    let reset = UNIX_EPOCH + Duration::from_secs(reset + 1);
+    header(headers, "x-ratelimit-reset")?.trim().parse().ok()
+}
+
+/// The wait until GitHub's primary rate limit resets, when `x-ratelimit-remaining` is 0 (one
+/// second more than the reset time, which GitHub counts in whole seconds).
+pub fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let reset = UNIX_EPOCH + Duration::from_secs(rate_limit_reset_at(headers)? + 1);
     Some(reset.duration_since(now).unwrap_or(Duration::ZERO))
 }
 

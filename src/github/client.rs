@@ -329,12 +329,7 @@ impl GitHub {
         let attempt = |_, limit| self.get_once::<T>(path, etag, limit);
         let waiting = |e: &anyhow::Error, n: u32, wait: Duration| {
             if let Some(log) = &self.on_retry {
-                log(&format!(
-                    "{e}; trying again in {} (attempt {} of {})",
-                    retry::human(wait),
-                    n + 1,
-                    self.policy.max_attempts
-                ));
+                log(&self.policy.retry_line(e, n, wait));
             }
         };
         retry::run(&self.policy, &self.clock, attempt, waiting)
@@ -399,20 +394,11 @@ impl GitHub {
                     .and_then(|b| b.message)
                     .unwrap_or_else(|| crate::http::snippet(&String::from_utf8_lossy(&body), 200));
                 let verdict = retry::github(status, &headers, &message, SystemTime::now());
-                let limit_reset =
-                    retry::rate_limit_reset(&headers, SystemTime::now()).and_then(|_| {
-                        headers
-                            .get("x-ratelimit-reset")?
-                            .to_str()
-                            .ok()?
-                            .parse()
-                            .ok()
-                    });
                 let error = ApiError {
                     status,
                     message,
                     path: path.to_owned(),
-                    limit_reset,
+                    limit_reset: retry::rate_limit_reset_at(&headers),
                 };
                 return Err((error.into(), verdict));
             }
@@ -453,11 +439,7 @@ impl GitHub {
         match (f.stop, api) {
             (Stop::Final, _) => f.error,
             (Stop::Deadline { asked: Some(wait) }, Some(api)) if api.limit_reset.is_some() => {
-                let at = api
-                    .limit_reset
-                    .and_then(|s| chrono::DateTime::from_timestamp(i64::try_from(s).ok()?, 0))
-                    .map(|t| t.format("%H:%M:%S UTC").to_string())
-                    .unwrap_or_default();
+                let at = api.reset_clock().unwrap_or_default();
                 anyhow!(
                     "GitHub's API rate limit for `github-token` is used up until {at} (in {}), \
                      past the `timeout` of {timeout}: report this run later (`run-id`), or use a \
@@ -523,17 +505,18 @@ impl std::fmt::Display for ApiError {
             "GitHub answered {} for {}: {}",
             self.status, self.path, self.message
         )?;
-        if let Some(at) = self
-            .limit_reset
-            .and_then(|s| chrono::DateTime::from_timestamp(i64::try_from(s).ok()?, 0))
-        {
-            write!(
-                f,
-                " (rate limit used up until {})",
-                at.format("%H:%M:%S UTC")
-            )?;
+        if let Some(at) = self.reset_clock() {
+            write!(f, " (rate limit used up until {at})")?;
         }
         Ok(())
+    }
+}
+
+impl ApiError {
+    /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
+    fn reset_clock(&self) -> Option<String> {
+        let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
+        Some(at.format("%H:%M:%S UTC").to_string())
     }
 }
 
