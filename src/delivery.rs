@@ -36,6 +36,11 @@ pub struct Undelivered {
     pub payload_refused: bool,
 }
 
+/// What a payload holds, for messages: `12 stages and 80 steps`.
+pub fn contents(stages: usize, steps: usize) -> String {
+    format!("{stages} stages and {steps} steps")
+}
+
 /// Posts `body` with the retry policy; `contents` says what it holds ("12 stages and 80
 /// steps") for a message about its size.
 pub async fn send(
@@ -43,7 +48,7 @@ pub async fn send(
     runner: &Runner,
     clock: &SystemClock,
     body: &bytes::Bytes,
-    contents: Option<String>,
+    contents: &str,
 ) -> Result<Answer, Undelivered> {
     let client = crate::http::client(&d.ca_certs).map_err(|e| Undelivered {
         http_status: None,

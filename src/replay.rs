@@ -52,14 +52,13 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
             return finish(&runner, "failed", None);
         }
     };
-    let contents = about.contents.clone();
     let body = bytes::Bytes::from(body);
     match rt.block_on(delivery::send(
         &cfg.delivery,
         &runner,
         &clock,
         &body,
-        contents,
+        &about.contents,
     )) {
         Ok(answer) => finish(&runner, "delivered", Some(answer.status)),
         Err(failed) => {
@@ -78,16 +77,12 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
 #[derive(Debug)]
 struct About {
     run: String,
-    contents: Option<String>,
+    contents: String,
 }
 
 impl std::fmt::Display for About {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.run)?;
-        if let Some(c) = &self.contents {
-            write!(f, ", {c}")?;
-        }
-        Ok(())
+        write!(f, "{}, {}", self.run, self.contents)
     }
 }
 
@@ -128,7 +123,7 @@ fn read(path: &Path) -> Result<(Vec<u8>, About), String> {
             text("build_number"),
             text("execution_id")
         ),
-        contents: Some(format!("{} stages and {steps} steps", stages.len())),
+        contents: delivery::contents(stages.len(), steps),
     };
     Ok((body, about))
 }

@@ -285,10 +285,10 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         outcome.status = Status::DryRun;
         outcome.detail = "dry run: nothing sent".into();
     } else {
-        let contents = format!("{} stages and {steps} steps", payload.job_run.stages.len());
+        let contents = delivery::contents(payload.job_run.stages.len(), steps);
         // Shared, not copied, by every request that sends it.
         let body = bytes::Bytes::from(body);
-        deliver(cfg, runner, clock, &body, contents, &mut outcome).await;
+        deliver(cfg, runner, clock, &body, &contents, &mut outcome).await;
     }
 
     let run_url = data.run.html_url.as_deref();
@@ -421,10 +421,10 @@ async fn deliver(
     runner: &Runner,
     clock: &SystemClock,
     body: &bytes::Bytes,
-    contents: String,
+    contents: &str,
     outcome: &mut Outcome,
 ) {
-    match delivery::send(&cfg.delivery, runner, clock, body, Some(contents)).await {
+    match delivery::send(&cfg.delivery, runner, clock, body, contents).await {
         Ok(answer) => {
             outcome.status = Status::Delivered;
             outcome.http_status = Some(answer.status);

@@ -143,8 +143,8 @@ pub struct Context<'a> {
     /// The `timeout` input.
     pub timeout: Duration,
     pub body_len: usize,
-    /// What the payload holds, like `12 stages and 140 steps`, when known.
-    pub contents: Option<String>,
+    /// What the payload holds, like `12 stages and 140 steps`.
+    pub contents: &'a str,
 }
 
 /// Where and how to post.
@@ -322,14 +322,11 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
                 ctx.endpoint
             ),
             413 => format!(
-                "SEI refused the payload as too large (HTTP 413, {:.1} kB{}): set \
+                "SEI refused the payload as too large (HTTP 413, {:.1} kB with {}): set \
                  `max-payload-bytes` under the limit (the steps of passed jobs go first), or \
                  `include-steps: false` to send the stages without their steps",
                 ctx.body_len as f64 / 1000.0,
                 ctx.contents
-                    .as_deref()
-                    .map(|c| format!(" with {c}"))
-                    .unwrap_or_default()
             ),
             s => format!(
                 "SEI answered HTTP {s} for POST {}: {}",
@@ -394,7 +391,7 @@ mod tests {
             scheme,
             timeout: Duration::from_secs(60),
             body_len: 1_234_567,
-            contents: Some("1000 stages and 3000 steps".into()),
+            contents: "1000 stages and 3000 steps",
         }
     }
 
