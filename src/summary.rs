@@ -63,11 +63,7 @@ pub fn markdown(p: &Payload, run_url: Option<&str>, delivery: &Delivery) -> Stri
         cell(&p.job_full_name),
         p.build_number,
         p.execution_id,
-        match (p.ci, p.cd) {
-            (true, true) => "CI and CD",
-            (false, true) => "CD",
-            _ => "CI",
-        }
+        crate::map::cicd::label(p.ci, p.cd)
     );
 
     let stages = &p.job_run.stages;

@@ -84,15 +84,19 @@ pub struct Decision {
     pub rule: Rule,
 }
 
+/// How a run with these flags is named: `CI`, `CD` or `CI and CD`.
+pub fn label(ci: bool, cd: bool) -> &'static str {
+    match (ci, cd) {
+        (true, true) => "CI and CD",
+        (false, true) => "CD",
+        _ => "CI",
+    }
+}
+
 impl fmt::Display for Decision {
     /// `CD (rule 3: the run deployed to environment(s) `production`)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match (self.ci, self.cd) {
-            (true, true) => "CI and CD",
-            (false, true) => "CD",
-            _ => "CI",
-        };
-        write!(f, "{kind} (")?;
+        write!(f, "{} (", label(self.ci, self.cd))?;
         match &self.rule {
             Rule::Input => write!(f, "input `ci-cd`"),
             Rule::Artifacts { inputs, outputs } => write!(
