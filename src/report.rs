@@ -248,7 +248,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),
     };
     if let Some(limit) = cfg.max_payload_bytes.filter(|&l| body.len() > l) {
-        let fit = map::fit::fit(&mut payload, limit);
+        let fit = map::fit::fit(&mut payload, body.len(), limit);
         runner.warning(&fit.describe(&payload.job_run.stages));
         if fit.changed() {
             drop(body);
