@@ -18,7 +18,7 @@ pub mod time;
 pub mod trigger;
 
 use crate::event::Event;
-use crate::github::model::{Job, RunData, Step};
+use crate::github::model::{Job, Run, RunData, Step};
 use crate::payload::{self, Artifact, IsoTime, JobRun, Payload};
 use chrono::{DateTime, Utc};
 use compact_str::{format_compact, CompactString, ToCompactString};
@@ -150,11 +150,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         instance_url: opts.server_url.clone(),
         repo_url: format!("{}/{repository}", opts.server_url),
         branch_name: branch::name(run, own_event),
-        user_id: run
-            .triggering_actor
-            .as_ref()
-            .or(run.actor.as_ref())
-            .and_then(|a| a.login.clone()),
+        user_id: started_by(run),
         start_time: time::epoch_ms(run_start),
         duration: time::span_ms(run_start, run_end),
         result: result.to_owned(),
@@ -205,6 +201,14 @@ pub fn ci_cd(data: &RunData, opts: &Options) -> cicd::Decision {
             workflow_path: run.path.as_deref(),
         },
     )
+}
+
+/// Who started this attempt of `run`: the triggering actor (who re-ran it), else the actor.
+pub fn started_by(run: &Run) -> Option<String> {
+    run.triggering_actor
+        .as_ref()
+        .or(run.actor.as_ref())
+        .and_then(|a| a.login.clone())
 }
 
 /// The workflow's display name; a workflow without `name:` is named by its file, as GitHub does.

@@ -33,30 +33,20 @@ pub const OTHER: (&str, &str) = ("RemoteCause", "the event name");
 /// payload when the reporter has it (in-workflow mode), which adds detail; without it the run
 /// alone decides.
 pub fn chain(run: &Run, event: Option<&Event>, repository: &str) -> Vec<Trigger> {
-    let actor = run
-        .triggering_actor
-        .as_ref()
-        .or(run.actor.as_ref())
-        .and_then(|a| a.login.clone());
     let mut chain = Vec::with_capacity(2);
 
     // A re-run is a person's decision on top of the original cause.
     if run.run_attempt.unwrap_or(1) > 1 {
-        if let Some(actor) = &actor {
-            chain.push(cause("UserIdCause", actor.clone()));
+        if let Some(actor) = super::started_by(run) {
+            chain.push(cause("UserIdCause", actor));
         }
     }
-    chain.push(first_cause(run, event, repository, actor));
+    chain.push(first_cause(run, event, repository));
     chain
 }
 
 /// The cause of `run` itself (its event), with whatever detail is known.
-fn first_cause(
-    run: &Run,
-    event: Option<&Event>,
-    repository: &str,
-    actor: Option<String>,
-) -> Trigger {
+fn first_cause(run: &Run, event: Option<&Event>, repository: &str) -> Trigger {
     let name = run.event.as_deref().unwrap_or("unknown");
     let kind = EVENTS
         .iter()
@@ -77,7 +67,10 @@ fn first_cause(
             t.cron = event.and_then(|e| e.schedule.clone());
             t
         }
-        "UserIdCause" => cause(kind, actor.unwrap_or_else(|| "unknown".into())),
+        "UserIdCause" => cause(
+            kind,
+            super::started_by(run).unwrap_or_else(|| "unknown".into()),
+        ),
         "UpstreamCause" => match event.and_then(|e| e.workflow_run.as_ref()) {
             Some(up) if name == "workflow_run" => {
                 let up_repo = up
@@ -86,17 +79,12 @@ fn first_cause(
                     .and_then(|r| r.full_name.as_deref())
                     .unwrap_or(repository);
                 let workflow = super::workflow_name(up.name.as_deref(), up.path.as_deref());
-                let up_actor = up
-                    .triggering_actor
-                    .as_ref()
-                    .or(up.actor.as_ref())
-                    .and_then(|a| a.login.clone());
                 let mut t = cause(kind, format!("{up_repo}/{workflow}"));
                 t.job_run_number = up.run_number;
                 t.run_id = up.id;
                 if up.event.is_some() {
                     // The upstream's own cause; its event payload is not known here.
-                    t.direct_parents = vec![first_cause(up, None, up_repo, up_actor)];
+                    t.direct_parents = vec![first_cause(up, None, up_repo)];
                 }
                 t
             }
