@@ -342,7 +342,8 @@ where
         (Some(Ok(page)), Some(q)) if q.same_target(&query) => Some(page),
         _ => None,
     };
-    let mut asked_with_filter = false;
+    // The speculative page already answers with the filter when it asked the very same thing.
+    let mut asked_with_filter = page.is_some() && spec_query.as_ref() == Some(&query);
     let previous = loop {
         let runs = match page.take() {
             Some(p) => p,
