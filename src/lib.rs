@@ -33,20 +33,26 @@ pub fn main() -> u8 {
     let env = env::RunnerEnv::from_process();
     match cli.command {
         args::Command::Report(a) => {
-            let fail_on_error = config::fail_on_error(&a);
-            let outcome = std::panic::catch_unwind(|| report::run(&a, &env));
-            outcome.unwrap_or_else(|_| {
-                // The panic message is already on stderr; say what it means for the workflow.
-                let runner = runner::Runner::new(&env);
-                runner.error("sei-cicd stopped on an internal error (a bug: please report it)");
-                u8::from(fail_on_error)
-            })
+            exit_on_panic(&env, u8::from(config::fail_on_error(&a)));
+            report::run(&a, &env)
         }
-        args::Command::Replay(a) => std::panic::catch_unwind(|| replay::run(&a, &env))
-            .unwrap_or_else(|_| {
-                let runner = runner::Runner::new(&env);
-                runner.error("sei-cicd stopped on an internal error (a bug: please report it)");
-                1
-            }),
+        args::Command::Replay(a) => {
+            exit_on_panic(&env, 1);
+            replay::run(&a, &env)
+        }
     }
+}
+
+/// A panic is a bug. Whatever the build does next (the release build aborts, which no
+/// `catch_unwind` survives), the process says so in an error annotation and exits with `code`:
+/// a report fails the workflow only as `fail-on-error` says.
+fn exit_on_panic(env: &env::RunnerEnv, code: u8) {
+    let env = env.clone();
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info); // The panic message, on stderr.
+        runner::Runner::new(&env)
+            .error("sei-cicd stopped on an internal error (a bug: please report it)");
+        std::process::exit(code.into());
+    }));
 }
