@@ -7,7 +7,7 @@
 //! `dist/build-image.sh`); `SEI_CICD_ENGINE` picks the engine (default `podman`). Without an image
 //! each test says it skipped.
 
-use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::action::{assert_no_secret, text, ActionEnv};
 use sei_cicd_testkit::container;
 use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN};
 use sei_cicd_testkit::github::GitHub;
@@ -179,22 +179,7 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
     // Tokens registered with the runner's masking and shown nowhere else.
     assert!(stdout.contains(&format!("::add-mask::{SEI_KEY}")));
     assert!(stdout.contains(&format!("::add-mask::{GH_TOKEN}")));
-    let shown: String = stdout
-        .lines()
-        .filter(|l| !l.starts_with("::add-mask::"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    for place in [
-        shown,
-        stderr,
-        summary,
-        std::fs::read_to_string(env.path("file_commands/set_output")).unwrap(),
-    ] {
-        assert!(
-            !place.contains(SEI_KEY) && !place.contains(GH_TOKEN),
-            "{place}"
-        );
-    }
+    assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
 }
 
 #[test]

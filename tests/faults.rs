@@ -6,7 +6,7 @@
 //!
 //! With `SEI_CICD_FAULT_TABLE=<file>`, each scenario appends a row of the issue note's table.
 
-use sei_cicd_testkit::action::{parse_outputs, ActionEnv};
+use sei_cicd_testkit::action::{assert_no_secret, parse_outputs, ActionEnv};
 use sei_cicd_testkit::fixtures::{self, OTEL_REPO as REPO, OTEL_RUN as RUN};
 use sei_cicd_testkit::github::{self as gh, GitHub};
 use sei_cicd_testkit::http::{Reply, Server};
@@ -132,42 +132,9 @@ fn run(env: ActionEnv) -> Ran {
         ran.out.status.success(),
         "a reporting problem never fails the job by default:\n{stdout}"
     );
-    assert_no_secret(&ran.env, &ran.out);
+    assert_no_secret(&ran.env, &ran.out, &[SEI_KEY, GH_TOKEN]);
     assert_whole(&ran.env);
     ran
-}
-
-/// No token anywhere but in the `::add-mask::` lines the runner consumes.
-fn assert_no_secret(env: &ActionEnv, o: &Output) {
-    let stdout: String = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter(|l| !l.starts_with("::add-mask::"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut places = vec![
-        ("stdout", stdout),
-        ("stderr", String::from_utf8_lossy(&o.stderr).into_owned()),
-        (
-            "outputs",
-            std::fs::read_to_string(env.path("file_commands/set_output")).unwrap(),
-        ),
-        ("summary", env.summary()),
-    ];
-    if let Some(f) = env.outputs().get("payload-file").filter(|f| !f.is_empty()) {
-        places.push(("payload file", std::fs::read_to_string(f).unwrap()));
-    }
-    for entry in std::fs::read_dir(env.path("temp")).unwrap() {
-        let path = entry.unwrap().path();
-        places.push((
-            "a file in RUNNER_TEMP",
-            std::fs::read_to_string(path).unwrap(),
-        ));
-    }
-    for (name, content) in places {
-        for s in [SEI_KEY, GH_TOKEN] {
-            assert!(!content.contains(s), "{name} shows a token:\n{content}");
-        }
-    }
 }
 
 /// The outputs are all there or not at all, the summary is one whole section or nothing, and
@@ -1214,7 +1181,7 @@ fn a_step_killed_mid_delivery_leaves_no_half_written_output_and_keeps_the_payloa
     assert_eq!(env.summary(), "");
     let kept: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(kept["execution_id"], "12456168064-1", "whole");
-    assert_no_secret(&env, &out);
+    assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
     row(
         "the step is killed (cancelled) while SEI is answering",
         "outputs and summary untouched (each is one append at the end)",

@@ -181,6 +181,56 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// No secret anywhere but in the `::add-mask::` lines the runner consumes: not in the rest of
+/// stdout, stderr, the outputs, the summary, the payload file, nor any file under `RUNNER_TEMP`
+/// (sub-folders included: a container's `HOME` is `temp/_github_home`).
+pub fn assert_no_secret(env: &ActionEnv, out: &Output, secrets: &[&str]) {
+    let (stdout, stderr) = text(out);
+    let stdout: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut places = vec![
+        ("stdout".to_owned(), stdout),
+        ("stderr".to_owned(), stderr),
+        (
+            "outputs".to_owned(),
+            std::fs::read_to_string(env.path("file_commands/set_output")).unwrap(),
+        ),
+        ("summary".to_owned(), env.summary()),
+    ];
+    if let Some(f) = env.outputs().get("payload-file").filter(|f| !f.is_empty()) {
+        places.push((
+            "payload file".to_owned(),
+            std::fs::read_to_string(f).unwrap(),
+        ));
+    }
+    for file in files_under(&env.path("temp")) {
+        let content = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        places.push((format!("{} in RUNNER_TEMP", file.display()), content));
+    }
+    for (name, content) in places {
+        for s in secrets {
+            assert!(!content.contains(s), "{name} shows a token:\n{content}");
+        }
+    }
+}
+
+/// Every file under `dir`, at any depth.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// A finished process's standard output and error, as text.
 pub fn text(o: &Output) -> (String, String) {
     (
