@@ -520,8 +520,6 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
 /// commit by another run does not count.
 #[test]
 fn an_environment_deployment_makes_the_run_cd() {
-    let run = fixtures::otel_run();
-    let jobs = fixtures::otel_jobs();
     let status = |run_id: u64, job: u64| {
         json!({"state": "success", "environment": "production",
                "log_url": format!("https://github.com/{REPO}/actions/runs/{run_id}/job/{job}"),
@@ -530,7 +528,7 @@ fn an_environment_deployment_makes_the_run_cd() {
     let github = || {
         GitHub::new()
             .token(GH_TOKEN)
-            .run(REPO, run.clone(), jobs.clone())
+            .otel_run()
             .deployment(
                 REPO,
                 json!({"id": 901, "sha": HEAD, "environment": "staging",
@@ -572,12 +570,10 @@ fn an_environment_deployment_makes_the_run_cd() {
 /// `include-workflow-artifacts`: the run's uploads, as outputs.
 #[test]
 fn workflow_artifacts_are_reported_as_outputs() {
-    let run = fixtures::otel_run();
-    let jobs = fixtures::otel_jobs();
     let artifacts = fixtures::load("otel-cicd-action__self-run-12456168064.artifacts.json");
     let github = GitHub::new()
         .token(GH_TOKEN)
-        .run(REPO, run, jobs)
+        .otel_run()
         .artifacts(
             REPO,
             RUN,

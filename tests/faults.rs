@@ -32,22 +32,15 @@ const OUTPUTS: [&str; 5] = [
     "status",
 ];
 
-fn run_json() -> Value {
-    fixtures::otel_run()
-}
-
-fn jobs_json() -> Vec<Value> {
-    fixtures::otel_jobs()
-}
-
 fn github() -> Server {
-    github_with(run_json())
+    GitHub::new().token(GH_TOKEN).otel_run().start()
 }
 
+/// The recorded run's jobs, under another run object.
 fn github_with(run: Value) -> Server {
     GitHub::new()
         .token(GH_TOKEN)
-        .run(REPO, run, jobs_json())
+        .run(REPO, run, fixtures::otel_jobs())
         .start()
 }
 
@@ -809,7 +802,7 @@ fn github_primary_rate_limit_past_the_deadline_is_a_clear_error_at_once() {
 
 #[test]
 fn truncated_github_json_is_retried_then_delivered() {
-    let page = json!({"total_count": 5, "jobs": jobs_json()});
+    let page = json!({"total_count": 5, "jobs": fixtures::otel_jobs()});
     github_fault_then_delivered(
         gh::truncated_json(&page),
         "2",
@@ -821,7 +814,7 @@ fn truncated_github_json_is_retried_then_delivered() {
 #[test]
 fn truncated_github_json_every_time_is_a_clear_error() {
     let github = github();
-    let page = json!({"total_count": 5, "jobs": jobs_json()});
+    let page = json!({"total_count": 5, "jobs": fixtures::otel_jobs()});
     github
         .script()
         .sequence(Some("/jobs"), (0..3).map(|_| gh::truncated_json(&page)));
@@ -878,7 +871,7 @@ fn github_404_says_which_run_and_which_permission() {
 
 #[test]
 fn a_wrong_typed_field_reads_as_absent() {
-    let mut run_value = run_json();
+    let mut run_value = fixtures::otel_run();
     run_value["conclusion"] = json!(5);
     run_value["head_branch"] = json!({"name": "main"});
     run_value["run_started_at"] = json!(12);
@@ -1051,7 +1044,7 @@ fn enterprise_server_over_https_with_a_private_ca() {
     let github = GitHub::new()
         .token(GH_TOKEN)
         .prefix("/api/v3")
-        .run(REPO, run_json(), jobs_json())
+        .otel_run()
         .start_tls(&ca);
     let sei = Sei::new().key(SEI_KEY).start_tls(&ca);
     let mut env = step(&github, &sei.url());
