@@ -26,7 +26,8 @@ fn sei() -> SeiServer {
     Sei::new().key(SEI_KEY).instance(GUID).start()
 }
 
-/// A step of run `run_id` in the recorded repository, with the variables a real runner sets.
+/// A step of run `run_id` in the recorded repository, with the variables a real runner sets and
+/// every input at its `action.yml` default, as the runner passes them.
 fn step(
     github: &Server,
     sei: &SeiServer,
@@ -35,21 +36,17 @@ fn step(
     workflow_file: &str,
 ) -> ActionEnv {
     let mut env = ActionEnv::new(REPO, run_id, event, &github.url());
-    env.var(
-        "GITHUB_WORKFLOW_REF",
-        &format!("{REPO}/.github/workflows/{workflow_file}@refs/heads/main"),
-    )
-    .var("GITHUB_REF_NAME", "main")
-    .var("GITHUB_REF", "refs/heads/main")
-    .var("GITHUB_SHA", HEAD)
-    .input("sei-url", &sei.url())
-    .input("sei-token", SEI_KEY)
-    .input("instance-guid", GUID)
-    .input("github-token", GH_TOKEN)
-    // What action.yml passes by default, empty where the runner has no value.
-    .input("job-check-run-id", "")
-    .input("job-status", "")
-    .input("wait-timeout", "");
+    env.action_defaults(GH_TOKEN)
+        .var(
+            "GITHUB_WORKFLOW_REF",
+            &format!("{REPO}/.github/workflows/{workflow_file}@refs/heads/main"),
+        )
+        .var("GITHUB_REF_NAME", "main")
+        .var("GITHUB_REF", "refs/heads/main")
+        .var("GITHUB_SHA", HEAD)
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID);
     env
 }
 
