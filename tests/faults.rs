@@ -1147,11 +1147,8 @@ fn a_step_killed_mid_delivery_leaves_no_half_written_output_and_keeps_the_payloa
         .push(None, json_reply(202).delayed(Duration::from_secs(30)));
     let mut env = step(&github, &sei.url());
     env.input("timeout", "60");
-    let mut child = Command::new(BIN)
-        .arg("report")
-        .env_clear()
-        .envs(env.vars())
-        .current_dir(env.path("workspace"))
+    let mut child = env
+        .command(Path::new(BIN))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -104,15 +104,21 @@ impl ActionEnv {
         &self.vars
     }
 
-    /// Runs `binary report` with exactly these variables (nothing inherited).
-    pub fn run(&self, binary: &Path) -> Output {
-        Command::new(binary)
+    /// `binary report` with exactly these variables (nothing inherited), in the workspace: to
+    /// spawn it yourself.
+    pub fn command(&self, binary: &Path) -> Command {
+        let mut command = Command::new(binary);
+        command
             .arg("report")
             .env_clear()
             .envs(&self.vars)
-            .current_dir(self.path("workspace"))
-            .output()
-            .expect("run the binary")
+            .current_dir(self.path("workspace"));
+        command
+    }
+
+    /// Runs [`Self::command`] to the end.
+    pub fn run(&self, binary: &Path) -> Output {
+        self.command(binary).output().expect("run the binary")
     }
 
     /// `GITHUB_OUTPUT` parsed into name → value (heredoc values included).
