@@ -280,29 +280,6 @@ fn pinned_apikey_scheme_sends_one_request() {
 }
 
 #[test]
-fn github_404_names_the_run_and_the_permission_and_does_not_fail_the_job() {
-    let github = GitHub::new().token(GH_TOKEN).start(); // knows no runs
-    let sei = sei();
-    let env = in_workflow(&github, &sei);
-    let out = env.run(Path::new(BIN));
-    let (stdout, _) = text(&out);
-    assert!(out.status.success(), "fail-on-error is off by default");
-    let errors: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("::error::"))
-        .collect();
-    assert_eq!(errors.len(), 1, "{stdout}");
-    let e = errors[0];
-    assert!(e.contains("404"), "{e}");
-    assert!(e.contains(&format!("run {OTEL_RUN} of {OTEL_REPO}")), "{e}");
-    assert!(e.contains("actions: read"), "{e}");
-    assert!(sei.received().is_empty(), "nothing sent");
-    let outputs = env.outputs();
-    assert_eq!(outputs["status"], "failed");
-    assert_eq!(outputs["http-status"], "");
-}
-
-#[test]
 fn fail_on_error_turns_a_failed_report_into_exit_1() {
     let github = GitHub::new().token(GH_TOKEN).start();
     let sei = sei();

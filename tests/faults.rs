@@ -849,9 +849,13 @@ fn github_404_says_which_run_and_which_permission() {
     let sei = sei();
     let ran = run(step(&github, &sei.url()));
     assert_eq!(ran.status(), "failed");
+    assert_eq!(ran.outputs()["http-status"], "");
+    assert_eq!(ran.errors().len(), 1, "{}", ran.stdout());
     let e = &ran.errors()[0];
+    assert!(e.contains("404"), "{e}");
     assert!(e.contains(&format!("run {RUN} of {REPO}")), "{e}");
     assert!(e.contains("actions: read"), "{e}");
+    assert!(sei.received().is_empty(), "nothing sent");
     let runs = github
         .exchanges()
         .iter()
