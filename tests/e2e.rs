@@ -36,9 +36,7 @@ fn in_workflow(github: &Server, sei: &SeiServer) -> ActionEnv {
         .input("sei-url", &sei.url())
         .input("sei-token", SEI_KEY)
         .input("instance-guid", GUID)
-        .input("github-token", GH_TOKEN)
         // Inputs left empty arrive as empty strings.
-        .input("run-id", "")
         .input("dry-run", "")
         .input("fail-on-error", "");
     env
