@@ -164,12 +164,4 @@ mod tests {
         assert_eq!(run.env["GITHUB_EVENT_PATH"], "/github/workflow/event.json");
         assert_eq!(run.args[run.args.len() - 2..], ["img", "report"]);
     }
-
-    #[test]
-    fn action_yml_runs_a_prebuilt_image_with_the_report_command() {
-        let runs = action_runs();
-        assert_eq!(runs.using, "docker");
-        assert!(runs.image.starts_with("docker://"), "{}", runs.image);
-        assert_eq!(runs.args, ["report"]);
-    }
 }
