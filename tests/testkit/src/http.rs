@@ -215,10 +215,6 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(handler: Handler) -> Server {
-        Self::start_with(handler, Duration::ZERO)
-    }
-
     /// Every answer waits `latency` first (a network between client and server).
     pub fn start_with(handler: Handler, latency: Duration) -> Server {
         Self::start_inner(handler, latency, None)

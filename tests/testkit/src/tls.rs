@@ -46,11 +46,6 @@ impl Ca {
         }
     }
 
-    /// The CA's certificate, PEM.
-    pub fn pem(&self) -> &str {
-        &self.cert_pem
-    }
-
     /// Writes the CA's certificate to `dir/name` and returns the path.
     pub fn write_pem(&self, dir: &Path, name: &str) -> PathBuf {
         let path = dir.join(name);
