@@ -18,6 +18,7 @@
 
 use crate::fixtures;
 use crate::http::{Handler, Reply, Request, Server};
+use crate::tls::Ca;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -131,18 +132,20 @@ impl GitHub {
     }
 
     pub fn start(self) -> Server {
-        let latency = self.latency;
-        let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| conditional(req, me.answer(req)));
-        Server::start_with(handler, latency)
+        self.serve(None)
     }
 
     /// Serves HTTPS with a certificate signed by `ca`, as an Enterprise Server with a private
     /// CA does.
-    pub fn start_tls(self, ca: &crate::tls::Ca) -> Server {
+    pub fn start_tls(self, ca: &Ca) -> Server {
+        self.serve(Some(ca))
+    }
+
+    fn serve(self, ca: Option<&Ca>) -> Server {
+        let latency = self.latency;
         let me = Arc::new(self);
         let handler: Handler = Arc::new(move |req: &Request| conditional(req, me.answer(req)));
-        Server::start_tls(handler, ca)
+        Server::start_on(handler, latency, ca)
     }
 
     fn answer(&self, req: &Request) -> Reply {

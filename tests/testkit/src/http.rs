@@ -3,6 +3,7 @@
 //! cut mid-response, a request handled and then its answer lost or late), and a log of every
 //! exchange with its timing, so tests can count requests and round trips.
 
+use crate::tls::Ca;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +12,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
-use tokio_rustls::TlsAcceptor;
 
 /// A connection, plain or TLS, and the socket under it.
 trait Conn: AsyncRead + AsyncWrite + Unpin + Send + 'static {
@@ -215,17 +215,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Every answer waits `latency` first (a network between client and server).
-    pub fn start_with(handler: Handler, latency: Duration) -> Server {
-        Self::start_inner(handler, latency, None)
-    }
-
-    /// HTTPS with a certificate from `ca` for 127.0.0.1 and localhost.
-    pub fn start_tls(handler: Handler, ca: &crate::tls::Ca) -> Server {
-        Self::start_inner(handler, Duration::ZERO, Some(ca.acceptor()))
-    }
-
-    fn start_inner(handler: Handler, latency: Duration, tls: Option<TlsAcceptor>) -> Server {
+    /// Serves `handler`. Every answer waits `latency` first (a network between client and
+    /// server). With `ca`, HTTPS with a certificate from it for 127.0.0.1 and localhost.
+    pub fn start_on(handler: Handler, latency: Duration, ca: Option<&Ca>) -> Server {
+        let tls = ca.map(Ca::acceptor);
         let is_tls = tls.is_some();
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         std_listener.set_nonblocking(true).unwrap();

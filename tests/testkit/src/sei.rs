@@ -9,6 +9,7 @@
 //! latency ([`Sei::latency`]) delays every answer.
 
 use crate::http::{Handler, Reply, Request, Server};
+use crate::tls::Ca;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -93,27 +94,23 @@ impl Sei {
     }
 
     pub fn start(self) -> SeiServer {
-        let latency = self.latency;
-        let (handler, state) = self.handler();
-        SeiServer {
-            server: Server::start_with(handler, latency),
-            state,
-        }
+        self.serve(None)
     }
 
     /// Serves HTTPS, with a certificate signed by `ca`.
-    pub fn start_tls(self, ca: &crate::tls::Ca) -> SeiServer {
-        let (handler, state) = self.handler();
-        SeiServer {
-            server: Server::start_tls(handler, ca),
-            state,
-        }
+    pub fn start_tls(self, ca: &Ca) -> SeiServer {
+        self.serve(Some(ca))
     }
 
-    fn handler(self) -> (Handler, Arc<Mutex<State>>) {
+    fn serve(self, ca: Option<&Ca>) -> SeiServer {
+        let latency = self.latency;
         let state = Arc::new(Mutex::new(State::default()));
         let (cfg, st) = (Arc::new(self), state.clone());
-        (Arc::new(move |req: &Request| cfg.answer(req, &st)), state)
+        let handler: Handler = Arc::new(move |req: &Request| cfg.answer(req, &st));
+        SeiServer {
+            server: Server::start_on(handler, latency, ca),
+            state,
+        }
     }
 
     fn answer(&self, req: &Request, state: &Mutex<State>) -> Reply {
