@@ -3,6 +3,7 @@
 //! cut mid-response, a request handled and then its answer lost or late), and a log of every
 //! exchange with its timing, so tests can count requests and round trips.
 
+use crate::loopback::Loopback;
 use crate::tls::Ca;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -10,8 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::net::TcpStream;
 
 /// A connection, plain or TLS, and the socket under it.
 trait Conn: AsyncRead + AsyncWrite + Unpin + Send + 'static {
@@ -206,12 +206,10 @@ struct Log {
 }
 
 pub struct Server {
-    addr: SocketAddr,
+    loopback: Loopback,
     tls: bool,
     log: Arc<Log>,
     script: Script,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -220,64 +218,41 @@ impl Server {
     pub fn start_on(handler: Handler, latency: Duration, ca: Option<&Ca>) -> Server {
         let tls = ca.map(Ca::acceptor);
         let is_tls = tls.is_some();
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        std_listener.set_nonblocking(true).unwrap();
-        let addr = std_listener.local_addr().unwrap();
         let log = Arc::new(Log::default());
         let script = Script::default();
-        let (stop_tx, stop_rx) = oneshot::channel();
         let (log2, script2) = (log.clone(), script.clone());
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                let epoch = epoch();
-                let mut stop_rx = stop_rx;
-                loop {
-                    tokio::select! {
-                        _ = &mut stop_rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            let (h, l, s) = (handler.clone(), log2.clone(), script2.clone());
-                            match tls.clone() {
-                                None => {
-                                    tokio::spawn(serve(stream, h, l, s, epoch, latency));
-                                }
-                                Some(acceptor) => {
-                                    tokio::spawn(async move {
-                                        // A client that does not trust the CA gives up here.
-                                        if let Ok(tls) = acceptor.accept(stream).await {
-                                            serve(tls, h, l, s, epoch, latency).await;
-                                        }
-                                    });
-                                }
-                            }
+        let epoch = epoch();
+        let loopback = Loopback::start(move |stream| {
+            let (h, l, s) = (handler.clone(), log2.clone(), script2.clone());
+            let tls = tls.clone();
+            async move {
+                match tls {
+                    None => serve(stream, h, l, s, epoch, latency).await,
+                    Some(acceptor) => {
+                        // A client that does not trust the CA gives up here.
+                        if let Ok(tls) = acceptor.accept(stream).await {
+                            serve(tls, h, l, s, epoch, latency).await;
                         }
                     }
                 }
-            });
+            }
         });
         Server {
-            addr,
+            loopback,
             tls: is_tls,
             log,
             script,
-            stop: Some(stop_tx),
-            thread: Some(thread),
         }
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.loopback.addr
     }
 
     /// `http://127.0.0.1:<port>` (`https://` for a TLS server)
     pub fn url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
-        format!("{scheme}://{}", self.addr)
+        format!("{scheme}://{}", self.loopback.addr)
     }
 
     /// Every exchange so far, in the order requests arrived. An answer the client may already
@@ -295,17 +270,6 @@ impl Server {
     /// Faults for the next requests.
     pub fn script(&self) -> &Script {
         &self.script
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod container;
 pub mod fixtures;
 pub mod github;
 pub mod http;
+mod loopback;
 pub mod proxy;
 pub mod sei;
 pub mod tls;

@@ -1,72 +1,34 @@
 //! A forward proxy on loopback that speaks `CONNECT` (what clients use for https:// through
 //! `HTTPS_PROXY`) and tunnels the bytes, recording every target it was asked for.
 
-use std::net::SocketAddr;
+use crate::loopback::Loopback;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::net::TcpStream;
 
 pub struct Proxy {
-    addr: SocketAddr,
+    loopback: Loopback,
     targets: Arc<Mutex<Vec<String>>>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Proxy {
     pub fn start() -> Proxy {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        std_listener.set_nonblocking(true).unwrap();
-        let addr = std_listener.local_addr().unwrap();
         let targets = Arc::new(Mutex::new(Vec::new()));
-        let (stop_tx, mut stop_rx) = oneshot::channel();
         let seen = targets.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut stop_rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            tokio::spawn(tunnel(stream, seen.clone()));
-                        }
-                    }
-                }
-            });
-        });
         Proxy {
-            addr,
+            loopback: Loopback::start(move |stream| tunnel(stream, seen.clone())),
             targets,
-            stop: Some(stop_tx),
-            thread: Some(thread),
         }
     }
 
     /// `http://127.0.0.1:<port>`: the value for `HTTPS_PROXY`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.loopback.addr)
     }
 
     /// The `host:port` of every `CONNECT`, in order (anything else is recorded as its request line).
     pub fn targets(&self) -> Vec<String> {
         self.targets.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
