@@ -382,12 +382,7 @@ impl GitHub {
             .filter(|d| sha.is_none() || d["sha"].as_str() == sha.as_deref())
             .collect();
         list.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
-        let per_page = req
-            .query("per_page")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(30usize);
-        list.truncate(per_page);
-        Reply::json(200, &Value::Array(list))
+        self.paged(req, &list, 100, |slice, _| Value::Array(slice))
     }
 
     fn statuses(&self, repo: &str, id: &str) -> Reply {
