@@ -455,7 +455,6 @@ pub fn truncated_json(full: &Value) -> Reply {
     }
 }
 
-/// GitHub's 404 body, as recorded (`otel-cicd-action__run-111.404-not-found.json`).
 /// GitHub's conditional requests: a 200 gets an `ETag` (a hash of its body); a request that
 /// names the current one in `If-None-Match` gets `304 Not Modified` instead.
 fn conditional(req: &Request, reply: Reply) -> Reply {
@@ -480,6 +479,7 @@ fn conditional(req: &Request, reply: Reply) -> Reply {
     reply.header("ETag", &etag)
 }
 
+/// GitHub's 404 body, as recorded (`otel-cicd-action__run-111.404-not-found.json`).
 fn not_found() -> Reply {
     Reply::json(
         404,

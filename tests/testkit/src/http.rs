@@ -197,7 +197,6 @@ impl Script {
     }
 }
 
-/// A server on `127.0.0.1:<free port>`, running on its own thread until dropped.
 /// The exchanges, and how many answers are being written but not logged yet.
 #[derive(Default)]
 struct Log {
@@ -205,6 +204,7 @@ struct Log {
     answering: AtomicUsize,
 }
 
+/// A server on `127.0.0.1:<free port>`, running on its own thread until dropped.
 pub struct Server {
     loopback: Loopback,
     tls: bool,
