@@ -9,7 +9,7 @@
 
 use sei_cicd_testkit::action::{assert_no_secret, text, ActionEnv};
 use sei_cicd_testkit::container;
-use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN};
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN, SKIP_DUP_REPO};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
 use sei_cicd_testkit::sei::{Sei, SeiServer};
@@ -190,22 +190,17 @@ fn the_image_reads_the_workflow_run_event_from_the_mounted_event_file() {
     else {
         return;
     };
-    const REPO: &str = "step-security/skip-duplicate-actions";
-    let run = fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json");
     let github = GitHub::new()
         .token(GH_TOKEN)
         .run(
-            REPO,
-            run.clone(),
-            fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json"),
+            SKIP_DUP_REPO,
+            fixtures::skip_dup_run(),
+            fixtures::skip_dup_jobs(),
         )
         .start();
     let sei = sei_server();
-    let mut event = fixtures::load("octokit-webhooks__workflow_run.completed.json");
-    event["workflow_run"] = run;
-    event["repository"] = json!({"full_name": REPO});
-    let mut env = ActionEnv::new(REPO, 99_000_001, "workflow_run", &github.url());
-    env.event(&event)
+    let mut env = ActionEnv::new(SKIP_DUP_REPO, 99_000_001, "workflow_run", &github.url());
+    env.event(&fixtures::skip_dup_completed_event())
         .action_defaults(GH_TOKEN)
         .input("sei-url", &sei.url())
         .input("sei-token", SEI_KEY)

@@ -107,10 +107,7 @@ fn push_run_with_a_matrix() {
 
 #[test]
 fn pull_request_run_whose_jobs_list_no_steps() {
-    let p = map(
-        fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json"),
-        fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json"),
-    );
+    let p = map(fixtures::skip_dup_run(), fixtures::skip_dup_jobs());
     assert_server_safe(&p);
     assert_eq!(p.job_run.stages.len(), 5);
     assert!(p.job_run.stages.iter().all(|s| s.steps.is_empty()));
@@ -509,11 +506,11 @@ fn two_jobs_with_the_same_name() {
 /// A pull request from a fork: the run's head branch is the fork's.
 #[test]
 fn a_fork_pull_request() {
-    let mut run = fixtures::load("otel-cicd-action__skip-dup-run-16620109074.run.json");
+    let mut run = fixtures::skip_dup_run();
     run["head_branch"] = json!("main");
     run["head_repository"]["full_name"] = json!("outside-contributor/skip-duplicate-actions");
     run["head_repository"]["fork"] = json!(true);
-    let jobs = fixtures::jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json");
+    let jobs = fixtures::skip_dup_jobs();
     // Without the event (a reporter in another workflow): the fork is in the branch name.
     let p = map(run.clone(), jobs.clone());
     assert_eq!(p.branch_name.as_deref(), Some("outside-contributor:main"));

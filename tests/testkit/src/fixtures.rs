@@ -39,6 +39,28 @@ pub fn otel_jobs() -> Vec<Value> {
     jobs("otel-cicd-action__self-run-12456168064.jobs.json")
 }
 
+/// The repository of a recorded `pull_request` run whose jobs list no steps.
+pub const SKIP_DUP_REPO: &str = "step-security/skip-duplicate-actions";
+
+/// That run, 16620109074 ("Build & Test" #379), as `GET .../actions/runs/{id}` answered.
+pub fn skip_dup_run() -> Value {
+    load("otel-cicd-action__skip-dup-run-16620109074.run.json")
+}
+
+/// Its five jobs, each with `steps: []`.
+pub fn skip_dup_jobs() -> Vec<Value> {
+    jobs("otel-cicd-action__skip-dup-run-16620109074.jobs.json")
+}
+
+/// The event of a workflow started `on: workflow_run` when that run completed: octokit's
+/// recorded `workflow_run` `completed` payload, naming that run and its repository.
+pub fn skip_dup_completed_event() -> Value {
+    let mut event = load("octokit-webhooks__workflow_run.completed.json");
+    event["workflow_run"] = skip_dup_run();
+    event["repository"] = json!({"full_name": SKIP_DUP_REPO});
+    event
+}
+
 /// A completed run of `jobs` jobs with `steps` steps each, shaped like the recorded ones;
 /// job `i` fails when `fail(i)`.
 pub fn synthetic(
