@@ -361,13 +361,19 @@ fn trace(sample: &Sample) {
     }
 }
 
+/// Sorts `values` and returns the middle one (the upper of the two middles of an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn print_row(jobs: usize, attempt_known: bool, samples: &[Sample]) {
     let mut walls: Vec<f64> = samples
         .iter()
         .map(|x| x.wall.as_secs_f64() * 1000.0)
         .collect();
-    walls.sort_by(f64::total_cmp);
-    let median = walls[walls.len() / 2];
+    // The median wall time; `walls` is sorted now, the fastest run first, the slowest last.
+    let wall = median(&mut walls);
     // Request counts and paths are the same in every run; show the worst seen.
     let gh_requests = samples.iter().map(|x| x.github.len()).max().unwrap_or(0);
     let gh_path = samples
@@ -394,8 +400,7 @@ fn print_row(jobs: usize, attempt_known: bool, samples: &[Sample]) {
         .iter()
         .map(|x| x.cpu.as_secs_f64() * 1000.0)
         .collect();
-    cpus.sort_by(f64::total_cmp);
-    let cpu = cpus[cpus.len() / 2];
+    let cpu = median(&mut cpus);
     let payload = samples
         .last()
         .and_then(|x| x.sei.last())
@@ -406,10 +411,9 @@ fn print_row(jobs: usize, attempt_known: bool, samples: &[Sample]) {
         .iter()
         .map(|x| (x.wall.as_secs_f64() - in_servers(x).as_secs_f64()) * 1000.0)
         .collect();
-    owns.sort_by(f64::total_cmp);
-    let own = owns[owns.len() / 2];
+    let own = median(&mut owns);
     println!(
-        "| {jobs} | {} | {median:.0} ({:.0}–{:.0}) | {own:.0} | {cpu:.0} | {gh_requests} | {gh_path} + {sei_path} = {path} | {rss:.1} | {payload} |",
+        "| {jobs} | {} | {wall:.0} ({:.0}–{:.0}) | {own:.0} | {cpu:.0} | {gh_requests} | {gh_path} + {sei_path} = {path} | {rss:.1} | {payload} |",
         if attempt_known { "known" } else { "latest" },
         walls[0],
         walls[walls.len() - 1],
