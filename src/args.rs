@@ -29,30 +29,41 @@ pub enum Command {
     Replay(Box<ReplayArgs>),
 }
 
-/// The action's inputs. An empty value means "not given".
+/// The action's inputs, grouped as `--help` shows them. An empty value means "not given".
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportArgs {
-    /// How to reach SEI (shared with `replay`).
+    #[command(flatten)]
+    pub run: RunArgs,
     #[command(flatten)]
     pub sei: SeiArgs,
+    #[command(flatten)]
+    pub instance: InstanceArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    #[command(flatten)]
+    pub behaviour: BehaviourArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
 
-    /// UUID of the CI/CD instance registered in SEI (required)
-    #[arg(long, env = "INPUT_INSTANCE-GUID", value_name = "UUID")]
-    pub instance_guid: Option<String>,
+/// `replay`: the payload file and the inputs that say how to reach SEI, read like `report`'s.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReplayArgs {
+    /// The payload file a failed report kept (its `payload-file` output)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sei: SeiArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
 
-    /// Name of the CI/CD instance shown in SEI [default: GitHub Actions]
-    #[arg(long, env = "INPUT_INSTANCE-NAME", value_name = "NAME")]
-    pub instance_name: Option<String>,
-
-    /// GitHub token with `actions: read` (the GITHUB_TOKEN variable also works)
-    #[arg(
-        long,
-        env = "INPUT_GITHUB-TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    pub github_token: Option<String>,
-
+/// Which run to report, and what the step knows of the run it is in.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Which run")]
+pub struct RunArgs {
     /// Id of the workflow run to report [default: the triggering run, or GITHUB_RUN_ID]
     #[arg(long, env = "INPUT_RUN-ID", value_name = "ID")]
     pub run_id: Option<String>,
@@ -65,6 +76,78 @@ pub struct ReportArgs {
     #[arg(long, env = "INPUT_REPOSITORY", value_name = "OWNER/NAME")]
     pub repository: Option<String>,
 
+    /// Read run.json, jobs.json (or jobs-1.json, jobs-2.json, ...) and event.json from this
+    /// folder instead of the GitHub API
+    #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
+    pub github_data: Option<String>,
+
+    /// Id of the reporter's own job, `${{ job.check_run_id }}` [default: found by RUNNER_NAME]
+    #[arg(long, env = "INPUT_JOB-CHECK-RUN-ID", value_name = "ID")]
+    pub job_check_run_id: Option<String>,
+
+    /// Status of the reporter's own job: success, failure or cancelled, `${{ job.status }}`
+    #[arg(long, env = "INPUT_JOB-STATUS", value_name = "STATUS")]
+    pub job_status: Option<String>,
+
+    /// Seconds to wait for the run's other jobs to settle when reporting the run it is in [default: 30]
+    #[arg(long, env = "INPUT_WAIT-TIMEOUT", value_name = "SECONDS")]
+    pub wait_timeout: Option<String>,
+}
+
+/// The inputs that say where SEI is and how the key is sent (shared by every command).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Reaching SEI")]
+pub struct SeiArgs {
+    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
+    /// [default: https://api.levelops.io]
+    #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
+    pub sei_url: Option<String>,
+
+    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
+    #[arg(
+        long,
+        env = "INPUT_SEI-TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sei_token: Option<String>,
+
+    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
+    #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
+    pub auth_scheme: Option<String>,
+}
+
+/// The CI/CD instance in SEI the runs belong to.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Reaching SEI")]
+pub struct InstanceArgs {
+    /// UUID of the CI/CD instance registered in SEI (required)
+    #[arg(long, env = "INPUT_INSTANCE-GUID", value_name = "UUID")]
+    pub instance_guid: Option<String>,
+
+    /// Name of the CI/CD instance shown in SEI [default: GitHub Actions]
+    #[arg(long, env = "INPUT_INSTANCE-NAME", value_name = "NAME")]
+    pub instance_name: Option<String>,
+}
+
+/// How to read the run from GitHub (the API is `GITHUB_API_URL`).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Reaching GitHub")]
+pub struct GitHubArgs {
+    /// GitHub token with `actions: read` (the GITHUB_TOKEN variable also works)
+    #[arg(
+        long,
+        env = "INPUT_GITHUB-TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub github_token: Option<String>,
+}
+
+/// What the payload says: names, numbers, commits, CI or CD, artifacts, extras.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "What is sent")]
+pub struct SendArgs {
     /// Pipeline name in SEI [default: the workflow's name]
     #[arg(long, env = "INPUT_PIPELINE", value_name = "NAME")]
     pub pipeline: Option<String>,
@@ -105,17 +188,9 @@ pub struct ReportArgs {
     #[arg(long, env = "INPUT_INCLUDE-WORKFLOW-ARTIFACTS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub include_workflow_artifacts: Option<String>,
 
-    /// Id of the reporter's own job, `${{ job.check_run_id }}` [default: found by RUNNER_NAME]
-    #[arg(long, env = "INPUT_JOB-CHECK-RUN-ID", value_name = "ID")]
-    pub job_check_run_id: Option<String>,
-
-    /// Status of the reporter's own job: success, failure or cancelled, `${{ job.status }}`
-    #[arg(long, env = "INPUT_JOB-STATUS", value_name = "STATUS")]
-    pub job_status: Option<String>,
-
-    /// Seconds to wait for the run's other jobs to settle when reporting the run it is in [default: 30]
-    #[arg(long, env = "INPUT_WAIT-TIMEOUT", value_name = "SECONDS")]
-    pub wait_timeout: Option<String>,
+    /// Run parameters, one name=value per line
+    #[arg(long, env = "INPUT_PARAMS", value_name = "LINES")]
+    pub params: Option<String>,
 
     /// SEI themes, comma or newline separated
     #[arg(long, env = "INPUT_THEMES", value_name = "LIST")]
@@ -125,10 +200,6 @@ pub struct ReportArgs {
     #[arg(long, env = "INPUT_CFR-STATUS", value_name = "BOOL")]
     pub cfr_status: Option<String>,
 
-    /// Run parameters, one name=value per line
-    #[arg(long, env = "INPUT_PARAMS", value_name = "LINES")]
-    pub params: Option<String>,
-
     /// Send each job's steps: true or false [default: true]
     #[arg(long, env = "INPUT_INCLUDE-STEPS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub include_steps: Option<String>,
@@ -137,7 +208,12 @@ pub struct ReportArgs {
     /// stages [default: no limit]
     #[arg(long, env = "INPUT_MAX-PAYLOAD-BYTES", value_name = "BYTES")]
     pub max_payload_bytes: Option<String>,
+}
 
+/// How the command behaves.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Behaviour")]
+pub struct BehaviourArgs {
     /// Build and print the payload, send nothing [default: false]
     #[arg(long, env = "INPUT_DRY-RUN", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub dry_run: Option<String>,
@@ -145,47 +221,12 @@ pub struct ReportArgs {
     /// Exit 1 when the report fails, instead of an error annotation and exit 0 [default: false]
     #[arg(long, env = "INPUT_FAIL-ON-ERROR", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub fail_on_error: Option<String>,
-
-    /// Read run.json, jobs.json (or jobs-1.json, jobs-2.json, ...) and event.json from this
-    /// folder instead of the GitHub API
-    #[arg(long, env = "INPUT_GITHUB-DATA", value_name = "DIR")]
-    pub github_data: Option<String>,
 }
 
-/// `replay`: the payload file and the inputs that say how to reach SEI, read like `report`'s.
+/// Retries, the deadline and TLS, for GitHub and SEI alike (shared by every command).
 #[derive(Debug, Clone, Default, Args)]
-pub struct ReplayArgs {
-    /// The payload file a failed report kept (its `payload-file` output)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-
-    /// How to reach SEI, read like `report`'s.
-    #[command(flatten)]
-    pub sei: SeiArgs,
-}
-
-/// The inputs that say how to reach SEI, and the network rules both commands follow.
-#[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Reaching SEI")]
-pub struct SeiArgs {
-    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
-    /// [default: https://api.levelops.io]
-    #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
-    pub sei_url: Option<String>,
-
-    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
-    #[arg(
-        long,
-        env = "INPUT_SEI-TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    pub sei_token: Option<String>,
-
-    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
-    #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
-    pub auth_scheme: Option<String>,
-
+#[command(next_help_heading = "Network (GitHub and SEI)")]
+pub struct NetArgs {
     /// Seconds the whole command may take, retries and waits included; a report's wait-timeout
     /// comes on top [default: 60]
     #[arg(long, env = "INPUT_TIMEOUT", value_name = "SECONDS")]

@@ -1,21 +1,23 @@
 //! sei-cicd: reports GitHub Actions workflow runs to Harness SEI's custom CI/CD webhook.
 //!
-//! The pure core ([`map`], [`config`], [`target`], [`summary`]) turns GitHub data into SEI's
-//! payload; thin shells read the environment ([`env`]), call GitHub ([`github`]) and SEI
-//! ([`sei`], through [`delivery`]), and talk to the runner ([`runner`]). [`report`] strings them
-//! together, [`replay`] resends a kept payload; [`json`] writes the body.
+//! The ground floor is [`model`], GitHub's data as the reporter reads it. The pure core ([`map`],
+//! [`config`], [`target`], [`summary`]) turns that data into SEI's payload; thin shells read the
+//! environment ([`env`]), call GitHub ([`github`]) and SEI ([`sei`], through [`delivery`]), and
+//! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
+//! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again).
 
 pub mod args;
 pub mod config;
 pub mod delivery;
 pub mod env;
-pub mod event;
 pub mod github;
 pub mod http;
 pub mod json;
 pub mod keep;
 pub mod map;
+pub mod model;
 pub mod payload;
+pub mod pipeline;
 pub mod replay;
 pub mod report;
 pub mod retry;
@@ -33,7 +35,7 @@ pub fn main() -> u8 {
     let env = env::RunnerEnv::from_process();
     match cli.command {
         args::Command::Report(a) => {
-            exit_on_panic(&env, u8::from(config::fail_on_error(&a)));
+            exit_on_panic(&env, u8::from(config::fail_on_error(&a.behaviour)));
             report::run(&a, &env)
         }
         args::Command::Replay(a) => {

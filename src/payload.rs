@@ -167,7 +167,7 @@ impl Serialize for IsoTime {
 impl<'de> Deserialize<'de> for IsoTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        crate::github::lenient::parse_time(&text)
+        crate::model::lenient::parse_time(&text)
             .map(IsoTime)
             .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an ISO-8601 instant")))
     }

@@ -5,72 +5,25 @@
 
 use crate::args::ReportArgs;
 use crate::config::{self, Config};
-use crate::delivery;
 use crate::env::RunnerEnv;
-use crate::event::{self, Event};
 use crate::github::client::GitHub;
-use crate::github::model::RunData;
 use crate::github::{data_dir, fetch};
-use crate::json;
 use crate::map;
+use crate::model::event::{self, Event};
+use crate::model::RunData;
+use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
 use crate::summary;
 use crate::target::{self, Source};
-use std::path::PathBuf;
 use std::time::Instant;
-
-/// How the report ended: the `status` output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Delivered,
-    DryRun,
-    Failed,
-    Skipped,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Delivered => "delivered",
-            Status::DryRun => "dry-run",
-            Status::Failed => "failed",
-            Status::Skipped => "skipped",
-        }
-    }
-}
-
-/// Everything the step tells the workflow afterwards.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub status: Status,
-    pub result: Option<String>,
-    pub execution_id: Option<String>,
-    pub http_status: Option<u16>,
-    pub payload_file: Option<PathBuf>,
-    /// SEI's answer, or why nothing was sent.
-    pub detail: String,
-}
-
-impl Outcome {
-    fn new(status: Status, detail: impl Into<String>) -> Self {
-        Outcome {
-            status,
-            result: None,
-            execution_id: None,
-            http_status: None,
-            payload_file: None,
-            detail: detail.into(),
-        }
-    }
-}
 
 /// Runs `report`; returns the process exit code.
 pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
     // The `timeout` deadline counts from here.
     let clock = SystemClock::start();
     let runner = Runner::new(env);
-    let fail_on_error = config::fail_on_error(args);
+    let fail_on_error = config::fail_on_error(&args.behaviour);
     let outcome = match config::load(args, env) {
         Err(errors) => {
             for e in &errors {
@@ -83,7 +36,7 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
         }
         Ok(cfg) => {
             runner.mask(&cfg.delivery.sei_token);
-            runner.mask(&cfg.github_token);
+            runner.mask(&cfg.github.token);
             for w in &cfg.warnings {
                 runner.warning(w);
             }
@@ -138,10 +91,10 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
 
     // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
     let event = match &env.event_path {
-        Some(path) if cfg.github_data.is_none() => match event::load(path) {
+        Some(path) if cfg.run.github_data.is_none() => match event::load(path) {
             Ok(e) => Some(e),
             Err(why) => {
-                if env.event_name.as_deref() == Some("workflow_run") && cfg.run_id.is_none() {
+                if env.event_name.as_deref() == Some("workflow_run") && cfg.run.run_id.is_none() {
                     return fail(
                         runner,
                         format!(
@@ -159,7 +112,7 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         _ => None,
     };
 
-    if !cfg.dry_run && cfg.delivery.sei_token.is_empty() {
+    if !cfg.behaviour.dry_run && cfg.delivery.sei_token.is_empty() {
         if event.as_ref().is_some_and(Event::is_fork_pull_request) {
             runner.notice(
                 "`sei-token` is empty because this pull request comes from a fork (GitHub gives \
@@ -176,125 +129,39 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         );
     }
 
-    let fetched = match &cfg.github_data {
+    let fetched = match &cfg.run.github_data {
         Some(dir) => fetch_saved(cfg, dir, runner),
         None => fetch_live(cfg, env, event, runner, clock).await,
     };
-    let (mut data, own_event, repository) = match fetched {
+    let (data, own_event, repository) = match fetched {
         Ok(f) => f,
         Err(why) => return fail(runner, why),
     };
 
-    for note in &data.lookups.notes {
-        if note.warning {
-            runner.warning(&note.text);
-        } else {
-            runner.info(&note.text);
-        }
-    }
-    let opts = map::Options {
-        instance_guid: cfg.instance_guid.clone(),
-        instance_name: cfg.instance_name.clone(),
-        server_url: cfg.server_url.clone(),
+    let run_url = data.run.html_url.clone();
+    let shape = pipeline::Shape {
+        send: &cfg.send,
+        server_url: &cfg.github.server_url,
         repository,
-        overrides: cfg.overrides.clone(),
-        ci_cd: cfg.ci_cd,
-        artifacts: cfg.artifacts.clone(),
-        themes: cfg.themes.clone(),
-        cfr_status: cfg.cfr_status,
-        params: cfg.params.clone(),
-        job_status: cfg.job_status.clone(),
-        include_steps: cfg.include_steps,
-        now: chrono::Utc::now(),
+        job_status: cfg.run.job_status.clone(),
     };
-    let mut payload = map::payload(&data, own_event.as_ref(), &opts);
-    runner.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
-    let commits = &payload.scm_commit_ids;
-    let source = data.lookups.commits_source.as_deref();
-    match (&data.lookups.commits, source) {
-        (Some(_), Some(source)) => runner.info(&format!(
-            "Commits: {} reported, from {source}.",
-            commits.len()
-        )),
-        _ => runner.info(&format!(
-            "Commits: the head commit{}{}.",
-            commits
-                .first()
-                .map(|c| format!(" {}", &c[..c.len().min(12)]))
-                .unwrap_or_default(),
-            source.map(|s| format!(" ({s})")).unwrap_or_default()
-        )),
-    }
-    let unknown = map::result::unlisted(
-        std::iter::once(data.run.conclusion.as_deref())
-            .chain(data.jobs.iter().map(|j| j.conclusion.as_deref()))
-            .chain(
-                data.jobs
-                    .iter()
-                    .flat_map(|j| j.steps.iter().map(|s| s.conclusion.as_deref())),
-            ),
-    );
-    if !unknown.is_empty() {
-        runner.warning(&format!(
-            "GitHub sent conclusions this version does not know ({}): reported as NOT_BUILT; \
-             please open an issue",
-            unknown.join(", ")
-        ));
-    }
-    // The payload holds all that is needed of the jobs now: free them before the body is built.
-    drop(std::mem::take(&mut data.jobs));
-    let mut body = match json::to_vec(&mut payload) {
+    let built = match pipeline::build(data, own_event.as_ref(), &shape, runner) {
         Ok(b) => b,
-        Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),
+        Err(why) => return fail(runner, why),
     };
-    if let Some(limit) = cfg.max_payload_bytes.filter(|&l| body.len() > l) {
-        let fit = map::fit::fit(&mut payload, body.len(), limit);
-        runner.warning(&fit.describe(&payload.job_run.stages));
-        if fit.changed() {
-            drop(body);
-            body = match json::to_vec(&mut payload) {
-                Ok(b) => b,
-                Err(e) => return fail(runner, format!("could not serialize the payload: {e}")),
-            };
-        }
-    }
-    let steps: usize = payload.job_run.stages.iter().map(|s| s.steps.len()).sum();
-    runner.info(&format!(
-        "{} #{} attempt {}: {} in {}; {} stages, {} steps; payload {:.1} kB",
-        payload.job_full_name,
-        payload.build_number,
-        data.run.run_attempt.unwrap_or(1),
-        payload.result,
-        map::time::human(payload.duration),
-        payload.job_run.stages.len(),
-        steps,
-        body.len() as f64 / 1000.0
-    ));
+    let (outcome, payload) = pipeline::send(
+        built,
+        &cfg.delivery,
+        cfg.behaviour.dry_run,
+        env,
+        runner,
+        clock,
+    )
+    .await;
 
-    let mut outcome = Outcome::new(Status::Failed, "");
-    outcome.result = Some(payload.result.clone());
-    outcome.execution_id = Some(payload.execution_id.clone());
-    match crate::keep::save(env, &payload.execution_id, &body) {
-        Ok(path) => outcome.payload_file = Some(path),
-        Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
-    }
-
-    if cfg.dry_run {
-        let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
-        runner.data("SEI payload (dry run: nothing sent)", &pretty);
-        outcome.status = Status::DryRun;
-        outcome.detail = "dry run: nothing sent".into();
-    } else {
-        let contents = delivery::contents(payload.job_run.stages.len(), steps);
-        // Shared, not copied, by every request that sends it.
-        let body = bytes::Bytes::from(body);
-        deliver(cfg, runner, clock, &body, &contents, &mut outcome).await;
-    }
-
-    let run_url = data.run.html_url.as_deref();
     let md = summary::markdown(
         &payload,
-        run_url,
+        run_url.as_deref(),
         &summary::Delivery {
             status: outcome.status.as_str(),
             http_status: outcome.http_status,
@@ -317,11 +184,11 @@ fn fetch_saved(
     runner: &Runner,
 ) -> Result<(RunData, Option<Event>, String), String> {
     let (mut data, event) = data_dir::load(dir)?;
-    if !cfg.include_workflow_artifacts {
+    if !cfg.send.include_workflow_artifacts {
         data.lookups.artifacts.clear();
     }
     let event_name = data.run.event.clone().unwrap_or_default();
-    match (cfg.commits, &event) {
+    match (cfg.send.commits, &event) {
         (map::commits::Mode::Event, Some(e)) => match map::commits::from_event(&event_name, e) {
             map::commits::EventCommits::Listed(list) => {
                 data.lookups.commits_source = Some(format!("the saved {event_name} event"));
@@ -336,6 +203,7 @@ fn fetch_saved(
         }
     }
     let repository = cfg
+        .run
         .repository
         .as_ref()
         .map(|r| r.to_string())
@@ -358,9 +226,9 @@ async fn fetch_live(
     runner: &Runner,
     clock: &SystemClock,
 ) -> Result<(RunData, Option<Event>, String), String> {
-    let target = target::resolve(cfg, env, event.as_ref())?;
+    let target = target::resolve(&cfg.run, env, event.as_ref())?;
     runner.info(&format!("Reporting {target} ({})", target.source));
-    if cfg.github_token.is_empty() {
+    if cfg.github.token.is_empty() {
         runner.warning(
             "`github-token` is empty: reading the run without a token works for public \
              repositories only, at 60 requests an hour. Pass `${{ github.token }}`.",
@@ -378,21 +246,21 @@ async fn fetch_live(
         (Some(_), None) => false,
     };
     let plan = fetch::Plan {
-        commits: cfg.commits,
+        commits: cfg.send.commits,
         own_event: own_event.as_ref(),
         hint,
-        ci_cd: cfg.ci_cd,
-        declared: &cfg.artifacts,
-        workflow_artifacts: cfg.include_workflow_artifacts,
-        me: (own && same_attempt && cfg.github_data.is_none()).then(|| fetch::MePlan {
-            check_run_id: cfg.job_check_run_id,
+        ci_cd: cfg.send.ci_cd,
+        declared: &cfg.send.artifacts,
+        workflow_artifacts: cfg.send.include_workflow_artifacts,
+        me: (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
+            check_run_id: cfg.run.job_check_run_id,
             runner_name: env.runner_name.clone(),
-            wait: cfg.wait_timeout,
+            wait: cfg.run.wait_timeout,
         }),
     };
     let http = crate::http::client(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
     let log = runner.clone();
-    let gh = GitHub::new(http, &cfg.api_url, &cfg.github_token)
+    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| format!("{e:#}"))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
@@ -414,43 +282,6 @@ async fn fetch_live(
     tokio::task::yield_now().await;
     let repository = target.repo.to_string();
     Ok((data, own_event, repository))
-}
-
-async fn deliver(
-    cfg: &Config,
-    runner: &Runner,
-    clock: &SystemClock,
-    body: &bytes::Bytes,
-    contents: &str,
-    outcome: &mut Outcome,
-) {
-    match delivery::send(&cfg.delivery, runner, clock, body, contents).await {
-        Ok(answer) => {
-            outcome.status = Status::Delivered;
-            outcome.http_status = Some(answer.status);
-            outcome.detail = answer.body;
-        }
-        Err(failed) => {
-            outcome.http_status = failed.http_status;
-            let mut msg = failed.message;
-            match &outcome.payload_file {
-                Some(p) if failed.payload_refused => {
-                    msg.push_str(&format!(". The payload is kept at {}", p.display()))
-                }
-                Some(p) => msg.push_str(&format!(
-                    ". Nothing is lost: the payload is kept at {p}; send it again with \
-                     `sei-cicd replay {p}` (README: \"When a report fails\")",
-                    p = p.display()
-                )),
-                None => {}
-            }
-            runner.error(&msg);
-            outcome.detail = match &outcome.payload_file {
-                Some(p) => format!("{}; payload kept at {}", failed.short, p.display()),
-                None => failed.short,
-            };
-        }
-    }
 }
 
 fn fail(runner: &Runner, why: String) -> Outcome {

@@ -2,9 +2,10 @@
 //! `run-attempt` and `repository` inputs; else the run the step is in (`GITHUB_RUN_ID`,
 //! `GITHUB_RUN_ATTEMPT`, `GITHUB_REPOSITORY`).
 
-use crate::config::{Config, Repo};
+use crate::config::RunChoice;
 use crate::env::RunnerEnv;
-use crate::event::Event;
+use crate::model::event::Event;
+use crate::model::Repo;
 use std::fmt;
 
 /// One attempt of one run.
@@ -46,7 +47,7 @@ impl fmt::Display for RunRef {
 }
 
 /// Decides the run. `event` is the parsed event file, if it could be read.
-pub fn resolve(cfg: &Config, env: &RunnerEnv, event: Option<&Event>) -> Result<RunRef, String> {
+pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Result<RunRef, String> {
     let env_repo = || env.repository.as_deref().and_then(Repo::parse);
 
     if env.event_name.as_deref() == Some("workflow_run") {
@@ -113,18 +114,13 @@ pub fn resolve(cfg: &Config, env: &RunnerEnv, event: Option<&Event>) -> Result<R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::{ReportArgs, SeiArgs};
+    use crate::args::RunArgs;
 
-    fn cfg(a: ReportArgs) -> Config {
-        let a = ReportArgs {
-            sei: SeiArgs {
-                sei_token: Some("k".into()),
-                ..a.sei
-            },
-            instance_guid: Some("89d2491c-764a-4f77-93d9-18e8e372b795".into()),
-            ..a
-        };
-        crate::config::load(&a, &RunnerEnv::default()).unwrap()
+    fn cfg(a: RunArgs) -> RunChoice {
+        let mut p = crate::config::values::Problems::default();
+        let c = crate::config::run::load(&a, &mut p);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        c
     }
 
     fn env(event: &str) -> RunnerEnv {
@@ -147,7 +143,7 @@ mod tests {
     #[test]
     fn workflow_run_event_comes_first() {
         let r = resolve(
-            &cfg(ReportArgs {
+            &cfg(RunArgs {
                 run_id: Some("5".into()),
                 ..Default::default()
             }),
@@ -165,7 +161,7 @@ mod tests {
     #[test]
     fn inputs_then_environment() {
         let r = resolve(
-            &cfg(ReportArgs {
+            &cfg(RunArgs {
                 run_id: Some("5".into()),
                 repository: Some("a/b".into()),
                 ..Default::default()
@@ -178,7 +174,7 @@ mod tests {
             (r.id, r.attempt, r.repo.to_string()),
             (5, None, "a/b".into())
         );
-        let r = resolve(&cfg(ReportArgs::default()), &env("push"), None).unwrap();
+        let r = resolve(&cfg(RunArgs::default()), &env("push"), None).unwrap();
         assert_eq!((r.id, r.attempt), (900, Some(3)));
         assert_eq!(r.repo.to_string(), "me/reporter");
         assert_eq!(r.source, Source::Environment);
@@ -186,13 +182,13 @@ mod tests {
 
     #[test]
     fn nothing_to_report_says_what_to_give() {
-        let e = resolve(&cfg(ReportArgs::default()), &RunnerEnv::default(), None).unwrap_err();
+        let e = resolve(&cfg(RunArgs::default()), &RunnerEnv::default(), None).unwrap_err();
         assert!(e.contains("`run-id`"), "{e}");
         let bad = RunnerEnv {
             run_id: Some("x1".into()),
             ..env("push")
         };
-        let e = resolve(&cfg(ReportArgs::default()), &bad, None).unwrap_err();
+        let e = resolve(&cfg(RunArgs::default()), &bad, None).unwrap_err();
         assert!(e.contains("GITHUB_RUN_ID is `x1`"), "{e}");
     }
 }

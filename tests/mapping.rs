@@ -3,10 +3,10 @@
 //! any field shows in review; the assertions beside them pin what SEI depends on.
 
 use chrono::{TimeZone, Utc};
-use sei_cicd::event::Event;
-use sei_cicd::github::model::{Job, Lookups, Run, RunData};
 use sei_cicd::map::me::{FoundBy, Me};
 use sei_cicd::map::{self, CiCd, Options, Overrides};
+use sei_cicd::model::event::Event;
+use sei_cicd::model::{Job, Lookups, Run, RunData};
 use sei_cicd::payload::Payload;
 use sei_cicd_testkit::fixtures;
 use serde_json::{json, Value};

@@ -5,10 +5,10 @@
 //! (`PROPTEST_CASES` raises it for a longer hunt).
 
 use proptest::prelude::*;
-use sei_cicd::event;
 use sei_cicd::github::data_dir;
-use sei_cicd::github::model::{JobsPage, Run, RunData};
 use sei_cicd::map::{self, CiCd, Options, Overrides};
+use sei_cicd::model::event;
+use sei_cicd::model::{JobsPage, Run, RunData};
 use sei_cicd_testkit::fixtures;
 use serde_json::{json, Map, Value};
 use std::path::Path;

@@ -8,12 +8,12 @@
 //! asked with the `ETag` of their last read: GitHub answers an unchanged page `304 Not Modified`,
 //! which does not count against the rate limit.
 
-use super::model::{
+use crate::map::commits::{self, PreviousQuery};
+use crate::model::Repo;
+use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
     WorkflowRunsPage,
 };
-use crate::config::Repo;
-use crate::map::commits::{self, PreviousQuery};
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
 use crate::target::RunRef;

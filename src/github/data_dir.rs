@@ -3,14 +3,14 @@
 //! and, optionally, the run's own `event.json` and its `artifacts.json` (the artifacts list, read
 //! for `include-workflow-artifacts`). For offline demos and replaying a captured run.
 
-use super::model::{ArtifactsPage, Job, JobsPage, Lookups, Run, RunData};
-use crate::event::{self, Event};
+use crate::model::event::{self, Event};
+use crate::model::{ArtifactsPage, Job, JobsPage, Lookups, Run, RunData};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// A bare list of jobs, as some tools save them.
 #[derive(serde::Deserialize)]
-struct JobsList(#[serde(deserialize_with = "super::lenient::list")] Vec<Job>);
+struct JobsList(#[serde(deserialize_with = "crate::model::lenient::list")] Vec<Job>);
 
 /// Reads a saved run. Returns the run data and the event, if the folder has one.
 pub fn load(dir: &Path) -> Result<(RunData, Option<Event>), String> {

@@ -17,14 +17,14 @@
 //! other chain is optional: its failure is a note and a fallback, never a lost report.
 
 use super::client::GitHub;
-use super::model::{
-    Artifact, Comparison, Deployment, Job, Lookups, Note, Repository, Run, RunData,
-};
-use crate::config::Repo;
 use crate::env::RunnerEnv;
-use crate::event::Event;
 use crate::map::commits::{self, EventCommits, Previous};
 use crate::map::{cicd, me, workflow_name};
+use crate::model::event::Event;
+use crate::model::Repo;
+use crate::model::{
+    Artifact, Comparison, Deployment, Job, Lookups, Note, Repository, Run, RunData,
+};
 use crate::payload::Artifact as DeclaredArtifact;
 use crate::target::RunRef;
 use futures_util::future::{join, join4, try_join_all, FutureExt};

@@ -1,8 +1,6 @@
-//! Everything that comes from GitHub: the tolerant data model, the API client (one thin function
-//! per endpoint), what to read and in which order (`fetch`), and saved runs.
+//! Reading GitHub: the API client (one thin function per endpoint), what to read and in which
+//! order (`fetch`), and saved runs (`data_dir`). What is read is typed in [`crate::model`].
 
 pub mod client;
 pub mod data_dir;
 pub mod fetch;
-pub mod lenient;
-pub mod model;

@@ -22,7 +22,7 @@
 //! A line format rather than YAML: it fits in a workflow's `with:` block as it is, and the one
 //! serde YAML crate that was the standard is no longer maintained.
 
-use crate::github::model;
+use crate::model;
 use crate::payload::Artifact;
 
 /// `type` of the artifacts `include-workflow-artifacts` adds.

@@ -10,8 +10,8 @@
 //! - a run started by `workflow_run`: `head_branch` is the default branch; the branch that
 //!   matters is the upstream run's (known from the run's own event), with the same rules.
 
-use crate::event::Event;
-use crate::github::model::Run;
+use crate::model::event::Event;
+use crate::model::Run;
 
 const MERGE_QUEUE_PREFIX: &str = "gh-readonly-queue/";
 
@@ -50,7 +50,7 @@ pub fn from_run(run: &Run) -> Option<String> {
     if let Some(base) = merge_queue_base(head) {
         return Some(base.to_owned());
     }
-    let repo = |r: &Option<crate::github::model::Repository>| {
+    let repo = |r: &Option<crate::model::Repository>| {
         r.as_ref()
             .and_then(|r| r.full_name.as_deref())
             .map(str::to_owned)
@@ -100,7 +100,7 @@ fn tag_of<'a>(event_name: &str, event: &'a Event) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::Repository;
+    use crate::model::Repository;
 
     fn repo(name: &str) -> Option<Repository> {
         Some(Repository {

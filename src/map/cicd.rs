@@ -11,7 +11,7 @@
 //!    (`CI/CD` stays CI) make it CD;
 //! 5. otherwise CI.
 
-use crate::github::model::{Deployment, DeploymentStatus, Run};
+use crate::model::{Deployment, DeploymentStatus, Run};
 use crate::payload::Artifact;
 use chrono::Duration;
 use std::fmt;
@@ -279,7 +279,7 @@ pub fn deployed_environments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::lenient::parse_time;
+    use crate::model::lenient::parse_time;
 
     fn artifact(input: bool) -> Artifact {
         Artifact {

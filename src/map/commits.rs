@@ -10,8 +10,8 @@
 //! SEI keeps at most [`MAX`]; the newest are kept. Every decision here is pure: the GitHub calls
 //! that feed it live in `github::fetch`, and any look-up that fails falls back to the head commit.
 
-use crate::event::Event;
-use crate::github::model::{Comparison, Run};
+use crate::model::event::Event;
+use crate::model::{Comparison, Run};
 use chrono::{DateTime, Utc};
 use std::ops::RangeInclusive;
 
@@ -198,7 +198,7 @@ pub fn from_event(event_name: &str, event: &Event) -> EventCommits {
             EventCommits::Listed(listed.into_iter().rev().take(MAX).collect())
         }
         "pull_request" | "pull_request_target" => {
-            let sha = |r: Option<&crate::github::model::GitRef>| {
+            let sha = |r: Option<&crate::model::GitRef>| {
                 r.and_then(|r| r.sha.clone()).filter(|s| is_commit(s))
             };
             let pr = event.pull_request.as_ref();
@@ -232,8 +232,8 @@ fn is_commit(sha: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::lenient::parse_time;
-    use crate::github::model::{CommitRef, Repository};
+    use crate::model::lenient::parse_time;
+    use crate::model::{CommitRef, Repository};
 
     fn run(id: u64, number: u64, created: &str, repo: &str) -> Run {
         Run {

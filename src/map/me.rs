@@ -2,7 +2,7 @@
 //! have not settled yet (the API lags: a job that finished can read `in_progress` for seconds),
 //! how long to wait before reading again, and what "my" job reports as if the run ended now.
 
-use crate::github::model::Job;
+use crate::model::Job;
 use std::fmt;
 use std::time::Duration;
 
@@ -99,7 +99,7 @@ pub fn describe(jobs: &[&Job]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::lenient::parse_time;
+    use crate::model::lenient::parse_time;
 
     fn job(id: u64, status: &str, conclusion: Option<&str>, runner: Option<&str>) -> Job {
         Job {

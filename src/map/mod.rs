@@ -17,8 +17,8 @@ pub mod result;
 pub mod time;
 pub mod trigger;
 
-use crate::event::Event;
-use crate::github::model::{Job, Run, RunData, Step};
+use crate::model::event::Event;
+use crate::model::{Job, Run, RunData, Step};
 use crate::payload::{self, Artifact, IsoTime, JobRun, Payload};
 use chrono::{DateTime, Utc};
 use compact_str::{format_compact, CompactString, ToCompactString};

@@ -66,7 +66,7 @@ pub fn human(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::lenient::parse_time;
+    use crate::model::lenient::parse_time;
 
     #[test]
     fn units() {

@@ -6,8 +6,8 @@
 //! upstream run's id (SEI's 2023 server stores `id`, `type`, `job_run_number` and
 //! `direct_parents`, and ignores the rest).
 
-use crate::event::Event;
-use crate::github::model::Run;
+use crate::model::event::Event;
+use crate::model::Run;
 use crate::payload::Trigger;
 
 /// How one GitHub event name becomes a cause: the README's trigger table is this list.
@@ -109,7 +109,7 @@ fn cause(kind: &str, id: String) -> Trigger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::Actor;
+    use crate::model::Actor;
 
     fn run(event: &str, attempt: u64) -> Run {
         Run {

@@ -3,8 +3,8 @@
 //! sends it, parsed the way the reporter parses it, and the mapping's options.
 
 use chrono::{TimeZone, Utc};
-use sei_cicd::github::model::{JobsPage, Lookups, Run, RunData};
 use sei_cicd::map::{CiCd, Options, Overrides};
+use sei_cicd::model::{JobsPage, Lookups, Run, RunData};
 use sei_cicd_testkit::fixtures;
 
 /// Steps per job.

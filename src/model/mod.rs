@@ -1,14 +1,47 @@
-//! The reporter's own, tolerant view of GitHub's workflow run and job JSON.
+//! The ground floor: the reporter's own, tolerant view of GitHub's data (a repository, a workflow
+//! run, its jobs and steps, the look-ups' answers, and the event that started a run), read by both
+//! the fetching ([`crate::github`]) and the mapping ([`crate::map`]).
 //!
 //! octocrab's models reject real responses (null `head_branch`, a job status they do not know,
 //! missing `run_attempt`), so only the fields the mapping reads are declared here, each through a
-//! [`lenient`](super::lenient) deserializer: a field that is null, missing or of another type
+//! [`lenient`] deserializer: a field that is null, missing or of another type
 //! reads as `None`, never as an error.
 
-use super::lenient;
+pub mod event;
+pub mod lenient;
+
 use chrono::{DateTime, Utc};
 use compact_str::CompactString;
 use serde::Deserialize;
+
+/// A repository, `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Repo {
+    pub owner: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+impl Repo {
+    /// `owner/name` with GitHub's characters (letters, digits, `-`, `_`, `.`) on both sides.
+    pub fn parse(text: &str) -> Option<Repo> {
+        let (owner, name) = text.trim().split_once('/')?;
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        (ok(owner) && ok(name)).then(|| Repo {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+}
 
 /// `GET /repos/{owner}/{repo}/actions/runs/{id}[/attempts/{n}]`, and `workflow_run` in events.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -301,6 +334,22 @@ impl Note {
         Note {
             warning: true,
             text: text.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories() {
+        assert_eq!(
+            Repo::parse("octo-org/octo.repo_1").unwrap().to_string(),
+            "octo-org/octo.repo_1"
+        );
+        for bad in ["", "a", "a/", "/b", "a/b/c", "a b/c"] {
+            assert_eq!(Repo::parse(bad), None, "{bad}");
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The webhook event that started the workflow: the file at `GITHUB_EVENT_PATH` (or `event.json`
 //! in a `github-data` folder). Only the fields the reporter reads are declared, all tolerant.
 
-use crate::github::lenient;
-use crate::github::model::{Actor, Repository, Run};
+use crate::model::lenient;
+use crate::model::{Actor, Repository, Run};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -74,9 +74,9 @@ pub struct PullRequest {
     #[serde(default, deserialize_with = "lenient::number")]
     pub number: Option<u64>,
     #[serde(default, deserialize_with = "lenient::object")]
-    pub head: Option<crate::github::model::GitRef>,
+    pub head: Option<crate::model::GitRef>,
     #[serde(default, deserialize_with = "lenient::object")]
-    pub base: Option<crate::github::model::GitRef>,
+    pub base: Option<crate::model::GitRef>,
 }
 
 impl Event {
@@ -85,7 +85,7 @@ impl Event {
         let Some(pr) = &self.pull_request else {
             return false;
         };
-        let repo_of = |r: &Option<crate::github::model::GitRef>| {
+        let repo_of = |r: &Option<crate::model::GitRef>| {
             r.as_ref()
                 .and_then(|r| r.repo.as_ref())
                 .and_then(|r| r.full_name.clone())

@@ -1,0 +1,24 @@
+//! How the command behaves: `dry-run` (build and show the payload, send nothing) and
+//! `fail-on-error` (a report that fails fails the step).
+
+use super::values::{flag, given, parse_bool, Problems};
+use crate::args::BehaviourArgs;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Behaviour {
+    pub dry_run: bool,
+    pub fail_on_error: bool,
+}
+
+/// Checks the behaviour inputs.
+pub fn load(args: &BehaviourArgs, p: &mut Problems) -> Behaviour {
+    Behaviour {
+        dry_run: flag(&args.dry_run, "dry-run", false, p),
+        fail_on_error: flag(&args.fail_on_error, "fail-on-error", false, p),
+    }
+}
+
+/// `fail-on-error` alone, read first so that even a command with bad inputs knows how to end.
+pub fn fail_on_error(args: &BehaviourArgs) -> bool {
+    given(&args.fail_on_error).is_some_and(|v| parse_bool(v) == Some(true))
+}

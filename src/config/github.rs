@@ -1,0 +1,57 @@
+//! How to reach GitHub: the token (`github-token`, or `GITHUB_TOKEN`), the API
+//! (`GITHUB_API_URL`) and the web server links point at (`GITHUB_SERVER_URL`).
+
+use super::net::Net;
+use super::values::{given, token, trim_url, Problems};
+use crate::args::GitHubArgs;
+use crate::env::RunnerEnv;
+use crate::secret::Secret;
+
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+pub const DEFAULT_SERVER_URL: &str = "https://github.com";
+
+/// The checked way to GitHub.
+#[derive(Debug, Clone)]
+pub struct GitHubAccess {
+    pub token: Secret,
+    /// `GITHUB_API_URL`, no trailing slash.
+    pub api_url: String,
+    /// `GITHUB_SERVER_URL`, no trailing slash: `https://github.com` or an Enterprise Server.
+    pub server_url: String,
+}
+
+/// Checks the way to GitHub; `reads_api` is false when the run comes from a saved folder (then
+/// the API's URL does not matter).
+pub fn load(
+    args: &GitHubArgs,
+    net: &Net,
+    env: &RunnerEnv,
+    reads_api: bool,
+    p: &mut Problems,
+) -> GitHubAccess {
+    let token = token(
+        given(&args.github_token).or(env.github_token.as_deref()),
+        "github-token",
+        p,
+    );
+    let api_url = trim_url(env.api_url.as_deref().unwrap_or(DEFAULT_API_URL));
+    if reads_api && crate::http::insecure(&api_url) {
+        if net.allow_insecure_http {
+            p.warn(format!(
+                "GITHUB_API_URL `{api_url}` is plain http://: `github-token` travels unencrypted \
+                 (`allow-insecure-http` is on)"
+            ));
+        } else {
+            p.bad(format!(
+                "GITHUB_API_URL is `{api_url}`: plain http:// to another machine would carry \
+                 `github-token` unencrypted. Use the API's https:// URL, or set \
+                 `allow-insecure-http: true` if the network in between is trusted"
+            ));
+        }
+    }
+    GitHubAccess {
+        token,
+        api_url,
+        server_url: trim_url(env.server_url.as_deref().unwrap_or(DEFAULT_SERVER_URL)),
+    }
+}

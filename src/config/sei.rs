@@ -1,0 +1,74 @@
+//! The inputs that say how to reach SEI: `sei-url` (turned into the webhook URL), `sei-token`
+//! (or `SEI_TOKEN`) and `auth-scheme`; with the network inputs they make a [`Delivery`].
+
+use super::net::Net;
+use super::values::{given, token, without_userinfo, Problems};
+use crate::args::SeiArgs;
+use crate::delivery::Delivery;
+use crate::env::RunnerEnv;
+use crate::sei::AuthScheme;
+
+pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
+
+/// Checks the inputs that say how to reach SEI.
+pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Delivery {
+    let raw_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
+    // What messages show: a user or password in the URL is not.
+    let sei_url = &without_userinfo(raw_url);
+    let sei_endpoint = match crate::sei::endpoint(raw_url) {
+        Ok(url) => {
+            if crate::http::insecure(&url) {
+                if net.allow_insecure_http {
+                    p.warn(format!(
+                        "`sei-url` `{sei_url}` is plain http://: `sei-token` travels \
+                         unencrypted (`allow-insecure-http` is on)"
+                    ));
+                } else {
+                    p.bad(format!(
+                        "input `sei-url` is `{sei_url}`: plain http:// to another machine would \
+                         carry `sei-token` unencrypted. Use https://, or set \
+                         `allow-insecure-http: true` if the network in between is trusted"
+                    ));
+                }
+            }
+            url
+        }
+        Err(why) => {
+            p.bad(format!(
+                "input `sei-url` is `{sei_url}`: {why}. Use your SEI API base, like \
+                 `https://api.levelops.io` or `https://app.harness.io/gratis/sei/api`"
+            ));
+            String::new()
+        }
+    };
+
+    let sei_token = token(
+        given(&args.sei_token).or(env.sei_token.as_deref()),
+        "sei-token",
+        p,
+    );
+
+    let auth_scheme = match given(&args.auth_scheme)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("auto") => AuthScheme::Auto,
+        Some("bearer") => AuthScheme::Bearer,
+        Some("apikey") | Some("api-key") => AuthScheme::ApiKey,
+        Some(_) => {
+            p.bad(format!(
+                "input `auth-scheme` is `{}`: use `auto`, `bearer` or `apikey`",
+                given(&args.auth_scheme).unwrap_or_default()
+            ));
+            AuthScheme::Auto
+        }
+    };
+
+    Delivery {
+        sei_endpoint,
+        sei_token,
+        auth_scheme,
+        policy: net.policy,
+        ca_certs: net.ca_certs.clone(),
+    }
+}

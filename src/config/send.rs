@@ -1,0 +1,164 @@
+//! What the payload says, as the user shapes it: the instance (`instance-guid`,
+//! `instance-name`), names and numbers that replace derived ones (`pipeline`, `job-full-name`,
+//! `qualified-name`, `project-name`, `module-name`, `build-number`), `ci-cd`, `commits`,
+//! `artifacts`, `include-workflow-artifacts`, `params`, `themes`, `cfr-status`,
+//! `include-steps` and `max-payload-bytes`.
+
+use super::values::{
+    flag, given, number, parse_bool, parse_bytes, parse_params, split_list, Problems,
+};
+use crate::args::{InstanceArgs, SendArgs};
+use crate::map::commits::Mode as CommitsMode;
+use crate::map::{CiCd, Overrides};
+use crate::payload::Artifact;
+
+pub const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
+/// Stands in for `instance-guid` in a dry run that was not given one.
+pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The checked inputs that shape the payload.
+#[derive(Debug, Clone)]
+pub struct SendSettings {
+    pub instance_guid: String,
+    pub instance_name: String,
+    pub overrides: Overrides,
+    pub ci_cd: CiCd,
+    pub commits: CommitsMode,
+    /// The `artifacts` input, parsed.
+    pub artifacts: Vec<Artifact>,
+    pub include_workflow_artifacts: bool,
+    pub themes: Vec<String>,
+    pub cfr_status: Option<bool>,
+    pub params: Vec<(String, String)>,
+    pub include_steps: bool,
+    /// `max-payload-bytes`: steps are dropped to stay under it.
+    pub max_payload_bytes: Option<usize>,
+}
+
+/// Checks the inputs that shape the payload; a dry run may go without `instance-guid`.
+pub fn load(
+    args: &SendArgs,
+    instance: &InstanceArgs,
+    dry_run: bool,
+    p: &mut Problems,
+) -> SendSettings {
+    let instance_guid = instance_guid(instance, dry_run, p);
+    let build_number = number(&args.build_number, p, |v| {
+        format!(
+            "input `build-number` is `{v}`: use a whole number, like `${{{{ github.run_number }}}}` \
+             or `${{{{ github.run_id }}}}`"
+        )
+    });
+    let ci_cd = match given(&args.ci_cd) {
+        None => CiCd::Auto,
+        Some(v) => CiCd::parse(v).unwrap_or_else(|| {
+            p.bad(format!(
+                "input `ci-cd` is `{v}`: use `auto` (decide from the run), `ci`, `cd` or `both`"
+            ));
+            CiCd::Auto
+        }),
+    };
+    let commits = match given(&args.commits) {
+        None => CommitsMode::default(),
+        Some(v) => CommitsMode::parse(v).unwrap_or_else(|| {
+            p.bad(format!(
+                "input `commits` is `{v}`: use `since-last-success` (every commit since the \
+                 last successful run), `event` (the commits of the event) or `head`"
+            ));
+            CommitsMode::default()
+        }),
+    };
+    let artifacts = match given(&args.artifacts).map(crate::map::artifacts::parse) {
+        None => Vec::new(),
+        Some(Ok(a)) => a,
+        Some(Err(lines)) => {
+            for l in lines {
+                p.bad(l);
+            }
+            Vec::new()
+        }
+    };
+    let include_workflow_artifacts = flag(
+        &args.include_workflow_artifacts,
+        "include-workflow-artifacts",
+        false,
+        p,
+    );
+    let cfr_status = given(&args.cfr_status).and_then(|v| {
+        let b = parse_bool(v);
+        if b.is_none() {
+            p.bad(format!(
+                "input `cfr-status` is `{v}`: use `true` or `false`, or leave it empty to send none"
+            ));
+        }
+        b
+    });
+    let include_steps = flag(&args.include_steps, "include-steps", true, p);
+    let max_payload_bytes = given(&args.max_payload_bytes).and_then(|v| {
+        let n = parse_bytes(v);
+        if n.is_none() {
+            p.bad(format!(
+                "input `max-payload-bytes` is `{v}`: use a number of bytes above 0, like \
+                 `5000000`, `5MB` or `4MiB`, or leave it empty for no limit"
+            ));
+        }
+        n
+    });
+    let params = given(&args.params)
+        .map(|text| parse_params(text, p))
+        .unwrap_or_default();
+    let text = |v: &Option<String>| given(v).map(str::to_owned);
+    SendSettings {
+        instance_guid,
+        instance_name: text(&instance.instance_name)
+            .unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
+        overrides: Overrides {
+            pipeline: text(&args.pipeline),
+            job_full_name: text(&args.job_full_name),
+            qualified_name: text(&args.qualified_name),
+            project_name: text(&args.project_name),
+            module_name: text(&args.module_name),
+            build_number,
+        },
+        ci_cd,
+        commits,
+        artifacts,
+        include_workflow_artifacts,
+        themes: split_list(given(&args.themes).unwrap_or_default()),
+        cfr_status,
+        params,
+        include_steps,
+        max_payload_bytes,
+    }
+}
+
+/// `instance-guid`, as SEI writes a UUID (lower case, hyphenated).
+fn instance_guid(args: &InstanceArgs, dry_run: bool, p: &mut Problems) -> String {
+    match given(&args.instance_guid) {
+        Some(v) => match uuid::Uuid::parse_str(v) {
+            Ok(u) => u.hyphenated().to_string(),
+            Err(_) => {
+                p.bad(format!(
+                    "input `instance-guid` is `{v}`, which is not a UUID: use the id SEI gave the \
+                     CI/CD instance, like `89d2491c-764a-4f77-93d9-18e8e372b795` (see the README, \
+                     \"Get an instance GUID\")"
+                ));
+                String::new()
+            }
+        },
+        None if dry_run => {
+            p.warn(format!(
+                "input `instance-guid` is not given: the dry-run payload uses {PLACEHOLDER_GUID}"
+            ));
+            PLACEHOLDER_GUID.to_owned()
+        }
+        None => {
+            p.bad(
+                "input `instance-guid` is empty: set it to the UUID of your CI/CD instance in \
+                 SEI (see the README, \"Get an instance GUID\")"
+                    .to_owned(),
+            );
+            String::new()
+        }
+    }
+}

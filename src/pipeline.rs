@@ -1,0 +1,250 @@
+//! The one way a run's GitHub data becomes a report in SEI, shared by every command that reports
+//! runs: the payload mapped (pure, [`crate::map`]), its decisions said in the log, the body
+//! written and kept under `max-payload-bytes`, a copy kept on disk, then sent (or shown, in a dry
+//! run). What comes before (which run, reading GitHub) and after (outputs, the summary) belongs to
+//! the command.
+
+use crate::config::{Delivery, SendSettings};
+use crate::delivery;
+use crate::env::RunnerEnv;
+use crate::json;
+use crate::map;
+use crate::model::event::Event;
+use crate::model::RunData;
+use crate::payload::Payload;
+use crate::retry::SystemClock;
+use crate::runner::Runner;
+use std::path::PathBuf;
+
+/// How a report ended: the `status` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Delivered,
+    DryRun,
+    Failed,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Delivered => "delivered",
+            Status::DryRun => "dry-run",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// Everything a report tells afterwards.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub result: Option<String>,
+    pub execution_id: Option<String>,
+    pub http_status: Option<u16>,
+    pub payload_file: Option<PathBuf>,
+    /// SEI's answer, or why nothing was sent.
+    pub detail: String,
+}
+
+impl Outcome {
+    pub fn new(status: Status, detail: impl Into<String>) -> Self {
+        Outcome {
+            status,
+            result: None,
+            execution_id: None,
+            http_status: None,
+            payload_file: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A payload ready to send: the payload and the exact bytes that go out.
+#[derive(Debug)]
+pub struct Built {
+    pub payload: Payload,
+    pub body: Vec<u8>,
+    /// Steps in the payload, all stages together.
+    pub steps: usize,
+}
+
+/// What besides GitHub's data shapes one run's payload.
+pub struct Shape<'a> {
+    pub send: &'a SendSettings,
+    /// `GITHUB_SERVER_URL`, no trailing slash.
+    pub server_url: &'a str,
+    /// `owner/repo` of the run, when the run JSON does not name it.
+    pub repository: String,
+    /// `job-status`: the reporter's own job's status, for a run reported from inside.
+    pub job_status: Option<String>,
+}
+
+/// The mapping's options for `shape`, with "now" taken from the clock.
+pub fn options(shape: &Shape) -> map::Options {
+    let s = shape.send;
+    map::Options {
+        instance_guid: s.instance_guid.clone(),
+        instance_name: s.instance_name.clone(),
+        server_url: shape.server_url.to_owned(),
+        repository: shape.repository.clone(),
+        overrides: s.overrides.clone(),
+        ci_cd: s.ci_cd,
+        artifacts: s.artifacts.clone(),
+        themes: s.themes.clone(),
+        cfr_status: s.cfr_status,
+        params: s.params.clone(),
+        job_status: shape.job_status.clone(),
+        include_steps: s.include_steps,
+        now: chrono::Utc::now(),
+    }
+}
+
+/// Maps the run and writes the body, saying in the log what was decided (CI or CD, commits,
+/// conclusions this version does not know, steps dropped to fit). The jobs are consumed: the
+/// payload holds all that is needed of them, and they are freed before the body is written.
+pub fn build(
+    mut data: RunData,
+    own_event: Option<&Event>,
+    shape: &Shape,
+    log: &Runner,
+) -> Result<Built, String> {
+    for note in &data.lookups.notes {
+        if note.warning {
+            log.warning(&note.text);
+        } else {
+            log.info(&note.text);
+        }
+    }
+    let opts = options(shape);
+    let mut payload = map::payload(&data, own_event, &opts);
+    log.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
+    log_commits(&data, &payload, log);
+    let unknown = map::result::unlisted(
+        std::iter::once(data.run.conclusion.as_deref())
+            .chain(data.jobs.iter().map(|j| j.conclusion.as_deref()))
+            .chain(
+                data.jobs
+                    .iter()
+                    .flat_map(|j| j.steps.iter().map(|s| s.conclusion.as_deref())),
+            ),
+    );
+    if !unknown.is_empty() {
+        log.warning(&format!(
+            "GitHub sent conclusions this version does not know ({}): reported as NOT_BUILT; \
+             please open an issue",
+            unknown.join(", ")
+        ));
+    }
+    let attempt = data.run.run_attempt.unwrap_or(1);
+    drop(std::mem::take(&mut data.jobs));
+    let serialize = |p: &mut Payload| {
+        json::to_vec(p).map_err(|e| format!("could not serialize the payload: {e}"))
+    };
+    let mut body = serialize(&mut payload)?;
+    if let Some(limit) = shape.send.max_payload_bytes.filter(|&l| body.len() > l) {
+        let fit = map::fit::fit(&mut payload, body.len(), limit);
+        log.warning(&fit.describe(&payload.job_run.stages));
+        if fit.changed() {
+            drop(body);
+            body = serialize(&mut payload)?;
+        }
+    }
+    let steps: usize = payload.job_run.stages.iter().map(|s| s.steps.len()).sum();
+    log.info(&format!(
+        "{} #{} attempt {attempt}: {} in {}; {} stages, {steps} steps; payload {:.1} kB",
+        payload.job_full_name,
+        payload.build_number,
+        payload.result,
+        map::time::human(payload.duration),
+        payload.job_run.stages.len(),
+        body.len() as f64 / 1000.0
+    ));
+    Ok(Built {
+        payload,
+        body,
+        steps,
+    })
+}
+
+/// The log's `Commits:` line: how many, and where they came from.
+fn log_commits(data: &RunData, payload: &Payload, log: &Runner) {
+    let commits = &payload.scm_commit_ids;
+    let source = data.lookups.commits_source.as_deref();
+    match (&data.lookups.commits, source) {
+        (Some(_), Some(source)) => log.info(&format!(
+            "Commits: {} reported, from {source}.",
+            commits.len()
+        )),
+        _ => log.info(&format!(
+            "Commits: the head commit{}{}.",
+            commits
+                .first()
+                .map(|c| format!(" {}", &c[..c.len().min(12)]))
+                .unwrap_or_default(),
+            source.map(|s| format!(" ({s})")).unwrap_or_default()
+        )),
+    }
+}
+
+/// Keeps a copy of the body, then sends it (or, in a dry run, shows it).
+pub async fn send(
+    built: Built,
+    d: &Delivery,
+    dry_run: bool,
+    env: &RunnerEnv,
+    runner: &Runner,
+    clock: &SystemClock,
+) -> (Outcome, Payload) {
+    let Built {
+        payload,
+        body,
+        steps,
+    } = built;
+    let mut outcome = Outcome::new(Status::Failed, "");
+    outcome.result = Some(payload.result.clone());
+    outcome.execution_id = Some(payload.execution_id.clone());
+    match crate::keep::save(env, &payload.execution_id, &body) {
+        Ok(path) => outcome.payload_file = Some(path),
+        Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
+    }
+    if dry_run {
+        let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
+        runner.data("SEI payload (dry run: nothing sent)", &pretty);
+        outcome.status = Status::DryRun;
+        outcome.detail = "dry run: nothing sent".into();
+        return (outcome, payload);
+    }
+    let contents = delivery::contents(payload.job_run.stages.len(), steps);
+    // Shared, not copied, by every request that sends it.
+    let body = bytes::Bytes::from(body);
+    match delivery::send(d, runner, clock, &body, &contents).await {
+        Ok(answer) => {
+            outcome.status = Status::Delivered;
+            outcome.http_status = Some(answer.status);
+            outcome.detail = answer.body;
+        }
+        Err(failed) => {
+            outcome.http_status = failed.http_status;
+            let mut msg = failed.message;
+            match &outcome.payload_file {
+                Some(p) if failed.payload_refused => {
+                    msg.push_str(&format!(". The payload is kept at {}", p.display()))
+                }
+                Some(p) => msg.push_str(&format!(
+                    ". Nothing is lost: the payload is kept at {p}; send it again with \
+                     `sei-cicd replay {p}` (README: \"When a report fails\")",
+                    p = p.display()
+                )),
+                None => {}
+            }
+            runner.error(&msg);
+            outcome.detail = match &outcome.payload_file {
+                Some(p) => format!("{}; payload kept at {}", failed.short, p.display()),
+                None => failed.short,
+            };
+        }
+    }
+    (outcome, payload)
+}
