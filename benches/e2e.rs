@@ -13,7 +13,7 @@
 //! built) starts every run, and its own peak is printed as the floor of the measurement.
 //!
 //! ```text
-//! cargo bench --bench e2e                      # the table in BENCHMARKS.md
+//! cargo bench --bench e2e                      # the table in docs/benchmarks.md
 //! cargo bench --bench e2e -- --runs 9 --latency-ms 50 --jobs 10,100,1000 --steps 20
 //! cargo bench --bench e2e -- --runs 1 --jobs 1000 --trace   # every request on one time line
 //! cargo bench --bench e2e -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd

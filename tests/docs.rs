@@ -1,11 +1,41 @@
-//! The docs are product: the README's tables and action.yml are checked against the code, so
-//! they cannot drift from what the binary does.
+//! The docs are product: the tables of the README and of `docs/`, and action.yml, are checked
+//! against the code, so they cannot drift from what the binary does; and every relative link in
+//! them leads to a file and a heading that exist, so moving a section cannot leave a dead link.
 
 use clap::CommandFactory;
 use sei_cicd::map::{cicd, result, trigger};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+    std::fs::read_to_string(root().join("README.md")).unwrap()
+}
+
+/// README.md and every `docs/*.md`, as (path relative to the repository, text).
+fn pages() -> Vec<(PathBuf, String)> {
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.strip_prefix(root()).unwrap().to_owned())
+        .collect();
+    docs.sort();
+    std::iter::once(PathBuf::from("README.md"))
+        .chain(docs)
+        .map(|rel| {
+            let text = std::fs::read_to_string(root().join(&rel)).unwrap();
+            (rel, text)
+        })
+        .collect()
+}
+
+/// Whether the README or a page of `docs/` holds `text`, wherever a section has moved.
+fn documented(text: &str) -> bool {
+    pages().iter().any(|(_, page)| page.contains(text))
 }
 
 fn action_yml() -> String {
@@ -104,8 +134,8 @@ fn readme_result_table_is_the_code_table() {
         u.conclusion, u.result, u.state, u.why
     ));
     assert!(
-        readme().contains(&table),
-        "README's result table should read:\n{table}"
+        documented(&table),
+        "the result table (README or docs/) should read:\n{table}"
     );
 }
 
@@ -127,8 +157,8 @@ fn readme_trigger_table_is_the_code_table() {
         trigger::OTHER.1
     ));
     assert!(
-        readme().contains(&table),
-        "README's trigger table should read:\n{table}"
+        documented(&table),
+        "the trigger table (README or docs/) should read:\n{table}"
     );
 }
 
@@ -139,8 +169,8 @@ fn readme_ci_cd_rules_are_the_code_rules() {
         table.push_str(&format!("| {} | {evidence} | {decides} |\n", i + 1));
     }
     assert!(
-        readme().contains(&table),
-        "README's CI/CD rules table should read:\n{table}"
+        documented(&table),
+        "the CI/CD rules table (README or docs/) should read:\n{table}"
     );
 }
 
@@ -161,4 +191,162 @@ fn readme_starts_with_the_offline_demo_then_the_tests() {
         ci.contains("cargo test --workspace"),
         ".ci/run runs the README's test command"
     );
+}
+
+/// The lines of a markdown page outside fenced code blocks.
+fn prose(text: &str) -> Vec<&str> {
+    let mut fenced = false;
+    text.lines()
+        .filter(|l| {
+            if l.trim_start().starts_with("```") {
+                fenced = !fenced;
+                return false;
+            }
+            !fenced
+        })
+        .collect()
+}
+
+/// A line without its inline code spans (a link written in code is not a link).
+fn without_code(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let ticks = rest[start..].chars().take_while(|&c| c == '`').count();
+        let fence = &rest[start..start + ticks];
+        rest = match rest[start + ticks..].find(fence) {
+            Some(end) => &rest[start + ticks + end + ticks..],
+            None => &rest[start + ticks..], // a lone backtick run is text
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as
+/// hyphens, `-1`, `-2`, ... for repeats.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    for line in prose(text) {
+        let title = match line.strip_prefix('#') {
+            Some(rest) => rest.trim_start_matches('#').strip_prefix(' '),
+            None => None,
+        };
+        let Some(title) = title else { continue };
+        let slug: String = title
+            .trim()
+            .chars()
+            .flat_map(|c| match c {
+                ' ' => "-".chars().collect(),
+                '-' | '_' => vec![c],
+                c if c.is_alphanumeric() => c.to_lowercase().collect(),
+                _ => vec![],
+            })
+            .collect();
+        let mut unique = slug.clone();
+        let mut n = 0;
+        while !seen.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{slug}-{n}");
+        }
+    }
+    seen
+}
+
+/// The targets of the inline links `[text](target)` of a page, outside code.
+fn links(text: &str) -> Vec<String> {
+    let joined = prose(text)
+        .iter()
+        .map(|l| without_code(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    joined
+        .split("](")
+        .skip(1)
+        .filter_map(|after| after.split([')', ' ']).next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_relative_link_leads_to_a_file_and_a_heading_that_exist() {
+    let pages = pages();
+    let mut dead = Vec::new();
+    for (page, text) in &pages {
+        for target in links(text) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (path, anchor) = match target.split_once('#') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (target.as_str(), None),
+            };
+            let file = if path.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(path)
+            };
+            let full = root().join(&file);
+            if !full.exists() {
+                dead.push(format!(
+                    "{}: {target}: no file {}",
+                    page.display(),
+                    file.display()
+                ));
+                continue;
+            }
+            if let Some(anchor) = anchor {
+                let headings = anchors(&std::fs::read_to_string(&full).unwrap_or_default());
+                if !headings.contains(anchor) {
+                    dead.push(format!(
+                        "{}: {target}: {} has no heading #{anchor}",
+                        page.display(),
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(dead.is_empty(), "dead links:\n{}", dead.join("\n"));
+}
+
+#[test]
+fn the_readme_and_the_docs_index_link_every_docs_page() {
+    let readme_links: Vec<String> = links(&readme());
+    let index = std::fs::read_to_string(root().join("docs/README.md")).unwrap();
+    let index_links: Vec<String> = links(&index);
+    for (page, _) in pages().iter().filter(|(p, _)| p.starts_with("docs")) {
+        let name = page.file_name().unwrap().to_str().unwrap();
+        let linked = |links: &[String], target: &str| {
+            links.iter().any(|l| l.split('#').next() == Some(target))
+        };
+        assert!(
+            linked(&readme_links, &page.display().to_string()),
+            "README.md does not link {}",
+            page.display()
+        );
+        if name != "README.md" {
+            assert!(
+                linked(&index_links, name),
+                "docs/README.md does not link {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_link_checker_sees_links_and_headings_as_github_does() {
+    let page = "# Faults, retries and timeouts\n## `max-attempts` (1)\n## Commits\n## Commits\n\
+                ```yaml\n# not a heading\n[no](nowhere.md)\n```\n\
+                See [a](docs/x.md#y) and `[code](not-a-link.md)`, ``[b](`c`)`` [d](#e).\n";
+    let anchors = anchors(page);
+    let want = [
+        "faults-retries-and-timeouts",
+        "max-attempts-1",
+        "commits",
+        "commits-1",
+    ];
+    assert_eq!(anchors, want.iter().map(|s| s.to_string()).collect());
+    assert_eq!(links(page), ["docs/x.md#y", "#e"]);
 }

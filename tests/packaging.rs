@@ -1,14 +1,15 @@
 //! The action as shipped: `action.yml`, `dist/`, `.github/` and `examples/` checked against each
-//! other and against the README, so a release cannot start a build, drift from its image, or pin
-//! an action by a movable tag. (`.ci/run workflows` lints the same files with actionlint, zizmor
-//! and the JSON schemas; `tests/container.rs` runs the image.)
+//! other and against the README and `docs/`, so a release cannot start a build, drift from its
+//! image, or pin an action by a movable tag. (`.ci/run workflows` lints the same files with
+//! actionlint, zizmor and the JSON schemas; `tests/container.rs` runs the image.)
 
 use sei_cicd_testkit::action::{action_inputs, action_yml};
 use sei_cicd_testkit::container::action_runs;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The placeholder owner of the repository and of the image (see README, "Releasing").
+/// The placeholder owner of the repository and of the image (see docs/development.md,
+/// "Releasing").
 const REPOSITORY: &str = "sei-cicd/sei-cicd-action";
 const IMAGE: &str = "ghcr.io/sei-cicd/sei-cicd-action";
 
@@ -177,14 +178,16 @@ fn every_action_is_pinned_by_commit_sha_and_the_same_everywhere() {
 }
 
 #[test]
-fn the_readme_shows_every_example_with_its_permissions() {
-    let readme = read("README.md");
+fn the_docs_show_every_example_with_its_permissions() {
+    // The table is in docs/examples.md, which the README links from its quick start.
+    let page = read("docs/examples.md");
+    assert!(read("README.md").contains("](docs/examples.md)"));
     for file in yml_files("examples") {
         let name = format!("examples/{}", file.file_name().unwrap().to_str().unwrap());
-        let row = readme
+        let row = page
             .lines()
-            .find(|l| l.starts_with(&format!("| [`{name}`]({name}) |")))
-            .unwrap_or_else(|| panic!("README's examples table lacks {name}"));
+            .find(|l| l.starts_with(&format!("| [`{name}`](../{name}) |")))
+            .unwrap_or_else(|| panic!("docs/examples.md's examples table lacks {name}"));
         let text = std::fs::read_to_string(&file).unwrap();
         // Every `scope: level` under a job's permissions is in the row.
         let mut inside = false;

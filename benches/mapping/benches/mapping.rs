@@ -4,7 +4,7 @@
 //! 1,000 x 20 under 5 ms). Alongside, for context: the same with serde_json writing the whole
 //! body, the mapping alone, each serialization alone, and parsing GitHub's pages of jobs.
 //!
-//! `cargo bench -p sei-cicd-bench` (see BENCHMARKS.md).
+//! `cargo bench -p sei-cicd-bench` (see docs/benchmarks.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sei_cicd::json;
