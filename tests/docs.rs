@@ -118,6 +118,53 @@ fn readme_documents_every_input_and_output() {
     }
 }
 
+/// The inputs of action.yml marked `required: true`, each with its default.
+fn required_inputs() -> Vec<(String, String)> {
+    let yml = action_yml();
+    yaml_keys("inputs")
+        .into_iter()
+        .filter_map(|input| {
+            let block: Vec<&str> = yml
+                .split(&format!("\n  {input}:\n"))
+                .nth(1)?
+                .lines()
+                .take_while(|l| l.starts_with("    "))
+                .collect();
+            block.contains(&"    required: true").then(|| {
+                let default = block
+                    .iter()
+                    .find_map(|l| l.strip_prefix("    default: "))
+                    .unwrap_or("(none)");
+                (input, default.to_owned())
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_required_inputs_are_the_same_in_action_yml_and_the_readme() {
+    let required = required_inputs();
+    let names: Vec<&str> = required.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["sei-token", "instance-guid"]);
+    // The runner does not enforce `required`; an empty default keeps a dry run without them
+    // valid for the linters that do, and the reporter says what is missing (never-fail).
+    for (input, default) in &required {
+        assert_eq!(default, "\"\"", "{input} keeps an empty default");
+    }
+    let readme = readme();
+    for input in yaml_keys("inputs") {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{input}` |")))
+            .unwrap();
+        assert_eq!(
+            row.contains("| **required** |"),
+            names.contains(&input.as_str()),
+            "README's inputs table marks {input} as action.yml does: {row}"
+        );
+    }
+}
+
 #[test]
 fn readme_result_table_is_the_code_table() {
     let mut table =
