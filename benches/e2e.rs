@@ -37,7 +37,9 @@ use std::time::{Duration, Instant};
 const REPO: &str = "acme/big-matrix";
 const RUN_ID: u64 = 31_337;
 const GH_TOKEN: &str = "ghs_benchGitHubToken0000000000000000000";
-const SEI_KEY: &str = "sei-bench-api-key";
+/// An SEI API key as SEI issues them (base64 of {"company","id","key"}).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWJlbmNoIiwia2V5IjoiYmVuY2gtMGY5YzJiN2Q1ZTFhIn0=";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
 struct Settings {

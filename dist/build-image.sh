@@ -35,10 +35,11 @@ if [[ "$(head -c 4 "$binary" 2>/dev/null | tail -c 3)" != ELF ]]; then
   exit 1
 fi
 
-# The build context holds only the binary, at the path the Dockerfile reads for this architecture.
+# The build context holds only the binary, at the path the Dockerfile reads for this architecture,
+# and the empty folder that becomes the image's /tmp.
 context="target/image-context"
 rm -rf "$context"
-mkdir -p "$context/bin/$arch"
+mkdir -p "$context/bin/$arch" "$context/tmp"
 cp "$binary" "$context/bin/$arch/sei-cicd"
 
 "$engine" build --build-arg "TARGETARCH=$arch" --file dist/Dockerfile --tag "$tag" "$context"

@@ -98,8 +98,8 @@ pub struct RunArgs {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Reaching SEI")]
 pub struct SeiArgs {
-    /// Base URL of the SEI API (a full URL ending in /v1/custom-cicd is taken as is)
-    /// [default: https://api.levelops.io]
+    /// Base URL of your region's SEI API, as Harness lists it (https://app.harness.io/gratis/sei/api/v1/),
+    /// with or without /v1, or the full webhook URL [default: https://api.levelops.io]
     #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
     pub sei_url: Option<String>,
 
@@ -112,7 +112,8 @@ pub struct SeiArgs {
     )]
     pub sei_token: Option<String>,
 
-    /// How the key is sent: auto (Bearer, then ApiKey on a 401/403), bearer, apikey [default: auto]
+    /// How the key is sent: auto (an SEI API key as ApiKey, a JWT session token as Bearer),
+    /// apikey or bearer [default: auto]
     #[arg(long, env = "INPUT_AUTH-SCHEME", value_name = "SCHEME")]
     pub auth_scheme: Option<String>,
 }
@@ -168,9 +169,15 @@ pub struct SendArgs {
     #[arg(long, env = "INPUT_MODULE-NAME", value_name = "NAME")]
     pub module_name: Option<String>,
 
-    /// Build number in SEI, a whole number [default: the run number]
+    /// Build number in SEI, a whole number below 2^31, instead of the one `build-numbers` makes
     #[arg(long, env = "INPUT_BUILD-NUMBER", value_name = "N")]
     pub build_number: Option<String>,
+
+    /// How build numbers are made: per-attempt (every attempt of a run its own SEI run, like
+    /// 1000448702 for run 4487 attempt 2) or run-number (the plain run number)
+    /// [default: per-attempt]
+    #[arg(long, env = "INPUT_BUILD-NUMBERS", value_name = "SCHEME")]
+    pub build_numbers: Option<String>,
 
     /// Report the run as ci, cd or both, or decide from evidence: auto [default: auto]
     #[arg(long, env = "INPUT_CI-CD", value_name = "KIND")]

@@ -7,14 +7,18 @@
 use crate::retry::{Policy, SystemClock};
 use crate::runner::Runner;
 use crate::secret::Secret;
-use crate::sei::{self, Answer, AuthScheme};
+use crate::sei::{self, Answer, AuthScheme, KeyKind};
 use rustls::pki_types::CertificateDer;
 
 /// How to reach SEI, checked from the inputs `report` and `replay` share.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The API base, without `/v1` or a trailing `/`.
+    pub sei_base: String,
     /// The full webhook URL, `<base>/v1/custom-cicd`.
     pub sei_endpoint: String,
+    /// `sei-url` was not given: the default base is used.
+    pub default_base: bool,
     pub sei_token: Secret,
     pub auth_scheme: AuthScheme,
     /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
@@ -36,26 +40,64 @@ pub struct Undelivered {
     pub payload_refused: bool,
 }
 
+/// The HTTP client for `d`: the public roots, the system's, and `ca-cert`'s.
+pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
+    crate::http::client(&d.ca_certs).map_err(|e| Undelivered {
+        http_status: None,
+        message: format!("{e:#}"),
+        short: format!("{e:#}"),
+        payload_refused: false,
+    })
+}
+
+/// The longest the instance check may take: it runs beside GitHub's reads and must not hold
+/// the report up.
+pub const INSTANCE_CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Asks SEI whether the instance `guid` will keep the runs reported to it, alongside the other
+/// requests of a report; says in a debug line when it cannot tell.
+pub async fn check_instance(
+    d: &Delivery,
+    client: &reqwest::Client,
+    guid: &str,
+    runner: &Runner,
+) -> sei::Instance {
+    let limit = d
+        .policy
+        .attempt_timeout(std::time::Duration::ZERO)
+        .min(INSTANCE_CHECK_LIMIT);
+    let found = sei::instance(
+        client,
+        &d.sei_base,
+        guid,
+        &d.sei_token,
+        d.auth_scheme,
+        limit,
+    )
+    .await;
+    if let sei::Instance::Unchecked(why) = &found {
+        runner.debug(&format!(
+            "Could not check instance {guid} in SEI ({why}): reporting without the check"
+        ));
+    }
+    found
+}
+
 /// What a payload holds, for messages: `12 stages and 80 steps`.
 pub fn contents(stages: usize, steps: usize) -> String {
     format!("{stages} stages and {steps} steps")
 }
 
-/// Posts `body` with the retry policy; `contents` says what it holds ("12 stages and 80
-/// steps") for a message about its size.
+/// Posts `body` with the retry policy over `client` (made with [`client`]); `contents` says
+/// what it holds ("12 stages and 80 steps") for a message about its size.
 pub async fn send(
     d: &Delivery,
+    client: &reqwest::Client,
     runner: &Runner,
     clock: &SystemClock,
     body: &bytes::Bytes,
     contents: &str,
 ) -> Result<Answer, Undelivered> {
-    let client = crate::http::client(&d.ca_certs).map_err(|e| Undelivered {
-        http_status: None,
-        message: format!("{e:#}"),
-        short: format!("{e:#}"),
-        payload_refused: false,
-    })?;
     let waiting = |f: &sei::Failure, n: u32, wait| {
         runner.info(&d.policy.retry_line(format_args!("SEI: {f}"), n, wait))
     };
@@ -64,32 +106,27 @@ pub async fn send(
         token: &d.sei_token,
         scheme: d.auth_scheme,
     };
-    match sei::deliver(&client, &webhook, body, &d.policy, clock, waiting).await {
+    match sei::deliver(client, &webhook, body, &d.policy, clock, waiting).await {
         Ok(answer) => {
             runner.info(&format!(
                 "Delivered to {}: HTTP {} {}",
                 d.sei_endpoint, answer.status, answer.body
             ));
-            if d.auth_scheme == AuthScheme::Auto && answer.scheme == AuthScheme::ApiKey {
-                runner.notice(
-                    "SEI refused the key with the `Bearer` scheme and accepted it with \
-                     `ApiKey`: set `auth-scheme: apikey` (`--auth-scheme apikey`) to skip the \
-                     first try",
-                );
-            }
             Ok(answer)
         }
         Err(failed) => {
             let ctx = sei::Context {
                 endpoint: &d.sei_endpoint,
                 scheme: d.auth_scheme,
+                key: KeyKind::of(d.sei_token.expose()),
+                default_base: d.default_base,
                 timeout: d.policy.timeout,
                 body_len: body.len(),
                 contents,
             };
             Err(Undelivered {
                 http_status: match &failed.error {
-                    sei::Failure::Status(a) => Some(a.status),
+                    sei::Failure::Status(a) | sei::Failure::KeyOrRegion(a) => Some(a.status),
                     _ => None,
                 },
                 message: sei::explain(&failed, &ctx),

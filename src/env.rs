@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub struct RunnerEnv {
     /// `GITHUB_ACTIONS=true`: speak in workflow commands (`::error::`, `::add-mask::`).
     pub in_actions: bool,
+    /// `RUNNER_DEBUG=1`: the runner's step debug logging is on.
+    pub debug: bool,
     pub event_name: Option<String>,
     pub event_path: Option<PathBuf>,
     pub run_id: Option<String>,
@@ -37,6 +39,10 @@ pub struct RunnerEnv {
     pub head_ref: Option<String>,
     /// `GITHUB_SHA`: the commit the run checks out.
     pub sha: Option<String>,
+    /// `GITHUB_ACTOR`: who started the run (its first attempt).
+    pub actor: Option<String>,
+    /// `GITHUB_TRIGGERING_ACTOR`: who started this attempt (a re-run's is who re-ran it).
+    pub triggering_actor: Option<String>,
 }
 
 impl RunnerEnv {
@@ -51,6 +57,7 @@ impl RunnerEnv {
         let path = |k: &str| var(k).map(PathBuf::from);
         RunnerEnv {
             in_actions: var("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            debug: var("RUNNER_DEBUG").is_some_and(|v| v == "1"),
             event_name: var("GITHUB_EVENT_NAME"),
             event_path: path("GITHUB_EVENT_PATH"),
             run_id: var("GITHUB_RUN_ID"),
@@ -69,6 +76,8 @@ impl RunnerEnv {
             ref_name: var("GITHUB_REF_NAME"),
             head_ref: var("GITHUB_HEAD_REF"),
             sha: var("GITHUB_SHA"),
+            actor: var("GITHUB_ACTOR"),
+            triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
         }
     }
 }

@@ -37,8 +37,17 @@ pub fn place(env: &RunnerEnv, is_dir: impl Fn(&Path) -> bool) -> Place {
     }
 }
 
-/// `sei-cicd-payload-<execution id>.json`, with anything but letters, digits and `-` replaced.
-pub fn file_name(execution_id: &str) -> String {
+/// What a kept file holds: the payload of a report that was sent (or tried), or of a dry run,
+/// kept apart so that a dry run never overwrites the payload a failed report kept for replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Report,
+    DryRun,
+}
+
+/// `sei-cicd-payload-<execution id>.json` (`.dry-run.json` for a dry run), with anything but
+/// letters, digits and `-` replaced.
+pub fn file_name(execution_id: &str, kind: Kind) -> String {
     let safe: String = execution_id
         .chars()
         .map(|c| {
@@ -49,20 +58,43 @@ pub fn file_name(execution_id: &str) -> String {
             }
         })
         .collect();
-    format!("sei-cicd-payload-{safe}.json")
+    match kind {
+        Kind::Report => format!("sei-cicd-payload-{safe}.json"),
+        Kind::DryRun => format!("sei-cicd-payload-{safe}.dry-run.json"),
+    }
 }
 
-/// Writes `body` (whole, then renamed into place); returns the path the job's steps see.
-pub fn save(env: &RunnerEnv, execution_id: &str, body: &[u8]) -> std::io::Result<PathBuf> {
-    let place = place(env, Path::is_dir);
-    let name = file_name(execution_id);
+/// Writes `body` (whole, then renamed into place); returns the path the job's steps see. The
+/// error names the folder it tried.
+pub fn save(
+    env: &RunnerEnv,
+    execution_id: &str,
+    kind: Kind,
+    body: &[u8],
+) -> Result<PathBuf, String> {
+    save_in(
+        &place(env, Path::is_dir),
+        &file_name(execution_id, kind),
+        body,
+    )
+}
+
+fn save_in(place: &Place, name: &str, body: &[u8]) -> Result<PathBuf, String> {
     let tmp = place
         .write
         .join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, body)?;
-    if let Err(e) = std::fs::rename(&tmp, place.write.join(&name)) {
+    let failed = |e: std::io::Error| {
+        format!(
+            "could not write {name} in the folder {} ({e}); the folder is RUNNER_TEMP when it \
+             is a folder here, else /github/home in a container action, else the system's \
+             temporary folder",
+            place.write.display()
+        )
+    };
+    std::fs::write(&tmp, body).map_err(failed)?;
+    if let Err(e) = std::fs::rename(&tmp, place.write.join(name)) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(e);
+        return Err(failed(e));
     }
     Ok(place.shown.join(name))
 }
@@ -114,8 +146,18 @@ mod tests {
 
     #[test]
     fn names_are_safe() {
-        assert_eq!(file_name("123-2"), "sei-cicd-payload-123-2.json");
-        assert_eq!(file_name("../x y"), "sei-cicd-payload-___x_y.json");
+        assert_eq!(
+            file_name("123-2", Kind::Report),
+            "sei-cicd-payload-123-2.json"
+        );
+        assert_eq!(
+            file_name("../x y", Kind::Report),
+            "sei-cicd-payload-___x_y.json"
+        );
+        assert_eq!(
+            file_name("123-2", Kind::DryRun),
+            "sei-cicd-payload-123-2.dry-run.json"
+        );
     }
 
     #[test]
@@ -125,10 +167,27 @@ mod tests {
             runner_temp: Some(dir.path().to_owned()),
             ..RunnerEnv::default()
         };
-        let path = save(&e, "1-1", b"{}").unwrap();
+        let path = save(&e, "1-1", Kind::Report, b"{}").unwrap();
         assert_eq!(path, dir.path().join("sei-cicd-payload-1-1.json"));
         assert_eq!(std::fs::read(&path).unwrap(), b"{}");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file left behind");
+        // A dry run of the same attempt leaves the kept payload as it was.
+        save(&e, "1-1", Kind::DryRun, b"[]").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_written_is_named() {
+        let gone = tempfile::tempdir().unwrap().path().join("gone");
+        let place = Place {
+            write: gone.clone(),
+            shown: gone.clone(),
+        };
+        let why = save_in(&place, "sei-cicd-payload-1-1.json", b"{}").unwrap_err();
+        assert!(
+            why.contains(&format!("in the folder {}", gone.display())),
+            "{why}"
+        );
     }
 }

@@ -24,6 +24,7 @@ pub mod retry;
 pub mod runner;
 pub mod secret;
 pub mod sei;
+pub mod skip;
 pub mod summary;
 pub mod target;
 

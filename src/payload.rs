@@ -103,6 +103,10 @@ pub struct Trigger {
     /// The schedule's cron line, for `TimerTriggerCause`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cron: Option<String>,
+    /// For a re-run's `UserIdCause`: the attempt it re-ran (its build number is in
+    /// `job_run_number`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rerun_of_attempt: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

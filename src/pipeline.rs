@@ -8,6 +8,7 @@ use crate::config::{Delivery, SendSettings};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::json;
+use crate::keep;
 use crate::map;
 use crate::model::event::Event;
 use crate::model::RunData;
@@ -97,6 +98,7 @@ pub fn options(shape: &Shape) -> map::Options {
         params: s.params.clone(),
         job_status: shape.job_status.clone(),
         include_steps: s.include_steps,
+        build_numbers: s.build_numbers,
         now: chrono::Utc::now(),
     }
 }
@@ -118,6 +120,9 @@ pub fn build(
         }
     }
     let opts = options(shape);
+    if let Some(w) = map::build_number_warning(&data.run, &opts) {
+        log.warning(&w);
+    }
     let mut payload = map::payload(&data, own_event, &opts);
     log.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
     log_commits(&data, &payload, log);
@@ -188,11 +193,20 @@ fn log_commits(data: &RunData, payload: &Payload, log: &Runner) {
     }
 }
 
+/// Where and how a report goes: SEI's settings and client, whether to send at all.
+pub struct Route<'a> {
+    pub delivery: &'a Delivery,
+    pub client: &'a reqwest::Client,
+    pub dry_run: bool,
+    /// Why the report must not be sent (SEI would drop it: an unknown instance, say): the
+    /// payload is kept and the report fails with this message.
+    pub refused: Option<String>,
+}
+
 /// Keeps a copy of the body, then sends it (or, in a dry run, shows it).
 pub async fn send(
     built: Built,
-    d: &Delivery,
-    dry_run: bool,
+    route: &Route<'_>,
     env: &RunnerEnv,
     runner: &Runner,
     clock: &SystemClock,
@@ -205,21 +219,44 @@ pub async fn send(
     let mut outcome = Outcome::new(Status::Failed, "");
     outcome.result = Some(payload.result.clone());
     outcome.execution_id = Some(payload.execution_id.clone());
-    match crate::keep::save(env, &payload.execution_id, &body) {
+    let kind = if route.dry_run {
+        keep::Kind::DryRun
+    } else {
+        keep::Kind::Report
+    };
+    match keep::save(env, &payload.execution_id, kind, &body) {
         Ok(path) => outcome.payload_file = Some(path),
         Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
     }
-    if dry_run {
+    if route.dry_run {
         let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
         runner.data("SEI payload (dry run: nothing sent)", &pretty);
         outcome.status = Status::DryRun;
         outcome.detail = "dry run: nothing sent".into();
         return (outcome, payload);
     }
+    if let Some(why) = &route.refused {
+        let kept = match &outcome.payload_file {
+            Some(p) => format!(". The payload is kept at {}", p.display()),
+            None => String::new(),
+        };
+        runner.error(&format!("{why}{kept}"));
+        outcome.detail = why.clone();
+        return (outcome, payload);
+    }
     let contents = delivery::contents(payload.job_run.stages.len(), steps);
     // Shared, not copied, by every request that sends it.
     let body = bytes::Bytes::from(body);
-    match delivery::send(d, runner, clock, &body, &contents).await {
+    match delivery::send(
+        route.delivery,
+        route.client,
+        runner,
+        clock,
+        &body,
+        &contents,
+    )
+    .await
+    {
         Ok(answer) => {
             outcome.status = Status::Delivered;
             outcome.http_status = Some(answer.status);

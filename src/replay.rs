@@ -53,8 +53,16 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         }
     };
     let body = bytes::Bytes::from(body);
+    let client = match delivery::client(&cfg.delivery) {
+        Ok(c) => c,
+        Err(failed) => {
+            runner.error(&failed.message);
+            return finish(&runner, "failed", None);
+        }
+    };
     match rt.block_on(delivery::send(
         &cfg.delivery,
+        &client,
         &runner,
         &clock,
         &body,

@@ -5,6 +5,7 @@
 
 use crate::args::ReportArgs;
 use crate::config::{self, Config};
+use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::{data_dir, fetch};
@@ -14,6 +15,7 @@ use crate::model::RunData;
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
+use crate::skip;
 use crate::summary;
 use crate::target::{self, Source};
 use std::time::Instant;
@@ -112,15 +114,19 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         _ => None,
     };
 
-    if !cfg.behaviour.dry_run && cfg.delivery.sei_token.is_empty() {
-        if event.as_ref().is_some_and(Event::is_fork_pull_request) {
-            runner.notice(
-                "`sei-token` is empty because this pull request comes from a fork (GitHub gives \
-                 fork pull requests no secrets): nothing is reported. Report such runs from a \
-                 separate `on: workflow_run` workflow instead (see the README).",
-            );
-            return Outcome::new(Status::Skipped, "fork pull request: no SEI token");
-        }
+    let token_empty = cfg.delivery.sei_token.is_empty();
+    let skip = skip::decide(&skip::Facts {
+        env,
+        event: event.as_ref(),
+        from_workflow_run: cfg.run.run_id.is_none() && cfg.run.github_data.is_none(),
+        sei_token_empty: token_empty,
+        dry_run: cfg.behaviour.dry_run,
+    });
+    if let Some(skip) = skip {
+        runner.notice(&skip.notice);
+        return Outcome::new(Status::Skipped, skip.detail);
+    }
+    if !cfg.behaviour.dry_run && token_empty {
         return fail(
             runner,
             "input `sei-token` is empty: pass your SEI API key from a secret, like \
@@ -129,14 +135,30 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         );
     }
 
-    let fetched = match &cfg.run.github_data {
-        Some(dir) => fetch_saved(cfg, dir, runner),
-        None => fetch_live(cfg, env, event, runner, clock).await,
+    let client = match delivery::client(&cfg.delivery) {
+        Ok(c) => c,
+        Err(failed) => return fail(runner, failed.message),
     };
+    // Whether SEI will keep what it is sent, asked while GitHub is read.
+    let check = async {
+        if cfg.behaviour.dry_run {
+            return None;
+        }
+        let guid = &cfg.send.instance_guid;
+        Some(delivery::check_instance(&cfg.delivery, &client, guid, runner).await)
+    };
+    let read = async {
+        match &cfg.run.github_data {
+            Some(dir) => fetch_saved(cfg, dir, runner),
+            None => fetch_live(cfg, env, event, runner, clock, &client).await,
+        }
+    };
+    let (fetched, instance) = futures_util::future::join(read, check).await;
     let (data, own_event, repository) = match fetched {
         Ok(f) => f,
         Err(why) => return fail(runner, why),
     };
+    let refused = instance.and_then(|i| i.problem(&cfg.send.instance_guid, &cfg.delivery.sei_base));
 
     let run_url = data.run.html_url.clone();
     let shape = pipeline::Shape {
@@ -149,15 +171,13 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
         Ok(b) => b,
         Err(why) => return fail(runner, why),
     };
-    let (outcome, payload) = pipeline::send(
-        built,
-        &cfg.delivery,
-        cfg.behaviour.dry_run,
-        env,
-        runner,
-        clock,
-    )
-    .await;
+    let route = pipeline::Route {
+        delivery: &cfg.delivery,
+        client: &client,
+        dry_run: cfg.behaviour.dry_run,
+        refused,
+    };
+    let (outcome, payload) = pipeline::send(built, &route, env, runner, clock).await;
 
     let md = summary::markdown(
         &payload,
@@ -225,6 +245,7 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
+    http: &reqwest::Client,
 ) -> Result<(RunData, Option<Event>, String), String> {
     let target = target::resolve(&cfg.run, env, event.as_ref())?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -252,15 +273,15 @@ async fn fetch_live(
         ci_cd: cfg.send.ci_cd,
         declared: &cfg.send.artifacts,
         workflow_artifacts: cfg.send.include_workflow_artifacts,
+        workflows: cfg.send.overrides.job_full_name.is_none(),
         me: (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
             check_run_id: cfg.run.job_check_run_id,
             runner_name: env.runner_name.clone(),
             wait: cfg.run.wait_timeout,
         }),
     };
-    let http = crate::http::client(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
     let log = runner.clone();
-    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
+    let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| format!("{e:#}"))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();

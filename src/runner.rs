@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone)]
 pub struct Runner {
     actions: bool,
+    /// `RUNNER_DEBUG=1`: debug lines on a terminal too.
+    debug: bool,
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
     secrets: Arc<Mutex<Vec<String>>>,
@@ -36,6 +38,7 @@ impl Runner {
     pub fn new(env: &RunnerEnv) -> Self {
         Runner {
             actions: env.in_actions,
+            debug: env.debug,
             output_file: env.output_file.clone(),
             summary_file: env.summary_file.clone(),
             secrets: Arc::new(Mutex::new(Vec::new())),
@@ -110,6 +113,17 @@ impl Runner {
 
     pub fn error(&self, msg: &str) {
         self.annotate(Level::Error, msg)
+    }
+
+    /// A line for whoever debugs: `::debug::` in a workflow (shown when step debug logging is
+    /// on), and on a terminal only with `RUNNER_DEBUG=1`.
+    pub fn debug(&self, msg: &str) {
+        let msg = self.redact(msg);
+        if self.actions {
+            println!("::debug::{}", escape_data(&msg));
+        } else if self.debug {
+            eprintln!("debug: {msg}");
+        }
     }
 
     pub fn warning(&self, msg: &str) {

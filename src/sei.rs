@@ -11,22 +11,94 @@ use std::time::{Duration, SystemTime};
 
 /// The webhook's path under the API base.
 pub const WEBHOOK_PATH: &str = "/v1/custom-cicd";
+/// The instances' path under the API base (`GET .../{id}`, `POST` to register one).
+pub const INSTANCES_PATH: &str = "/v1/cicd/instances";
 
-/// How the key goes into `Authorization`.
+/// SEI's API bases by region, as Harness's integration page lists them, for messages.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("PROD1", "https://app.harness.io/prod1/sei/api/v1/"),
+    ("PROD2", "https://app.harness.io/gratis/sei/api/v1/"),
+    ("PROD3", "https://app3.harness.io/sei/api/v1/"),
+    ("PROD4", "https://prod4.harness.io/sei/api/v1/"),
+    ("EU", "https://accounts.eu.harness.io/sei/api/v1/"),
+];
+
+/// How the key goes into `Authorization`: the `auth-scheme` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthScheme {
-    /// `Bearer` as the public page says, then `ApiKey` once on a 401/403.
+    /// Chosen from the key itself ([`AuthScheme::for_key`]).
     Auto,
     Bearer,
     ApiKey,
 }
 
+/// What a key looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// An SEI API key: base64 of a JSON object (`{"company":..,"id":..,"key":..}`).
+    ApiKey,
+    /// A JWT (three dot-separated base64url parts): a login session token.
+    Jwt,
+    /// Neither.
+    Other,
+}
+
+impl KeyKind {
+    /// Tells an SEI API key from a JWT by their shape; the key is never shown.
+    pub fn of(key: &str) -> KeyKind {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let json_object = |bytes: Vec<u8>| {
+            matches!(
+                serde_json::from_slice::<serde_json::Value>(&bytes),
+                Ok(serde_json::Value::Object(_))
+            )
+        };
+        let key = key.trim();
+        let parts: Vec<&str> = key.split('.').collect();
+        let base64url = |p: &str| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if parts.len() == 3
+            && parts.iter().all(|p| base64url(p))
+            && URL_SAFE_NO_PAD.decode(parts[0]).is_ok_and(json_object)
+        {
+            return KeyKind::Jwt;
+        }
+        if STANDARD.decode(key).is_ok_and(json_object) {
+            return KeyKind::ApiKey;
+        }
+        KeyKind::Other
+    }
+
+    /// How the key is described in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyKind::ApiKey => "the key looks like an SEI API key",
+            KeyKind::Jwt => "the key looks like a login session token (a JWT)",
+            KeyKind::Other => "the key looks like neither an SEI API key nor a JWT",
+        }
+    }
+}
+
 impl AuthScheme {
-    /// The word that goes before the key.
+    /// The scheme a request carries: `auto` sends a JWT as `Bearer` and anything else as
+    /// `ApiKey`, the only scheme SEI's server takes an API key with.
+    pub fn for_key(self, key: &str) -> AuthScheme {
+        match self {
+            AuthScheme::Auto if KeyKind::of(key) == KeyKind::Jwt => AuthScheme::Bearer,
+            AuthScheme::Auto => AuthScheme::ApiKey,
+            pinned => pinned,
+        }
+    }
+
+    /// The word that goes before the key (of a scheme chosen with [`AuthScheme::for_key`]).
     pub fn word(self) -> &'static str {
         match self {
-            AuthScheme::Bearer | AuthScheme::Auto => "Bearer",
-            AuthScheme::ApiKey => "ApiKey",
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::ApiKey | AuthScheme::Auto => "ApiKey",
         }
     }
 
@@ -40,9 +112,10 @@ impl AuthScheme {
     }
 }
 
-/// The webhook URL for an `sei-url` input: a base gets `/v1/custom-cicd` appended, a URL that
-/// already ends in it is kept. Only `http` and `https` URLs with a host are accepted.
-pub fn endpoint(sei_url: &str) -> Result<String, String> {
+/// The API base for an `sei-url` input, as users paste it: with or without `/v1`, with or
+/// without the trailing `/`, or the full webhook URL, all give the same base (no `/v1`, no
+/// trailing `/`). Only `http` and `https` URLs with a host are accepted.
+pub fn base(sei_url: &str) -> Result<String, String> {
     let trimmed = sei_url.trim().trim_end_matches('/');
     let url = reqwest::Url::parse(trimmed).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -59,11 +132,20 @@ pub fn endpoint(sei_url: &str) -> Result<String, String> {
             "the URL must not carry a user or password (the key goes in `sei-token`)".into(),
         );
     }
-    if trimmed.ends_with(WEBHOOK_PATH) {
-        Ok(trimmed.to_owned())
-    } else {
-        Ok(format!("{trimmed}{WEBHOOK_PATH}"))
-    }
+    let without_hook = trimmed.strip_suffix(WEBHOOK_PATH).unwrap_or(trimmed);
+    let without_v1 = without_hook.trim_end_matches('/');
+    let base = without_v1.strip_suffix("/v1").unwrap_or(without_v1);
+    Ok(base.trim_end_matches('/').to_owned())
+}
+
+/// The webhook URL for an `sei-url` input: `<base>/v1/custom-cicd` (see [`base`]).
+pub fn endpoint(sei_url: &str) -> Result<String, String> {
+    Ok(format!("{}{WEBHOOK_PATH}", base(sei_url)?))
+}
+
+/// The API base of a webhook URL made by [`endpoint`].
+pub fn base_of(endpoint: &str) -> &str {
+    endpoint.strip_suffix(WEBHOOK_PATH).unwrap_or(endpoint)
 }
 
 /// What SEI answered to one request.
@@ -72,7 +154,7 @@ pub struct Answer {
     pub status: u16,
     /// SEI's body, cut to a length fit for a log line.
     pub body: String,
-    /// The scheme of the request that got this answer (`Auto` stands for its first, `Bearer`).
+    /// The scheme of the request that got this answer (`Bearer` or `ApiKey`).
     pub scheme: AuthScheme,
     /// The `Retry-After` header, as sent.
     pub retry_after: Option<String>,
@@ -104,6 +186,10 @@ impl Answer {
 pub enum Failure {
     /// SEI answered with an error status.
     Status(Answer),
+    /// SEI answered the first request 500 or 401 every time it was tried: SEI's server answers
+    /// so a key it cannot take (a key sent with the wrong scheme, a key of another region, a
+    /// key that is not one), so trying on would only spend the deadline.
+    KeyOrRegion(Answer),
     /// No answer: connection refused, reset, cut off, timed out, TLS failed (`tls`: sending
     /// again would fail the same way).
     Transport { why: String, tls: bool },
@@ -113,6 +199,12 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Status(a) => write!(f, "HTTP {}: {}", a.status, a.message()),
+            Failure::KeyOrRegion(a) => write!(
+                f,
+                "HTTP {} to every try: most likely the key or its region: {}",
+                a.status,
+                a.message()
+            ),
             Failure::Transport { why, .. } => write!(f, "no answer: {why}"),
         }
     }
@@ -129,6 +221,7 @@ impl Failure {
     pub fn verdict(&self, now: SystemTime) -> Verdict {
         match self {
             Failure::Status(a) => retry::sei(a.status, a.retry_after.as_deref(), now),
+            Failure::KeyOrRegion(_) => Verdict::Final,
             Failure::Transport { tls: true, .. } => Verdict::Final,
             Failure::Transport { .. } => Verdict::Retry { wait: None },
         }
@@ -140,6 +233,10 @@ pub struct Context<'a> {
     pub endpoint: &'a str,
     /// The `auth-scheme` input.
     pub scheme: AuthScheme,
+    /// What the key looks like, for `auto`'s choice.
+    pub key: KeyKind,
+    /// `sei-url` was not given: the default base was used.
+    pub default_base: bool,
     /// The `timeout` input.
     pub timeout: Duration,
     pub body_len: usize,
@@ -156,10 +253,15 @@ pub struct Webhook<'a> {
     pub scheme: AuthScheme,
 }
 
+/// How many times the first request is tried while SEI answers it 500 or 401 (SEI's answer to
+/// a key it cannot take) before the report stops, instead of spending every attempt.
+pub const KEY_OR_REGION_ATTEMPTS: u32 = 2;
+
 /// Sends `body` to the webhook under `policy`: retried on a busy server or a broken connection,
-/// inside the deadline; under `auto`, a 401/403 to `Bearer` is sent again at once with `ApiKey`,
-/// which the later attempts keep. `waiting` hears of each retry before its wait. Every request
-/// shares `body`'s bytes: a big payload is never copied.
+/// inside the deadline; a first request answered 500 or 401 [`KEY_OR_REGION_ATTEMPTS`] times
+/// in a row stops as [`Failure::KeyOrRegion`]. The scheme is the one `hook.scheme` resolves to
+/// for the key ([`AuthScheme::for_key`]): never another. `waiting` hears of each retry before
+/// its wait. Every request shares `body`'s bytes: a big payload is never copied.
 pub async fn deliver(
     client: &reqwest::Client,
     hook: &Webhook<'_>,
@@ -173,26 +275,42 @@ pub async fn deliver(
         token,
         scheme,
     } = *hook;
-    let current = Cell::new(scheme);
-    let attempt = |_, limit: Duration| {
-        let current = &current;
+    let scheme = scheme.for_key(token.expose());
+    // Whether every answer so far was 500 or 401: how SEI answers a key it cannot take.
+    let key_suspect = Cell::new(true);
+    let attempt = |made: u32, limit: Duration| {
+        let key_suspect = &key_suspect;
         async move {
-            let exchange = async {
-                let first = send(client, endpoint, token, current.get(), body).await?;
-                if current.get() == AuthScheme::Auto && matches!(first.status, 401 | 403) {
-                    current.set(AuthScheme::ApiKey);
-                    return send(client, endpoint, token, AuthScheme::ApiKey, body).await;
-                }
-                Ok(first)
-            };
-            let failure = match tokio::time::timeout(limit, exchange).await {
+            let failure = match tokio::time::timeout(
+                limit,
+                send(client, endpoint, token, scheme, body),
+            )
+            .await
+            {
                 Ok(Ok(answer)) if answer.is_success() => return Ok(answer),
-                Ok(Ok(answer)) => Failure::Status(answer),
-                Ok(Err(f)) => f,
-                Err(_) => Failure::Transport {
-                    why: format!("no answer within {}", retry::human(limit)),
-                    tls: false,
-                },
+                Ok(Ok(answer)) => {
+                    key_suspect.set(key_suspect.get() && matches!(answer.status, 401 | 500));
+                    if key_suspect.get() && made >= KEY_OR_REGION_ATTEMPTS {
+                        Failure::KeyOrRegion(answer)
+                    } else if answer.status == 401 && key_suspect.get() {
+                        // Once more, to tell a key SEI cannot take from a passing fault.
+                        let f = Failure::Status(answer);
+                        return Err((f, Verdict::Retry { wait: None }));
+                    } else {
+                        Failure::Status(answer)
+                    }
+                }
+                Ok(Err(f)) => {
+                    key_suspect.set(false);
+                    f
+                }
+                Err(_) => {
+                    key_suspect.set(false);
+                    Failure::Transport {
+                        why: format!("no answer within {}", retry::human(limit)),
+                        tls: false,
+                    }
+                }
             };
             let verdict = failure.verdict(SystemTime::now());
             Err((failure, verdict))
@@ -243,9 +361,108 @@ async fn send(
     })
 }
 
-/// The API base of an endpoint: what `sei-url` should be.
-fn base(endpoint: &str) -> &str {
-    endpoint.strip_suffix(WEBHOOK_PATH).unwrap_or(endpoint)
+/// What SEI says of the instance a report names, asked before sending: SEI answers 202 to a
+/// report of an instance it does not know (or one with no integration attached) and then drops
+/// it without a word, so this is the only way to tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instance {
+    /// Registered, with an integration: its runs are stored.
+    Ready,
+    /// `GET .../v1/cicd/instances/{id}` answered 404.
+    Unknown,
+    /// Registered, but no integration is attached.
+    NoIntegration,
+    /// The check could not tell (the key may not read instances, SEI was busy...): the report
+    /// goes ahead. Why, for a debug line.
+    Unchecked(String),
+}
+
+impl Instance {
+    /// Reads SEI's answer to the look-up.
+    pub fn from_answer(status: u16, body: &str) -> Instance {
+        match status {
+            200..=299 => {
+                let v: Option<serde_json::Value> = serde_json::from_str(body).ok();
+                let integration = v.as_ref().and_then(|v| v.get("integration_id"));
+                let attached = match integration {
+                    Some(serde_json::Value::String(s)) => !s.trim().is_empty(),
+                    Some(serde_json::Value::Number(_)) => true,
+                    _ => false,
+                };
+                match v {
+                    Some(serde_json::Value::Object(_)) if attached => Instance::Ready,
+                    Some(serde_json::Value::Object(_)) => Instance::NoIntegration,
+                    _ => Instance::Unchecked(format!(
+                        "HTTP {status} with a body that is not an instance"
+                    )),
+                }
+            }
+            404 => Instance::Unknown,
+            401 | 403 => Instance::Unchecked(format!(
+                "HTTP {status}: the key may not read instances (in Harness, the key's role needs \
+                 the collections view permission)"
+            )),
+            s => Instance::Unchecked(format!("HTTP {s}")),
+        }
+    }
+
+    /// The error that stops a report of this instance, naming `instance-guid` and the fix; `None`
+    /// when the report may go.
+    pub fn problem(&self, guid: &str, base: &str) -> Option<String> {
+        let register = "or register one with `sei-cicd instance register --integration-id <id> \
+                        --name <name>` (docs/setup.md, \"Get an instance GUID\")";
+        match self {
+            Instance::Unknown => Some(format!(
+                "input `instance-guid` is `{guid}`, which SEI at {base} does not know \
+                 (GET {base}{INSTANCES_PATH}/{guid} answered 404): SEI would answer the report \
+                 202 and then drop it, so nothing was sent. Use the id of a CI/CD instance of \
+                 this SEI account and region, {register}"
+            )),
+            Instance::NoIntegration => Some(format!(
+                "input `instance-guid` is `{guid}`, a CI/CD instance with no integration \
+                 attached in SEI at {base}: SEI would answer the report 202 and then drop it, so \
+                 nothing was sent. Attach the instance to a custom CI/CD integration in SEI, \
+                 {register}"
+            )),
+            Instance::Ready | Instance::Unchecked(_) => None,
+        }
+    }
+}
+
+/// Asks SEI about instance `guid` (one attempt, within `limit`), with the key sent as for the
+/// webhook.
+pub async fn instance(
+    client: &reqwest::Client,
+    base: &str,
+    guid: &str,
+    token: &Secret,
+    scheme: AuthScheme,
+    limit: Duration,
+) -> Instance {
+    let scheme = scheme.for_key(token.expose());
+    let Ok(mut auth) =
+        reqwest::header::HeaderValue::try_from(format!("{} {}", scheme.word(), token.expose()))
+    else {
+        return Instance::Unchecked("the key cannot be sent in a header".into());
+    };
+    auth.set_sensitive(true);
+    let url = format!("{base}{INSTANCES_PATH}/{guid}");
+    let exchange = async {
+        let response = client
+            .get(&url)
+            .header(reqwest::header::AUTHORIZATION, auth)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        Ok::<_, reqwest::Error>((status, text))
+    };
+    match tokio::time::timeout(limit, exchange).await {
+        Ok(Ok((status, body))) => Instance::from_answer(status, &body),
+        Ok(Err(e)) => Instance::Unchecked(crate::http::describe(&e)),
+        Err(_) => Instance::Unchecked(format!("no answer within {}", retry::human(limit))),
+    }
 }
 
 /// One line that says what went wrong and what to do about it.
@@ -282,6 +499,19 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             ctx.endpoint,
             why.trim_end_matches(&url_suffix)
         ),
+        Failure::KeyOrRegion(a) => format!(
+            "SEI answered the report HTTP {} {tries} in a row, which is how SEI's server answers \
+             a key it cannot take: most likely the key in `sei-token` or its region. It was sent \
+             as `{}` ({}) to {}: check that `sei-token` holds an SEI API key that is current, \
+             that `sei-url` is the base of the region your SEI account is in{}, and that \
+             `auth-scheme` suits the key (`auto` sends an SEI API key as `ApiKey`); SEI said: {}",
+            a.status,
+            a.scheme.word(),
+            scheme_reason(ctx),
+            base_of(ctx.endpoint),
+            regions_hint(ctx),
+            a.message()
+        ),
         Failure::Status(a) if retry::retryable_status(a.status) => format!(
             "SEI answered HTTP {} at {}{stopped}: {}",
             a.status,
@@ -295,31 +525,21 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
                  `qualified-name`, `instance-name`): check those, else please report this as a bug",
                 a.message()
             ),
-            401 | 403 => {
-                let how = match (ctx.scheme, a.scheme) {
-                    (AuthScheme::Auto, AuthScheme::ApiKey) => {
-                        "sent as `Bearer`, then as `ApiKey` (`auth-scheme: auto`)".to_owned()
-                    }
-                    (configured, used) => format!(
-                        "sent as `{}` (`auth-scheme: {}`)",
-                        used.word(),
-                        configured.input_value()
-                    ),
-                };
-                format!(
-                    "SEI refused the key in `sei-token` (HTTP {}), {how}, at {}: check that the \
-                     key is current and belongs to the SEI account of this region (`sei-url`), \
-                     and which scheme your SEI expects (`auth-scheme`); SEI said: {}",
-                    a.status,
-                    base(ctx.endpoint),
-                    a.message()
-                )
-            }
+            401 | 403 => format!(
+                "SEI refused the key in `sei-token` (HTTP {}), {}, at {}: check that the key is \
+                 current and belongs to the SEI account of this region (`sei-url`){}; SEI said: {}",
+                a.status,
+                how_sent(a.scheme, ctx),
+                base_of(ctx.endpoint),
+                regions_hint(ctx),
+                a.message()
+            ),
             404 => format!(
                 "SEI answered HTTP 404 for POST {}: `sei-url` must be the base of your SEI API, \
-                 like `https://app.harness.io/gratis/sei/api` (the path {WEBHOOK_PATH} is added \
-                 to it), or the full webhook URL",
-                ctx.endpoint
+                 like `https://app.harness.io/gratis/sei/api/v1/` (the path {WEBHOOK_PATH} is \
+                 added to it), or the full webhook URL{}",
+                ctx.endpoint,
+                regions_hint(ctx)
             ),
             413 => format!(
                 "SEI refused the payload as too large (HTTP 413, {:.1} kB with {}): set \
@@ -335,6 +555,37 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             ),
         },
     }
+}
+
+/// `sent as `ApiKey` (`auth-scheme: auto`: the key looks like an SEI API key)`.
+fn how_sent(used: AuthScheme, ctx: &Context) -> String {
+    format!("sent as `{}` ({})", used.word(), scheme_reason(ctx))
+}
+
+/// Why the scheme was used: pinned by the input, or chosen by `auto` from the key's shape.
+fn scheme_reason(ctx: &Context) -> String {
+    match ctx.scheme {
+        AuthScheme::Auto => format!("`auth-scheme: auto`: {}", ctx.key.describe()),
+        pinned => format!("`auth-scheme: {}`", pinned.input_value()),
+    }
+}
+
+/// When the default base was used: ` (if your SEI is on Harness, set `sei-url` to your
+/// region's base: PROD1 ..., ...)`.
+fn regions_hint(ctx: &Context) -> String {
+    if !ctx.default_base {
+        return String::new();
+    }
+    let list: Vec<String> = REGIONS
+        .iter()
+        .map(|(r, url)| format!("{r} {url}"))
+        .collect();
+    format!(
+        " (`sei-url` is not set, so the legacy {} was used; on Harness set it to your \
+         region's base: {})",
+        base_of(ctx.endpoint),
+        list.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -355,6 +606,31 @@ mod tests {
             endpoint("https://app3.harness.io/sei/api/v1/custom-cicd").unwrap(),
             "https://app3.harness.io/sei/api/v1/custom-cicd"
         );
+        // The regional bases as Harness lists them (with `/v1/`), and every other form users
+        // paste, reach the same webhook: never `/v1/v1/custom-cicd`.
+        for pasted in [
+            "https://app.harness.io/gratis/sei/api",
+            "https://app.harness.io/gratis/sei/api/",
+            "https://app.harness.io/gratis/sei/api/v1",
+            "https://app.harness.io/gratis/sei/api/v1/",
+            "https://app.harness.io/gratis/sei/api/v1/custom-cicd",
+            "https://app.harness.io/gratis/sei/api/v1/custom-cicd/",
+            " https://app.harness.io/gratis/sei/api/v1// ",
+        ] {
+            assert_eq!(
+                endpoint(pasted).unwrap(),
+                "https://app.harness.io/gratis/sei/api/v1/custom-cicd",
+                "{pasted}"
+            );
+            assert_eq!(
+                base(pasted).unwrap(),
+                "https://app.harness.io/gratis/sei/api"
+            );
+        }
+        for (_, url) in REGIONS {
+            let e = endpoint(url).unwrap();
+            assert!(e.ends_with("/sei/api/v1/custom-cicd"), "{e}");
+        }
         assert!(endpoint("api.levelops.io").is_err());
         assert!(endpoint("ftp://x").is_err());
         assert!(endpoint("https://x/?a=1").is_err());
@@ -389,6 +665,8 @@ mod tests {
         Context {
             endpoint: ENDPOINT,
             scheme,
+            key: KeyKind::ApiKey,
+            default_base: false,
             timeout: Duration::from_secs(60),
             body_len: 1_234_567,
             contents: "1000 stages and 3000 steps",
@@ -429,7 +707,7 @@ mod tests {
         for needle in [
             "`sei-token`",
             "HTTP 401",
-            "`Bearer`, then as `ApiKey` (`auth-scheme: auto`)",
+            "sent as `ApiKey` (`auth-scheme: auto`: the key looks like an SEI API key)",
             "at https://app.harness.io/gratis/sei/api:",
             "`sei-url`",
             "SEI said: bad key",
@@ -438,6 +716,108 @@ mod tests {
         }
         let m = message(403, "Forbidden", AuthScheme::Bearer, AuthScheme::Bearer);
         assert!(m.contains("HTTP 403") && m.contains("sent as `Bearer` (`auth-scheme: bearer`)"));
+    }
+
+    #[test]
+    fn a_key_sei_cannot_take_is_named_with_scheme_base_and_regions() {
+        let a = answer(
+            500,
+            r#"{"message":"Internal Server Error"}"#,
+            AuthScheme::ApiKey,
+        );
+        let f = failed(Failure::KeyOrRegion(a), 2, Stop::Final);
+        let mut c = ctx(AuthScheme::Auto);
+        let m = explain(&f, &c);
+        for needle in [
+            "HTTP 500 2 attempts in a row",
+            "most likely the key in `sei-token` or its region",
+            "as `ApiKey` (`auth-scheme: auto`: the key looks like an SEI API key)",
+            "to https://app.harness.io/gratis/sei/api:",
+            "`sei-url`",
+        ] {
+            assert!(m.contains(needle), "{needle:?} in {m}");
+        }
+        assert!(
+            !m.contains("PROD1"),
+            "a base was given: no list of regions: {m}"
+        );
+        c.default_base = true;
+        c.endpoint = "https://api.levelops.io/v1/custom-cicd";
+        let m = explain(&f, &c);
+        for (region, url) in REGIONS {
+            assert!(m.contains(&format!("{region} {url}")), "{region} in {m}");
+        }
+        assert!(!m.contains('\n'));
+    }
+
+    #[test]
+    fn what_sei_says_of_an_instance() {
+        let ready =
+            r#"{"id":"g","name":"GitHub Actions","integration_id":"4012","type":"jenkins"}"#;
+        assert_eq!(Instance::from_answer(200, ready), Instance::Ready);
+        let numeric = r#"{"id":"g","integration_id":4012}"#;
+        assert_eq!(Instance::from_answer(200, numeric), Instance::Ready);
+        for none in [
+            r#"{"id":"g"}"#,
+            r#"{"id":"g","integration_id":null}"#,
+            r#"{"id":"g","integration_id":" "}"#,
+        ] {
+            assert_eq!(
+                Instance::from_answer(200, none),
+                Instance::NoIntegration,
+                "{none}"
+            );
+        }
+        assert_eq!(
+            Instance::from_answer(404, "Instance not found."),
+            Instance::Unknown
+        );
+        assert!(
+            matches!(Instance::from_answer(403, ""), Instance::Unchecked(w) if w.contains("403"))
+        );
+        assert!(matches!(
+            Instance::from_answer(500, ""),
+            Instance::Unchecked(_)
+        ));
+        assert!(matches!(
+            Instance::from_answer(200, "<html>"),
+            Instance::Unchecked(_)
+        ));
+        let base = "https://app.harness.io/gratis/sei/api";
+        let m = Instance::Unknown.problem("89d2491c", base).unwrap();
+        for needle in [
+            "input `instance-guid` is `89d2491c`",
+            "GET https://app.harness.io/gratis/sei/api/v1/cicd/instances/89d2491c answered 404",
+            "nothing was sent",
+            "sei-cicd instance register",
+        ] {
+            assert!(m.contains(needle), "{needle:?} in {m}");
+        }
+        let m = Instance::NoIntegration.problem("89d2491c", base).unwrap();
+        assert!(
+            m.contains("no integration attached") && m.contains("`instance-guid`"),
+            "{m}"
+        );
+        assert_eq!(Instance::Ready.problem("g", base), None);
+        assert_eq!(Instance::Unchecked("x".into()).problem("g", base), None);
+    }
+
+    #[test]
+    fn keys_are_told_apart_by_their_shape() {
+        // base64 of {"company":"acme","id":"1","key":"k"}: an SEI API key.
+        let api_key = "eyJjb21wYW55IjoiYWNtZSIsImlkIjoiMSIsImtleSI6ImsifQ==";
+        assert_eq!(KeyKind::of(api_key), KeyKind::ApiKey);
+        assert_eq!(AuthScheme::Auto.for_key(api_key), AuthScheme::ApiKey);
+        // header {"alg":"HS256","typ":"JWT"}, a payload, a signature: a session token.
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl";
+        assert_eq!(KeyKind::of(jwt), KeyKind::Jwt);
+        assert_eq!(AuthScheme::Auto.for_key(jwt), AuthScheme::Bearer);
+        for other in ["sei-key-123", "a.b.c", "", "eyJ.eyJ.x y"] {
+            assert_eq!(KeyKind::of(other), KeyKind::Other, "{other}");
+            assert_eq!(AuthScheme::Auto.for_key(other), AuthScheme::ApiKey);
+        }
+        assert_eq!(AuthScheme::Bearer.for_key(api_key), AuthScheme::Bearer);
+        assert_eq!(AuthScheme::ApiKey.for_key(jwt), AuthScheme::ApiKey);
     }
 
     #[test]

@@ -19,7 +19,8 @@ use std::path::Path;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_containerGitHubToken0000000000000";
-const SEI_KEY: &str = "sei-container-api-key-5e1d7a90";
+/// An SEI API key as SEI issues them (base64 of {"company","id","key"}).
+const SEI_KEY: &str = "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWNvbnRhaW5lciIsImtleSI6ImNvbnRhaW5lci0wZjljMmI3ZDVlMWEifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
 /// The image to test and the engine to run it with, or `None` (and a line saying the test
@@ -129,7 +130,7 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
         .collect();
     assert_eq!(stages, recorded, "every job, in order");
     assert_eq!(payload["result"], "SUCCESS");
-    assert_eq!(payload["build_number"], 67);
+    assert_eq!(payload["build_number"], fixtures::OTEL_BUILD);
     assert_eq!(payload["execution_id"], "12456168064-1");
     assert_eq!(payload["instance_guid"], GUID);
     assert_eq!(payload["instance_name"], "GitHub Actions", "the default");
@@ -174,7 +175,10 @@ fn the_image_reports_a_run_as_the_runner_starts_it() {
 
     // The job summary, through the same mount.
     let summary = env.summary();
-    assert!(summary.contains("### SEI report: Build #67"), "{summary}");
+    assert!(
+        summary.contains("### SEI report: Build #1000006701"),
+        "{summary}"
+    );
     assert!(summary.contains("delivered (HTTP 202)"), "{summary}");
 
     // Tokens registered with the runner's masking and shown nowhere else.
@@ -224,7 +228,9 @@ fn the_image_fails_the_step_only_with_fail_on_error() {
         return;
     };
     let github = otel_github();
-    let sei = Sei::new().key("another-key-entirely").start();
+    let sei = Sei::new()
+        .key(&sei_cicd_testkit::sei::api_key("another"))
+        .start();
     for (fail_on_error, code) in [("false", 0), ("true", 1)] {
         let mut env = step(&github, &sei);
         env.input("fail-on-error", fail_on_error);

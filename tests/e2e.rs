@@ -12,7 +12,9 @@ use std::path::Path;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_e2eGitHubToken000000000000000000";
-const SEI_KEY: &str = "sei-e2e-api-key-0f9c2b7d";
+/// An SEI API key as SEI issues them (base64 of {"company","id","key"}).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWUyZSIsImtleSI6ImUyZS0wZjljMmI3ZDVlMWEifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
 fn otel_github(max_per_page: usize) -> Server {
@@ -73,6 +75,8 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         format!(
             "/repos/{OTEL_REPO}/deployments?sha=607e6cc9b6c59889d2136df32b12599223203912&per_page=100"
         ),
+        // The repository's workflows: does another file share this one's name?
+        format!("/repos/{OTEL_REPO}/actions/workflows?per_page=100&page=1"),
     ];
     expected.sort();
     assert_eq!(asked, expected);
@@ -83,14 +87,21 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         );
     }
 
-    // SEI: one POST to the webhook path, `Bearer` first (auto), JSON.
+    // SEI: the instance looked up while GitHub was read, then one POST to the webhook path,
+    // the API key as `ApiKey` (what `auto` picks for an SEI API key), JSON.
+    let looked: Vec<String> = sei
+        .other_requests()
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(looked, [format!("/v1/cicd/instances/{GUID}")]);
     let received = sei.received();
     assert_eq!(received.len(), 1);
     let r = &received[0];
     assert_eq!(r.path, "/v1/custom-cicd");
     assert_eq!(
         r.authorization.as_deref(),
-        Some(format!("Bearer {SEI_KEY}").as_str())
+        Some(format!("ApiKey {SEI_KEY}").as_str())
     );
     assert_eq!(r.status, 202);
     assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -107,7 +118,7 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         .collect();
     assert_eq!(ids, recorded, "every job, in order, none twice");
     assert_eq!(payload["result"], "SUCCESS");
-    assert_eq!(payload["build_number"], 67);
+    assert_eq!(payload["build_number"], fixtures::OTEL_BUILD);
     assert_eq!(payload["execution_id"], "12456168064-1");
     assert_eq!(payload["instance_guid"], GUID);
     assert_eq!(
@@ -133,7 +144,10 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
 
     // The summary: run, result, duration, a row per stage, SEI's answer.
     let summary = env.summary();
-    assert!(summary.contains("### SEI report: Build #67"), "{summary}");
+    assert!(
+        summary.contains("### SEI report: Build #1000006701"),
+        "{summary}"
+    );
     assert!(
         summary.contains("**Result** ✅ SUCCESS · **Duration** 1m 14s"),
         "{summary}"
@@ -202,9 +216,10 @@ fn workflow_run_mode_reports_the_upstream_run() {
         )),
         "{asked:?}"
     );
+    // The run, its jobs, the previous success, the repository's workflows (job identity).
     assert_eq!(
         asked.len(),
-        3,
+        4,
         "`ci-cd: cd` needs no deployments: {asked:?}"
     );
     let received = sei.received();
@@ -215,7 +230,7 @@ fn workflow_run_mode_reports_the_upstream_run() {
         payload["job_full_name"],
         "step-security/skip-duplicate-actions/Build & Test"
     );
-    assert_eq!(payload["build_number"], 379);
+    assert_eq!(payload["build_number"], 1_000_037_901);
     assert_eq!(payload["execution_id"], "16620109074-1");
     assert_eq!(payload["cd"], true);
     assert_eq!(payload["ci"], false);
@@ -233,46 +248,6 @@ fn workflow_run_mode_reports_the_upstream_run() {
 }
 
 #[test]
-fn auto_scheme_falls_back_to_apikey_and_says_so() {
-    let github = otel_github(100);
-    let sei = Sei::new().key(SEI_KEY).reject_bearer().start();
-    let env = in_workflow(&github, &sei);
-    let out = env.run(Path::new(BIN));
-    let (stdout, _) = text(&out);
-    let auth: Vec<String> = sei
-        .received()
-        .iter()
-        .map(|r| r.authorization.clone().unwrap_or_default())
-        .collect();
-    assert_eq!(
-        auth,
-        [format!("Bearer {SEI_KEY}"), format!("ApiKey {SEI_KEY}")]
-    );
-    assert!(
-        stdout.contains("::notice::") && stdout.contains("auth-scheme: apikey"),
-        "{stdout}"
-    );
-    assert_eq!(env.outputs()["status"], "delivered");
-    assert_eq!(sei.runs().len(), 1);
-}
-
-#[test]
-fn pinned_apikey_scheme_sends_one_request() {
-    let github = otel_github(100);
-    let sei = Sei::new().key(SEI_KEY).reject_bearer().start();
-    let mut env = in_workflow(&github, &sei);
-    env.input("auth-scheme", "apikey");
-    let out = env.run(Path::new(BIN));
-    assert!(out.status.success());
-    let received = sei.received();
-    assert_eq!(received.len(), 1);
-    assert_eq!(
-        received[0].authorization.as_deref(),
-        Some(format!("ApiKey {SEI_KEY}").as_str())
-    );
-}
-
-#[test]
 fn fail_on_error_turns_a_failed_report_into_exit_1() {
     let github = GitHub::new().token(GH_TOKEN).start();
     let sei = sei();
@@ -286,7 +261,9 @@ fn fail_on_error_turns_a_failed_report_into_exit_1() {
 #[test]
 fn refused_key_is_reported_with_what_to_check() {
     let github = otel_github(100);
-    let sei = Sei::new().key("another-key").start();
+    let sei = Sei::new()
+        .key(&sei_cicd_testkit::sei::api_key("another"))
+        .start();
     let env = in_workflow(&github, &sei);
     let out = env.run(Path::new(BIN));
     let (stdout, _) = text(&out);
@@ -296,6 +273,7 @@ fn refused_key_is_reported_with_what_to_check() {
         error.contains("HTTP 401") && error.contains("sei-token"),
         "{error}"
     );
+    assert!(error.contains("most likely the key"), "{error}");
     let outputs = env.outputs();
     assert_eq!(outputs["status"], "failed");
     assert_eq!(outputs["http-status"], "401");
@@ -303,7 +281,19 @@ fn refused_key_is_reported_with_what_to_check() {
         error.contains(&outputs["payload-file"]),
         "says where the payload is kept"
     );
-    assert_eq!(sei.received().len(), 2, "Bearer, then ApiKey, then stop");
+    let auth: Vec<_> = sei
+        .received()
+        .into_iter()
+        .map(|r| r.authorization)
+        .collect();
+    assert_eq!(
+        auth,
+        [
+            Some(format!("ApiKey {SEI_KEY}")),
+            Some(format!("ApiKey {SEI_KEY}"))
+        ],
+        "the same scheme twice, to tell a refused key from a passing fault, then stop"
+    );
     assert_no_secret(&env, &out, &[SEI_KEY, GH_TOKEN]);
 }
 
@@ -368,8 +358,9 @@ fn a_thousand_jobs_arrive_whole_in_ten_pages_fetched_together() {
         .input("github-token", GH_TOKEN);
     let out = env.run(Path::new(BIN));
     assert!(out.status.success(), "{:?}", text(&out));
-    // The run, 10 pages, the previous success, the deployments of the head commit.
-    assert_eq!(github.exchanges().len(), 1 + 10 + 2);
+    // The run, 10 pages, the previous success, the deployments of the head commit, the
+    // repository's workflows.
+    assert_eq!(github.exchanges().len(), 1 + 10 + 3);
     assert!(
         sei_cicd_testkit::http::critical_path(&github.exchanges()) <= 2,
         "run + first page together, then the other nine together (and the look-ups)"
@@ -419,7 +410,7 @@ fn a_thousand_jobs_of_thirty_steps_are_accepted_whole() {
         .map(|s| s["steps"].as_array().unwrap().len())
         .sum();
     assert_eq!(steps, 30_000);
-    let bytes = sei.server.exchanges()[0].request.body.len();
+    let bytes = sei.webhook_exchanges()[0].request.body.len();
     assert!(
         (5_000_000..9_000_000).contains(&bytes),
         "about 6 MB: {bytes}"
@@ -437,7 +428,7 @@ fn max_payload_bytes_drops_steps_of_passed_stages_and_keeps_every_stage() {
     let out = env.run(Path::new(BIN));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    let body = &sei.server.exchanges()[0].request.body;
+    let body = &sei.webhook_exchanges()[0].request.body;
     assert!(body.len() <= 200_000, "{}", body.len());
     let received = sei.received();
     assert_eq!(received[0].status, 202);

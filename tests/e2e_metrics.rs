@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_e2eGitHubToken000000000000000000";
-const SEI_KEY: &str = "sei-e2e-api-key-0f9c2b7d";
+/// An SEI API key as SEI issues them (base64 of {"company","id","key"}).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWUyZSIsImtleSI6ImUyZS0wZjljMmI3ZDVlMWEifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
 /// The `otel-cicd` job of the recorded run: the one that reports it.
@@ -162,7 +164,7 @@ fn reporting_the_run_it_is_in_waits_for_a_job_the_api_shows_late() {
     );
     assert_eq!(p["result"], "SUCCESS");
     assert_eq!(p["execution_id"], "12456168064-1");
-    assert_eq!(p["build_number"], 67);
+    assert_eq!(p["build_number"], fixtures::OTEL_BUILD);
     // The run lasts from its start until the report.
     let end = p["start_time"].as_i64().unwrap() + p["duration"].as_i64().unwrap();
     let now = chrono::Utc::now().timestamp_millis();
@@ -368,7 +370,7 @@ fn a_push_of_many_commits_reports_the_newest_hundred_since_the_last_success() {
     // At most 3 sequential round trips to GitHub, plus the one to SEI.
     let mut all = github.exchanges();
     assert!(critical_path(&all) <= 3, "GitHub: {}", critical_path(&all));
-    all.extend(sei.server.exchanges());
+    all.extend(sei.webhook_exchanges());
     let path: Vec<(String, u128, u128)> = all
         .iter()
         .map(|e| {
@@ -509,8 +511,8 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
     assert_eq!(deployed["job_full_name"], format!("{REPO}/Ship"));
     // SEI stored both runs, under their two jobs.
     let runs = sei.runs();
-    assert!(runs.contains_key(&(format!("{REPO}/Build"), 67)));
-    assert!(runs.contains_key(&(format!("{REPO}/Ship"), 12)));
+    assert!(runs.contains_key(&(format!("{REPO}/Build"), fixtures::OTEL_BUILD)));
+    assert!(runs.contains_key(&(format!("{REPO}/Ship"), 1_000_001_201)));
 }
 
 /// `ci-cd: auto` rule 3: a job of the run deployed to an environment. A deployment of the same
@@ -645,9 +647,18 @@ fn every_lookup_on_keeps_the_critical_path_at_three_round_trips() {
     assert_eq!(p["artifacts"].as_array().unwrap().len(), 150);
     assert_eq!(p["result"], "FAILURE");
     let mut all = github.exchanges();
-    // run + 10 job pages + runs list + 3 compare pages + deployments + 2 artifact pages
-    assert_eq!(all.len(), 1 + 10 + 1 + 3 + 1 + 2);
+    // run + 10 job pages + runs list + 3 compare pages + deployments + 2 artifact pages +
+    // the repository's workflows
+    assert_eq!(all.len(), 1 + 10 + 1 + 3 + 1 + 2 + 1);
     assert!(critical_path(&all) <= 3, "GitHub: {}", critical_path(&all));
-    all.extend(sei.server.exchanges());
+    // The instance look-up goes out with GitHub's first round, so it adds no round trip.
+    let first_answer = all.iter().map(|e| e.answered).min().unwrap();
+    let lookups = sei.server.exchanges();
+    let lookup = lookups
+        .iter()
+        .find(|e| e.request.path().contains("/v1/cicd/instances/"))
+        .expect("the instance was looked up");
+    assert!(lookup.received < first_answer, "sent with round 1");
+    all.extend(sei.webhook_exchanges());
     assert!(critical_path(&all) <= 4);
 }

@@ -21,7 +21,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_faultsGitHubToken0000000000000000";
-const SEI_KEY: &str = "sei-faults-api-key-7c1e93a0";
+/// An SEI API key as SEI issues them (base64 of {"company","id","key"}).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWZhdWx0cyIsImtleSI6ImZhdWx0cy0wZjljMmI3ZDVlMWEifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 const JOB: &str = "corentinmusard/otel-cicd-action/Build";
 const OUTPUTS: [&str; 5] = [
@@ -156,7 +158,7 @@ fn assert_whole(env: &ActionEnv) {
 fn assert_stored_once(sei: &SeiServer, duplicates: usize) {
     let runs = sei.runs();
     assert_eq!(runs.len(), 1, "{:?}", runs.keys());
-    assert!(runs.contains_key(&(JOB.to_owned(), 67)));
+    assert!(runs.contains_key(&(JOB.to_owned(), fixtures::OTEL_BUILD)));
     assert_eq!(sei.duplicates(), duplicates);
     for r in sei.received().iter().filter(|r| r.status == 202) {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -289,7 +291,7 @@ fn sei_429_with_retry_after_2_waits_two_seconds() {
     assert!(ran
         .stdout()
         .contains("trying again in 2 s (attempt 2 of 3)"));
-    let posts: Vec<_> = sei.server.exchanges();
+    let posts: Vec<_> = sei.webhook_exchanges();
     assert_eq!(posts.len(), 2);
     let gap = posts[1].received - posts[0].answered;
     assert!(gap >= Duration::from_secs(2), "waited {gap:?}");
@@ -341,7 +343,7 @@ fn a_slow_answer_inside_the_deadline_is_fine() {
     );
     let ran = run(step(&github, &sei.url()));
     assert_eq!(ran.status(), "delivered");
-    assert_eq!(sei.received().len(), 1, "no retry while it waits");
+    assert_eq!(sei.webhook_exchanges().len(), 1, "no retry while it waits");
     assert_stored_once(&sei, 0);
     row(
         "SEI answers 202 after 0.7 s (deadline 2 s)",
@@ -398,9 +400,9 @@ fn a_report_stored_but_whose_answer_was_lost_is_kept_once() {
     );
     let ran = run(step(&github, &sei.url()));
     assert_eq!(ran.status(), "delivered");
-    assert_eq!(sei.received().len(), 2);
+    assert_eq!(sei.webhook_exchanges().len(), 2);
     assert_stored_once(&sei, 1);
-    let stored = &sei.runs()[&(JOB.to_owned(), 67)];
+    let stored = &sei.runs()[&(JOB.to_owned(), fixtures::OTEL_BUILD)];
     assert_eq!(
         stored["execution_id"], "12456168064-1",
         "the same run, same ids"
@@ -533,7 +535,7 @@ fn a_retry_after_past_the_deadline_is_not_waited_for() {
         e.contains("SEI asked to wait 1h 00m 00s, past the `timeout` of 2 s"),
         "{e}"
     );
-    assert_eq!(sei.server.exchanges().len(), 1);
+    assert_eq!(sei.webhook_exchanges().len(), 1);
     row(
         "SEI 429 with `Retry-After: 3600`",
         "stopped at once: the wait does not fit the deadline",
@@ -546,7 +548,7 @@ fn a_retry_after_past_the_deadline_is_not_waited_for() {
 
 fn final_status(status: u16, body: Value, scheme: &str) -> (Ran, SeiServer) {
     let github = github();
-    let sei = Sei::new().key(SEI_KEY).start();
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start();
     sei.script()
         .sequence(None, (0..2).map(|_| Reply::json(status, &body)));
     let mut env = step(&github, &sei.url());
@@ -583,7 +585,7 @@ fn sei_400_shows_the_servers_message() {
         e.contains("HTTP 400): \"job_name/pipeline field is missing in request\""),
         "{e}"
     );
-    assert_eq!(sei.server.exchanges().len(), 1);
+    assert_eq!(sei.webhook_exchanges().len(), 1);
     row(
         "SEI 400 `{\"payload\":\"job_name/pipeline field is missing in request\"}`",
         "not retried; the error quotes SEI's message",
@@ -607,7 +609,7 @@ fn sei_400_from_the_emulators_own_check_of_a_replayed_file() {
         stderr.contains("\"job_name/pipeline field is missing in request\""),
         "{stderr}"
     );
-    assert_eq!(sei.received().len(), 1, "not retried");
+    assert_eq!(sei.webhook_exchanges().len(), 1, "not retried");
     row(
         "replay of a payload without `pipeline` (the emulator's own 400)",
         "not retried; exit code 1; SEI's message shown",
@@ -617,27 +619,71 @@ fn sei_400_from_the_emulators_own_check_of_a_replayed_file() {
 
 #[test]
 fn sei_401_names_the_token_the_scheme_and_the_base_url() {
-    let (ran, sei) = final_status(401, json!({"error": "Unauthorized", "status": 401}), "auto");
+    let github = github();
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start();
+    sei.script().sequence(
+        None,
+        (0..2).map(|_| Reply::json(401, &json!({"error": "Unauthorized", "status": 401}))),
+    );
+    let ran = run(step(&github, &sei.url()));
+    assert_eq!(ran.status(), "failed");
+    assert_eq!(ran.outputs()["http-status"], "401");
     let e = &ran.errors()[0];
-    assert!(e.contains("`sei-token` (HTTP 401)"), "{e}");
+    assert!(e.contains("HTTP 401 2 attempts in a row"), "{e}");
     assert!(
-        e.contains("`Bearer`, then as `ApiKey` (`auth-scheme: auto`)"),
+        e.contains("most likely the key in `sei-token` or its region"),
         "{e}"
     );
-    assert!(e.contains(&format!("at {}:", sei.url())), "{e}");
+    assert!(
+        e.contains("as `ApiKey` (`auth-scheme: auto`: the key looks like an SEI API key)"),
+        "{e}"
+    );
+    assert!(e.contains(&format!("to {}:", sei.url())), "{e}");
+    assert!(e.contains("sei-cicd replay"), "{e}");
     let auth: Vec<_> = sei
-        .server
-        .exchanges()
+        .webhook_exchanges()
         .iter()
         .map(|x| x.request.header("authorization").unwrap().to_owned())
         .collect();
     assert_eq!(
         auth,
-        [format!("Bearer {SEI_KEY}"), format!("ApiKey {SEI_KEY}")]
+        [format!("ApiKey {SEI_KEY}"), format!("ApiKey {SEI_KEY}")],
+        "the same scheme twice, never another"
     );
     row(
-        "SEI 401",
-        "the one `auto` switch (Bearer, then ApiKey), then an error naming `sei-token`, the scheme and the base URL",
+        "SEI 401 to the first request",
+        "tried twice with the same scheme (`ApiKey`, what `auto` picks for an API key), then an error naming `sei-token`, the scheme and the base URL",
+        "saved for replay",
+    );
+}
+
+#[test]
+fn sei_500_to_every_try_of_the_first_request_stops_after_two() {
+    let github = github();
+    let sei = sei();
+    sei.script().sequence(
+        None,
+        (0..5).map(|_| {
+            Reply::json(
+                500,
+                &json!({"status": 500, "error": "Internal Server Error"}),
+            )
+        }),
+    );
+    let ran = run(step(&github, &sei.url()));
+    assert_eq!(ran.status(), "failed");
+    assert_eq!(sei.webhook_exchanges().len(), 2, "two attempts, not five");
+    assert!(
+        ran.took < Duration::from_secs(5),
+        "not the whole deadline: {:?}",
+        ran.took
+    );
+    let e = &ran.errors()[0];
+    assert!(e.contains("HTTP 500 2 attempts in a row"), "{e}");
+    assert!(e.contains("`sei-token`") && e.contains("`sei-url`"), "{e}");
+    row(
+        "SEI 500 to every try of the first request (how SEI answers a key it cannot take)",
+        "stopped after 2 attempts (~1 s), error: most likely the key or its region, naming `sei-token`, the scheme and the base URL",
         "saved for replay",
     );
 }
@@ -650,7 +696,7 @@ fn sei_403_with_a_pinned_scheme_is_sent_once() {
         e.contains("(HTTP 403), sent as `Bearer` (`auth-scheme: bearer`)"),
         "{e}"
     );
-    assert_eq!(sei.server.exchanges().len(), 1);
+    assert_eq!(sei.webhook_exchanges().len(), 1);
     row(
         "SEI 403, `auth-scheme: bearer`",
         "sent once; error names `sei-token`, `auth-scheme: bearer` and the base URL",
@@ -701,7 +747,7 @@ fn github_fault_then_delivered(reply: Reply, timeout: &str, fault: &str, did: &s
     assert_eq!(ran.status(), "delivered", "{}", ran.stdout());
     assert_eq!(jobs_reads(&github), 2, "the jobs page, then again");
     assert_stored_once(&sei, 0);
-    let stages = sei.runs()[&(JOB.to_owned(), 67)]["job_run"]["stages"]
+    let stages = sei.runs()[&(JOB.to_owned(), fixtures::OTEL_BUILD)]["job_run"]["stages"]
         .as_array()
         .unwrap()
         .len();
@@ -886,7 +932,7 @@ fn a_wrong_typed_field_reads_as_absent() {
     let ran = run(step(&github, &sei.url()));
     assert_eq!(ran.status(), "delivered", "{}", ran.stdout());
     assert_stored_once(&sei, 0);
-    let p = &sei.runs()[&(JOB.to_owned(), 67)];
+    let p = &sei.runs()[&(JOB.to_owned(), fixtures::OTEL_BUILD)];
     // A completed run whose conclusion cannot be read is an unknown outcome.
     assert_eq!(p["result"], "NOT_BUILT");
     assert!(p.get("branch_name").is_none_or(Value::is_null), "{p}");
@@ -1050,7 +1096,7 @@ fn enterprise_server_over_https_with_a_private_ca() {
         .prefix("/api/v3")
         .otel_run()
         .start_tls(&ca);
-    let sei = Sei::new().key(SEI_KEY).start_tls(&ca);
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start_tls(&ca);
     let mut env = step(&github, &sei.url());
     let pem = ca.write_pem(env.dir.path(), "ca.pem");
     env.input("ca-cert", pem.to_str().unwrap())
@@ -1071,7 +1117,7 @@ fn enterprise_server_over_https_with_a_private_ca() {
 fn https_with_a_private_ca_in_ssl_cert_file() {
     let ca = Ca::new();
     let github = github();
-    let sei = Sei::new().key(SEI_KEY).start_tls(&ca);
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start_tls(&ca);
     let mut env = step(&github, &sei.url());
     let pem = ca.write_pem(env.dir.path(), "ca.pem");
     env.var("SSL_CERT_FILE", pem.to_str().unwrap());
@@ -1089,7 +1135,7 @@ fn https_with_a_private_ca_in_ssl_cert_file() {
 fn https_with_an_unknown_ca_fails_at_once_and_points_at_ca_cert() {
     let ca = Ca::new();
     let github = github();
-    let sei = Sei::new().key(SEI_KEY).start_tls(&ca);
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start_tls(&ca);
     let ran = run(step(&github, &sei.url()));
     assert_eq!(ran.status(), "failed");
     let e = &ran.errors()[0];
@@ -1108,7 +1154,7 @@ fn https_with_an_unknown_ca_fails_at_once_and_points_at_ca_cert() {
 fn https_proxy_is_used_and_no_proxy_bypasses_it() {
     let ca = Ca::new();
     let github = github();
-    let sei = Sei::new().key(SEI_KEY).start_tls(&ca);
+    let sei = Sei::new().key(SEI_KEY).instance(GUID).start_tls(&ca);
     let proxy = Proxy::start();
     let sei_host = sei.url().trim_start_matches("https://").to_owned();
 

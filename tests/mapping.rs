@@ -25,6 +25,7 @@ fn opts() -> Options {
         params: vec![],
         job_status: None,
         include_steps: true,
+        build_numbers: Default::default(),
         now: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
     }
 }
@@ -91,7 +92,7 @@ fn push_run_with_a_matrix() {
         p.repo_url,
         "https://github.com/corentinmusard/otel-cicd-action"
     );
-    assert_eq!(p.build_number, 67);
+    assert_eq!(p.build_number, 1_000_006_701, "run 67, attempt 1");
     assert_eq!(p.execution_id, "12456168064-1");
     assert_eq!(p.result, "SUCCESS");
     // run_started_at 17:11:25Z to updated_at 17:12:39Z
@@ -389,9 +390,12 @@ fn run_in_progress_with_the_reporters_own_job_running() {
     assert_eq!(me.start_time, "2024-12-22T17:12:27.000Z");
     assert_eq!(me.duration_in_millis, 13_000, "my job runs until now");
     assert_eq!(p.duration, 75_000);
-    assert!(me
-        .display_description
-        .starts_with("this reporter's job · https://"));
+    assert!(
+        me.display_description
+            .starts_with("this reporter's job · queued 6s · https://"),
+        "{}",
+        me.display_description
+    );
     // Only the steps that finished: not this step ("Export workflow"), not the post steps.
     let steps: Vec<&str> = me.steps.iter().map(|s| s.display_name.as_str()).collect();
     assert_eq!(steps, ["Set up job", "Run actions/checkout@v4"]);
@@ -422,7 +426,17 @@ fn attempt_two_of_a_rerun_keeps_reused_jobs_as_they_ran() {
     let p = map(run, jobs);
     assert_server_safe(&p);
     assert_eq!(p.execution_id, "12456168064-2", "unique per attempt");
-    assert_eq!(p.build_number, 67, "GitHub keeps the run number");
+    // Its own SEI run: run 67, attempt 2 (SEI would keep attempt 1's report under 67 forever).
+    assert_eq!(
+        p.build_number, 1_000_006_702,
+        "every attempt its own build number"
+    );
+    assert_eq!(p.trigger_chain[0].rerun_of_attempt, Some(1));
+    assert_eq!(
+        p.trigger_chain[0].job_run_number,
+        Some(1_000_006_701),
+        "the attempt it re-ran, as SEI numbered it"
+    );
     // This attempt's own start and end.
     assert_eq!(p.start_time, 1_734_891_600_000); // 18:20:00Z
     assert_eq!(p.duration, 45_000);
@@ -435,7 +449,7 @@ fn attempt_two_of_a_rerun_keeps_reused_jobs_as_they_ran() {
     assert!(
         build
             .display_description
-            .starts_with("reused from attempt 1 · https://"),
+            .starts_with("reused from attempt 1 · queued "),
         "{}",
         build.display_description
     );
@@ -607,7 +621,7 @@ fn lookups_reach_the_payload() {
     assert!(
         stage(&p, "34769402426")
             .display_description
-            .starts_with("deployed to production · https://"),
+            .starts_with("deployed to production · queued "),
         "the stage that deployed says so"
     );
     assert_eq!(

@@ -112,9 +112,16 @@ fn the_dockerfile_is_scratch_and_the_binary() {
         .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && !l.trim().is_empty())
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(instructions, ["FROM", "ARG", "COPY", "LABEL", "ENTRYPOINT"]);
+    assert_eq!(
+        instructions,
+        ["FROM", "ARG", "COPY", "COPY", "LABEL", "ENTRYPOINT"]
+    );
     assert!(dockerfile.contains("\nFROM scratch\n"));
     assert!(dockerfile.contains("\nCOPY --chmod=0755 bin/${TARGETARCH}/sei-cicd /sei-cicd\n"));
+    // A /tmp, the system's temporary folder, for the payload when nothing else is mounted.
+    assert!(dockerfile.contains("\nCOPY --chmod=1777 tmp /tmp\n"));
+    let build = read("dist/build-image.sh");
+    assert!(build.contains(r#"mkdir -p "$context/bin/$arch" "$context/tmp""#));
     assert!(dockerfile.contains("\nENTRYPOINT [\"/sei-cicd\"]\n"));
     // The release lays out the same context for both architectures.
     let release = read(".github/workflows/release.yml");
@@ -124,6 +131,7 @@ fn the_dockerfile_is_scratch_and_the_binary() {
             "{arch}"
         );
     }
+    assert!(release.contains("mkdir -p context/bin/amd64 context/bin/arm64 context/tmp"));
 }
 
 /// Every `uses:` of the workflows and examples: (file, action, ref, comment).

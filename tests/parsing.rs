@@ -132,6 +132,7 @@ fn options() -> Options {
         cfr_status: None,
         params: Vec::new(),
         include_steps: true,
+        build_numbers: Default::default(),
         artifacts: Vec::new(),
         job_status: None,
         now: chrono::Utc::now(),

@@ -226,6 +226,17 @@ mod tests {
     }
 
     #[test]
+    fn the_placeholder_guid_is_for_dry_runs_only() {
+        let e = errors(with(|a| a.instance.instance_guid = some(PLACEHOLDER_GUID)));
+        assert!(e[0].contains("the placeholder a dry run uses"), "{e:?}");
+        let c = config(with(|a| {
+            a.instance.instance_guid = some(PLACEHOLDER_GUID);
+            a.behaviour.dry_run = some("true");
+        }));
+        assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
+    }
+
+    #[test]
     fn token_problems_never_echo_the_token() {
         let e = errors(with(|a| a.sei.sei_token = some("abc def-secret")));
         assert!(e[0].contains("`sei-token`"));

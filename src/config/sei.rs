@@ -15,7 +15,7 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
     let raw_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
     // What messages show: a user or password in the URL is not.
     let sei_url = &without_userinfo(raw_url);
-    let sei_endpoint = match crate::sei::endpoint(raw_url) {
+    let sei_base = match crate::sei::base(raw_url) {
         Ok(url) => {
             if crate::http::insecure(&url) {
                 if net.allow_insecure_http {
@@ -36,7 +36,7 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
         Err(why) => {
             p.bad(format!(
                 "input `sei-url` is `{sei_url}`: {why}. Use your SEI API base, like \
-                 `https://api.levelops.io` or `https://app.harness.io/gratis/sei/api`"
+                 `https://app.harness.io/gratis/sei/api/v1/` (see the regions in the README)"
             ));
             String::new()
         }
@@ -65,7 +65,9 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
     };
 
     Delivery {
-        sei_endpoint,
+        sei_endpoint: format!("{sei_base}{}", crate::sei::WEBHOOK_PATH),
+        sei_base,
+        default_base: given(&args.sei_url).is_none(),
         sei_token,
         auth_scheme,
         policy: net.policy,

@@ -9,6 +9,7 @@ use super::values::{
 };
 use crate::args::{InstanceArgs, SendArgs};
 use crate::map::commits::Mode as CommitsMode;
+use crate::map::identity::{self, BuildNumbers};
 use crate::map::{CiCd, Overrides};
 use crate::payload::Artifact;
 
@@ -31,6 +32,8 @@ pub struct SendSettings {
     pub cfr_status: Option<bool>,
     pub params: Vec<(String, String)>,
     pub include_steps: bool,
+    /// `build-numbers`: every attempt its own SEI run, or the plain run number.
+    pub build_numbers: BuildNumbers,
     /// `max-payload-bytes`: steps are dropped to stay under it.
     pub max_payload_bytes: Option<usize>,
 }
@@ -45,10 +48,33 @@ pub fn load(
     let instance_guid = instance_guid(instance, dry_run, p);
     let build_number = number(&args.build_number, p, |v| {
         format!(
-            "input `build-number` is `{v}`: use a whole number, like `${{{{ github.run_number }}}}` \
-             or `${{{{ github.run_id }}}}`"
+            "input `build-number` is `{v}`: use a whole number below 2147483648 (2^31), like \
+             `${{{{ github.run_number }}}}`, or leave it empty"
         )
+    })
+    .filter(|&n| {
+        let fits = n < identity::LIMIT;
+        if !fits {
+            p.bad(format!(
+                "input `build-number` is `{n}`, which SEI cannot link to (it reads stored build \
+                 numbers as 32-bit numbers): use a whole number below 2147483648 (2^31), like \
+                 `${{{{ github.run_number }}}}`, or leave it empty (`build-numbers` then numbers \
+                 each attempt)"
+            ));
+        }
+        fits
     });
+    let build_numbers = match given(&args.build_numbers) {
+        None => BuildNumbers::default(),
+        Some(v) => BuildNumbers::parse(v).unwrap_or_else(|| {
+            p.bad(format!(
+                "input `build-numbers` is `{v}`: use `per-attempt` (every attempt of a run its \
+                 own SEI run, the default) or `run-number` (the plain run number: SEI keeps the \
+                 first attempt reported)"
+            ));
+            BuildNumbers::default()
+        }),
+    };
     let ci_cd = match given(&args.ci_cd) {
         None => CiCd::Auto,
         Some(v) => CiCd::parse(v).unwrap_or_else(|| {
@@ -128,6 +154,7 @@ pub fn load(
         cfr_status,
         params,
         include_steps,
+        build_numbers,
         max_payload_bytes,
     }
 }
@@ -136,6 +163,14 @@ pub fn load(
 fn instance_guid(args: &InstanceArgs, dry_run: bool, p: &mut Problems) -> String {
     match given(&args.instance_guid) {
         Some(v) => match uuid::Uuid::parse_str(v) {
+            Ok(u) if u.is_nil() && !dry_run => {
+                p.bad(format!(
+                    "input `instance-guid` is `{v}`, the placeholder a dry run uses: SEI drops \
+                     every run of an instance it does not know. Set it to the UUID of your \
+                     CI/CD instance in SEI (see \"Get an instance GUID\" in docs/setup.md)"
+                ));
+                String::new()
+            }
             Ok(u) => u.hyphenated().to_string(),
             Err(_) => {
                 p.bad(format!(

@@ -12,7 +12,7 @@ use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
-    WorkflowRunsPage,
+    WorkflowRunsPage, WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
@@ -30,7 +30,11 @@ use std::time::{Duration, SystemTime};
 /// Jobs per page: GitHub's maximum.
 pub const PER_PAGE: u64 = 100;
 /// A run with more jobs than this many pages is cut, with a warning.
-const MAX_PAGES: u64 = 100;
+pub const MAX_PAGES: u64 = 100;
+/// Requests one client has in flight at most. GitHub allows 100 concurrent requests per token
+/// (REST and GraphQL together); 16 leave room for everything else the token does, and still
+/// send the 9 other job pages of a 1,000-job run with the other look-ups in one round trip.
+pub const MAX_IN_FLIGHT: usize = 16;
 
 pub struct GitHub {
     octo: Octocrab,
@@ -45,6 +49,10 @@ pub struct GitHub {
     policy: Policy,
     clock: SystemClock,
     on_retry: Option<Log>,
+    /// One permit per request in flight ([`MAX_IN_FLIGHT`]).
+    in_flight: tokio::sync::Semaphore,
+    /// The most requests that were in flight at once.
+    peak_in_flight: AtomicUsize,
 }
 
 /// Hears of each retry, to say it in the log.
@@ -91,6 +99,8 @@ impl GitHub {
             policy: Policy::default(),
             clock: SystemClock::start(),
             on_retry: None,
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+            peak_in_flight: AtomicUsize::new(0),
         })
     }
 
@@ -117,6 +127,11 @@ impl GitHub {
     /// How many requests this client has sent.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The most requests this client had in flight at once (at most [`MAX_IN_FLIGHT`]).
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight.load(Ordering::Relaxed)
     }
 
     /// How many of them GitHub answered `304 Not Modified`.
@@ -291,6 +306,15 @@ impl GitHub {
         .await
     }
 
+    /// One page of the repository's workflows.
+    pub async fn workflows_page(&self, repo: &Repo, page: u64) -> Result<WorkflowsPage> {
+        self.get::<WorkflowsPage>(format!(
+            "/repos/{}/{}/actions/workflows?per_page={PER_PAGE}&page={page}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
     /// The newest deployments of commit `sha`.
     pub async fn deployments(&self, repo: &Repo, sha: &str) -> Result<Vec<Deployment>> {
         self.get::<Vec<Deployment>>(format!(
@@ -345,6 +369,10 @@ impl GitHub {
         etag: Option<&str>,
         limit: Duration,
     ) -> Result<(Fetched<T>, Option<String>), (anyhow::Error, Verdict)> {
+        // Waiting for a permit is not part of the attempt's time limit.
+        let _permit = self.in_flight.acquire().await.expect("never closed");
+        let now = MAX_IN_FLIGHT - self.in_flight.available_permits();
+        self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
         self.requests.fetch_add(1, Ordering::Relaxed);
         let again = Verdict::Retry { wait: None };
         let fetch = async {

@@ -9,6 +9,7 @@
 //! | `event` commits | compare, page 1 (from the event) | the newest pages | |
 //! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
 //! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
+//! | job identity | the repository's workflows, page 1 | the other pages | |
 //!
 //! The *hint* is what the step knows of the run before reading it (the runner's variables and
 //! event, or the run inside a `workflow_run` event); a request made from the hint is checked
@@ -23,7 +24,7 @@ use crate::map::{cicd, me, workflow_name};
 use crate::model::event::Event;
 use crate::model::Repo;
 use crate::model::{
-    Artifact, Comparison, Deployment, Job, Lookups, Note, Repository, Run, RunData,
+    Artifact, Comparison, Deployment, Job, Lookups, Note, Repository, Run, RunData, Workflow,
 };
 use crate::payload::Artifact as DeclaredArtifact;
 use crate::target::RunRef;
@@ -40,6 +41,9 @@ pub struct Plan<'a> {
     pub ci_cd: cicd::Setting,
     pub declared: &'a [DeclaredArtifact],
     pub workflow_artifacts: bool,
+    /// Read the repository's workflows, to tell files with the same `name:` apart (not needed
+    /// when `job-full-name` is given).
+    pub workflows: bool,
     /// Set when the step runs inside the reported attempt: find "my" job, wait for the others.
     pub me: Option<MePlan>,
 }
@@ -112,11 +116,14 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         .run(target)
         .map(|r| r.map_err(|e| format!("{e:#}")))
         .shared();
-    let (jobs, commits, deployments, artifacts) = join4(
-        jobs_chain(gh, target, plan, run.clone()),
-        commits_chain(gh, &target.repo, plan, run.clone()),
-        deployments_chain(gh, &target.repo, plan, run),
-        artifacts_chain(gh, target, plan),
+    let ((jobs, commits, deployments, artifacts), workflows) = join(
+        join4(
+            jobs_chain(gh, target, plan, run.clone()),
+            commits_chain(gh, &target.repo, plan, run.clone()),
+            deployments_chain(gh, &target.repo, plan, run),
+            artifacts_chain(gh, target, plan),
+        ),
+        workflows_chain(gh, &target.repo, plan),
     )
     .await;
     let (run, jobs, me, mut notes) = jobs?;
@@ -136,6 +143,10 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
     }
     match artifacts {
         Found::Yes(a) => lookups.artifacts = a,
+        Found::No(note) => notes.extend(note),
+    }
+    match workflows {
+        Found::Yes(w) => lookups.workflows = Some(w),
         Found::No(note) => notes.extend(note),
     }
     lookups.notes = notes;
@@ -178,8 +189,19 @@ where
             (run, path, first)
         }
     };
+    let listed = first.total_count.unwrap_or(first.jobs.len() as u64);
     let mut jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
     let mut notes = Vec::new();
+    let cap = super::client::MAX_PAGES * super::client::PER_PAGE;
+    if listed > cap && (jobs.len() as u64) < listed {
+        notes.push(Note::warning(format!(
+            "the run has {listed} jobs and the reporter reads at most {cap} ({} pages of {}): \
+             the other {} are not reported",
+            super::client::MAX_PAGES,
+            super::client::PER_PAGE,
+            listed - jobs.len() as u64
+        )));
+    }
 
     let Some(mp) = &plan.me else {
         return Ok((run, jobs, None, notes));
@@ -494,6 +516,41 @@ where
     let checked: Vec<_> = candidates.into_iter().zip(statuses).collect();
     Found::Yes(cicd::deployed_environments(&checked, run_id))
 }
+
+/// Job identity: the repository's workflows (every page, at most [`MAX_WORKFLOW_PAGES`]).
+async fn workflows_chain(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<Vec<Workflow>> {
+    if !plan.workflows {
+        return Found::No(None);
+    }
+    let result = async {
+        let first = gh.workflows_page(repo, 1).await?;
+        let got = first.workflows.len() as u64;
+        let total = first.total_count.unwrap_or(got);
+        let pages = total
+            .div_ceil(super::client::PER_PAGE)
+            .clamp(1, MAX_WORKFLOW_PAGES);
+        let rest = try_join_all((2..=pages).map(|p| gh.workflows_page(repo, p))).await?;
+        anyhow::Ok(
+            std::iter::once(first)
+                .chain(rest)
+                .flat_map(|p| p.workflows)
+                .collect::<Vec<_>>(),
+        )
+    }
+    .await;
+    match result {
+        Ok(w) => Found::Yes(w),
+        Err(e) => Found::No(Some(Note::warning(format!(
+            "could not list the repository's workflows ({e:#}): the job is named \
+             `<owner>/<repo>/<workflow name>` without telling apart workflow files that share \
+             a name{}",
+            permission_hint(&format!("{e:#}"), "actions: read")
+        )))),
+    }
+}
+
+/// Pages of the workflows list read at most (10,000 workflows).
+const MAX_WORKFLOW_PAGES: u64 = 100;
 
 /// `include-workflow-artifacts`: every artifact the run uploaded.
 async fn artifacts_chain(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Found<Vec<Artifact>> {

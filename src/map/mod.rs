@@ -3,15 +3,18 @@
 //! [`payload`] takes one attempt of one workflow run (the run, all its jobs and what the optional
 //! look-ups found), the run's own event when known, and the user's options, and returns the exact
 //! body SEI receives. No I/O, no clock: "now" is an argument, so every rule here is tested on
-//! recorded data. Each field with rules of its own has its module: [`branch`], [`commits`],
-//! [`cicd`], [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`].
+//! recorded data. Each field with rules of its own has its module: [`identity`] (job and build
+//! number), [`names`] (stage and step names SEI keeps), [`branch`], [`commits`], [`cicd`],
+//! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`].
 
 pub mod artifacts;
 pub mod branch;
 pub mod cicd;
 pub mod commits;
 pub mod fit;
+pub mod identity;
 pub mod me;
+pub mod names;
 pub mod params;
 pub mod result;
 pub mod time;
@@ -24,6 +27,7 @@ use chrono::{DateTime, Utc};
 use compact_str::{format_compact, CompactString, ToCompactString};
 
 pub use cicd::Setting as CiCd;
+pub use identity::BuildNumbers;
 
 /// User choices that replace a derived field (each is an action input of the same name).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub struct Options {
     /// which is still running when it reports.
     pub job_status: Option<String>,
     pub include_steps: bool,
+    /// How build numbers are made (`build-numbers`).
+    pub build_numbers: BuildNumbers,
     /// The instant that stands for "now" for anything still running.
     pub now: DateTime<Utc>,
 }
@@ -66,10 +72,14 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
     let o = &opts.overrides;
     let repository = repository(data, opts);
     let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
-    let job_full_name = o
-        .job_full_name
-        .clone()
-        .unwrap_or_else(|| format!("{repository}/{workflow}"));
+    let job_full_name = o.job_full_name.clone().unwrap_or_else(|| {
+        identity::job_full_name(
+            &repository,
+            &workflow,
+            run,
+            data.lookups.workflows.as_deref(),
+        )
+    });
 
     let run_start = run
         .run_started_at
@@ -88,23 +98,47 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
     let my_status = opts.job_status.as_deref().filter(|s| !s.is_empty());
     let attempt = run.run_attempt.unwrap_or(1);
     let deployments = data.lookups.deployments.as_deref().unwrap_or_default();
-    let stages: Vec<payload::Stage> = data
+    let names: Vec<CompactString> = data
         .jobs
         .iter()
         .enumerate()
-        .map(|(i, job)| {
+        .map(|(i, job)| match (&job.name, job.id) {
+            (Some(n), _) => CompactString::from(n.as_str()),
+            (None, Some(id)) => format_compact!("job {id}"),
+            (None, None) => format_compact!("job job-{}", i + 1),
+        })
+        .collect();
+    let short = names::shorten_all(names.iter().map(CompactString::as_str));
+    let stages: Vec<payload::Stage> = data
+        .jobs
+        .iter()
+        .zip(names.iter().zip(short))
+        .enumerate()
+        .map(|(i, (job, (full, name)))| {
             let mine = me.is_some() && job.id == me;
-            let mut s = stage(i, job, run_start, attempt, mine.then_some(my_status), opts);
+            let named = Named { full, short: name };
+            let mut s = stage(
+                i,
+                job,
+                named,
+                run_start,
+                attempt,
+                mine.then_some(my_status),
+                opts,
+            );
             let envs: Vec<&str> = deployments
                 .iter()
                 .filter(|(_, j)| j.is_some() && *j == job.id)
                 .map(|(env, _)| env.as_str())
                 .collect();
             if !envs.is_empty() {
-                s.display_description = format_compact!(
-                    "deployed to {} · {}",
-                    envs.join(", "),
-                    s.display_description
+                s.display_description = names::cut(
+                    &format!(
+                        "deployed to {} · {}",
+                        envs.join(", "),
+                        s.display_description
+                    ),
+                    names::MAX_DESCRIPTION,
                 );
             }
             s
@@ -136,6 +170,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         _ => &[],
     };
     let run_id = run.id.unwrap_or_default();
+    let (build_number, previous_attempt_number) = build_numbers(run, opts);
     Payload {
         pipeline: o.pipeline.clone().unwrap_or_else(|| workflow.clone()),
         qualified_name: o
@@ -154,7 +189,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         start_time: time::epoch_ms(run_start),
         duration: time::span_ms(run_start, run_end),
         result: result.to_owned(),
-        build_number: o.build_number.or(run.run_number).unwrap_or(run_id),
+        build_number,
         execution_id: format!("{run_id}-{attempt}"),
         scm_commit_ids: data
             .lookups
@@ -166,11 +201,38 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         ci: kind.ci,
         cd: kind.cd,
         artifacts,
-        trigger_chain: trigger::chain(run, own_event, &repository),
+        trigger_chain: trigger::chain(run, own_event, &repository, previous_attempt_number),
         cfr_status: opts.cfr_status,
         themes: opts.themes.clone(),
         job_run: JobRun { stages },
     }
+}
+
+/// The run's build number, and the one its previous attempt was (or would have been) reported
+/// with, for the re-run's trigger: `build-number` when given, else as [`identity`] numbers
+/// attempts.
+fn build_numbers(run: &Run, opts: &Options) -> (u64, Option<u64>) {
+    let attempt = run.run_attempt.unwrap_or(1);
+    let Some(number) = run.run_number else {
+        // A run that does not say its number (a bare saved run): its id, within SEI's limit.
+        let id = run.id.unwrap_or_default() % identity::LIMIT;
+        return (opts.overrides.build_number.unwrap_or(id), None);
+    };
+    let of = |a| identity::build_number(opts.build_numbers, number, a).0;
+    let previous = (attempt > 1).then(|| of(attempt - 1));
+    (
+        opts.overrides.build_number.unwrap_or_else(|| of(attempt)),
+        previous,
+    )
+}
+
+/// A warning when the build number could not follow `build-numbers`, for the log.
+pub fn build_number_warning(run: &Run, opts: &Options) -> Option<String> {
+    let number = run.run_number?;
+    if opts.overrides.build_number.is_some() {
+        return None;
+    }
+    identity::build_number(opts.build_numbers, number, run.run_attempt.unwrap_or(1)).1
 }
 
 /// `owner/repo` of the run: from the run itself, else the one the reporter was told.
@@ -227,9 +289,16 @@ fn job_start(job: &Job) -> Option<DateTime<Utc>> {
 
 /// One job as one stage. `mine` is `Some` for the reporter's own job, with the status it
 /// reports (`job-status`), if given.
+/// A job's name as GitHub shows it and as SEI is sent it ([`names`]).
+struct Named<'a> {
+    full: &'a str,
+    short: CompactString,
+}
+
 fn stage(
     index: usize,
     job: &Job,
+    name: Named,
     run_start: DateTime<Utc>,
     run_attempt: u64,
     mine: Option<Option<&str>>,
@@ -255,10 +324,6 @@ fn stage(
         || format_compact!("job-{}", index + 1),
         |id| id.to_compact_string(),
     );
-    let name = job
-        .name
-        .as_deref()
-        .map_or_else(|| format_compact!("job {id}"), CompactString::from);
     let mut steps = Vec::new();
     if opts.include_steps {
         // Sized up front: the filter hides the count from `collect`, which would grow by
@@ -276,12 +341,14 @@ fn stage(
                 })
                 .map(|(i, s)| step(i, s, start, opts.now)),
         );
+        name_steps(&mut steps);
     }
     let reused_from = job.run_attempt.filter(|a| *a < run_attempt);
+    let shortened = (name.short != name.full).then_some(name.full);
     payload::Stage {
         id,
-        display_description: job_description(job, reused_from, mine.is_some()),
-        display_name: name,
+        display_description: job_description(job, shortened, reused_from, mine.is_some()),
+        display_name: name.short,
         result: CompactString::const_new(result),
         state: CompactString::const_new(state),
         duration_in_millis: time::span_ms(start, end),
@@ -290,18 +357,30 @@ fn stage(
     }
 }
 
-/// A link to the job and where it ran: `<html_url> · runner <name> · <labels>`, after
-/// `reused from attempt N` for a job a re-run kept from an earlier attempt (its times are that
-/// attempt's) and `this reporter's job` for the job the report is sent from.
-fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactString {
+/// What SEI shows under the stage, at most [`names::MAX_DESCRIPTION`] characters:
+/// `<whole name, when it was shortened> · reused from attempt N · this reporter's job ·
+/// queued 12s · <html_url> · runner <name> · <labels>`, each part only when it applies (a
+/// reused job's times are those of the attempt that ran it).
+fn job_description(
+    job: &Job,
+    full_name: Option<&str>,
+    reused_from: Option<u64>,
+    mine: bool,
+) -> CompactString {
     let runner = job.runner_name.as_deref().filter(|r| !r.is_empty());
     let waiting =
         runner.is_none() && !result::is_finished(job.status.as_deref(), job.conclusion.as_deref());
+    // How long the job waited for a runner, once it has one.
+    let queued = match (job.created_at, job.started_at) {
+        (Some(c), Some(s)) if !waiting => Some(time::human(time::span_ms(c, s))),
+        _ => None,
+    };
     // Sized up front: a link and a runner are more than the 24 bytes kept inline.
-    let attempt = reused_from.map(|a| a.to_compact_string());
     let labels: usize = job.labels.iter().map(|l| l.len() + 2).sum();
-    let size = attempt.as_ref().map_or(0, |a| a.len() + 25)
+    let size = full_name.map_or(0, |n| n.len() + 3)
+        + reused_from.map_or(0, |_| 28)
         + if mine { 22 } else { 0 }
+        + queued.as_ref().map_or(0, |q| q.len() + 10)
         + job.html_url.as_ref().map_or(0, |u| u.len() + 4)
         + runner.map_or(if waiting { 24 } else { 0 }, |r| r.len() + 11)
         + labels
@@ -315,11 +394,17 @@ fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactSt
             text.push_str(p);
         }
     };
-    if let Some(a) = &attempt {
-        part(&["reused from attempt ", a]);
+    if let Some(n) = full_name {
+        part(&[n]);
+    }
+    if let Some(a) = reused_from {
+        part(&["reused from attempt ", &a.to_compact_string()]);
     }
     if mine {
         part(&["this reporter's job"]);
+    }
+    if let Some(q) = &queued {
+        part(&["queued ", q]);
     }
     if let Some(url) = &job.html_url {
         part(&[url]);
@@ -336,7 +421,25 @@ fn job_description(job: &Job, reused_from: Option<u64>, mine: bool) -> CompactSt
             text.push_str(label);
         }
     }
+    if text.len() > names::MAX_DESCRIPTION {
+        return names::cut(&text, names::MAX_DESCRIPTION);
+    }
     text
+}
+
+/// The steps of one stage get names SEI keeps ([`names`]); a shortened step's description is
+/// its whole name, as much of it as SEI keeps.
+fn name_steps(steps: &mut [payload::Step]) {
+    if steps.iter().all(|s| s.display_name.len() <= names::MAX) {
+        return; // Bytes ≥ characters: nothing to shorten (the common case, no work).
+    }
+    let short = names::shorten_all(steps.iter().map(|s| s.display_name.as_str()));
+    for (step, name) in steps.iter_mut().zip(short) {
+        if name != step.display_name {
+            step.display_description = names::cut(&step.display_name, names::MAX);
+            step.display_name = name;
+        }
+    }
 }
 
 fn step(index: usize, s: &Step, job_start: DateTime<Utc>, now: DateTime<Utc>) -> payload::Step {

@@ -31,15 +31,24 @@ pub const OTHER: (&str, &str) = ("RemoteCause", "the event name");
 
 /// The trigger chain of `run` in `repository` (`owner/repo`). `event` is the run's own event
 /// payload when the reporter has it (in-workflow mode), which adds detail; without it the run
-/// alone decides.
-pub fn chain(run: &Run, event: Option<&Event>, repository: &str) -> Vec<Trigger> {
+/// alone decides. `previous` is the build number the attempt before this one is reported with.
+pub fn chain(
+    run: &Run,
+    event: Option<&Event>,
+    repository: &str,
+    previous: Option<u64>,
+) -> Vec<Trigger> {
     let mut chain = Vec::with_capacity(2);
 
-    // A re-run is a person's decision on top of the original cause.
-    if run.run_attempt.unwrap_or(1) > 1 {
-        if let Some(actor) = super::started_by(run) {
-            chain.push(cause("UserIdCause", actor));
-        }
+    // A re-run is a person's decision on top of the original cause; it names the attempt it
+    // re-ran, and that attempt's SEI build number in `job_run_number`, which SEI stores.
+    let attempt = run.run_attempt.unwrap_or(1);
+    if attempt > 1 {
+        let who = super::started_by(run).unwrap_or_else(|| "unknown".into());
+        let mut t = cause("UserIdCause", who);
+        t.rerun_of_attempt = Some(attempt - 1);
+        t.job_run_number = previous;
+        chain.push(t);
     }
     chain.push(first_cause(run, event, repository));
     chain
@@ -103,6 +112,7 @@ fn cause(kind: &str, id: String) -> Trigger {
         run_id: None,
         pull_request: None,
         cron: None,
+        rerun_of_attempt: None,
     }
 }
 
@@ -134,7 +144,7 @@ mod tests {
 
     #[test]
     fn one_cause_per_event() {
-        let chain = |r: &Run, e: Option<&Event>| chain(r, e, "acme/api");
+        let chain = |r: &Run, e: Option<&Event>| chain(r, e, "acme/api", None);
         assert_eq!(
             kinds(&chain(&run("push", 1), None)),
             [("SCMTriggerCause", "SCMTrigger")]
@@ -155,13 +165,18 @@ mod tests {
 
     #[test]
     fn a_rerun_adds_the_person_who_clicked() {
+        let c = chain(&run("push", 2), None, "acme/api", Some(1_000_004_401));
         assert_eq!(
-            kinds(&chain(&run("push", 2), None, "acme/api")),
+            kinds(&c),
             [
                 ("UserIdCause", "clicker"),
                 ("SCMTriggerCause", "SCMTrigger")
             ]
         );
+        // It says which attempt it re-ran, and that attempt's build number, which SEI stores.
+        assert_eq!(c[0].rerun_of_attempt, Some(1));
+        assert_eq!(c[0].job_run_number, Some(1_000_004_401));
+        assert_eq!(c[1].rerun_of_attempt, None);
     }
 
     #[test]
@@ -176,7 +191,7 @@ mod tests {
             }),
             ..Event::default()
         };
-        let c = chain(&run("workflow_run", 1), Some(&event), "acme/api");
+        let c = chain(&run("workflow_run", 1), Some(&event), "acme/api", None);
         assert_eq!(kinds(&c), [("UpstreamCause", "acme/api/Build")]);
         assert_eq!(c[0].job_run_number, Some(67));
         assert_eq!(c[0].run_id, Some(12456168064));
@@ -185,7 +200,7 @@ mod tests {
             [("SCMTriggerCause", "SCMTrigger")]
         );
         // Without the event, the upstream is unknown.
-        let c = chain(&run("workflow_run", 1), None, "acme/api");
+        let c = chain(&run("workflow_run", 1), None, "acme/api", None);
         assert_eq!(kinds(&c), [("UpstreamCause", "workflow_run")]);
         assert_eq!((c[0].job_run_number, c[0].run_id), (None, None));
     }
@@ -193,14 +208,14 @@ mod tests {
     #[test]
     fn pull_requests_carry_their_number_and_schedules_their_cron() {
         let pr: Event = serde_json::from_str(r#"{"pull_request":{"number":42}}"#).unwrap();
-        let c = chain(&run("pull_request", 1), Some(&pr), "acme/api");
+        let c = chain(&run("pull_request", 1), Some(&pr), "acme/api", None);
         assert_eq!(c[0].pull_request, Some(42));
         // From the run's own list when the event is not known (same-repository pull requests).
         let mut r = run("pull_request_target", 1);
         r.pull_requests = serde_json::from_str(r#"[{"number":7}]"#).unwrap();
-        assert_eq!(chain(&r, None, "acme/api")[0].pull_request, Some(7));
+        assert_eq!(chain(&r, None, "acme/api", None)[0].pull_request, Some(7));
         let cron: Event = serde_json::from_str(r#"{"schedule":"30 5 * * 1-5"}"#).unwrap();
-        let c = chain(&run("schedule", 1), Some(&cron), "acme/api");
+        let c = chain(&run("schedule", 1), Some(&cron), "acme/api", None);
         assert_eq!(c[0].cron.as_deref(), Some("30 5 * * 1-5"));
         let v = serde_json::to_value(&c[0]).unwrap();
         assert_eq!(

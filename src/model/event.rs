@@ -8,6 +8,10 @@ use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Event {
+    /// What happened: `completed`, `requested`, `in_progress` (a `workflow_run` event), `opened`,
+    /// `synchronize` (a pull request), `published` (a release)...
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub action: Option<String>,
     /// Present for `workflow_run` events: the run that completed (or was requested).
     #[serde(default, deserialize_with = "lenient::object")]
     pub workflow_run: Option<Run>,

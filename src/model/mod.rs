@@ -261,6 +261,30 @@ pub struct Artifact {
     pub digest: Option<String>,
 }
 
+/// `GET /repos/{o}/{r}/actions/workflows`: one workflow of the repository (one file; GitHub keeps
+/// listing a workflow whose file was deleted or renamed, with `state: deleted`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Workflow {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    /// `.github/workflows/ci.yml`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub path: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub state: Option<String>,
+}
+
+/// One page of the workflows list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct WorkflowsPage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub workflows: Vec<Workflow>,
+}
+
 /// `GET /repos/{o}/{r}/deployments?sha=...`: a deployment, as Actions creates one for a job with
 /// `environment:` (or as a deploy tool creates one through the API).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -312,6 +336,9 @@ pub struct Lookups {
     pub deployments: Option<Vec<(String, Option<u64>)>>,
     /// The run's uploaded artifacts, when `include-workflow-artifacts` asked for them.
     pub artifacts: Vec<Artifact>,
+    /// The repository's workflows, which tell whether another workflow file has the same
+    /// name; `None` when they were not (or could not be) read.
+    pub workflows: Option<Vec<Workflow>>,
     /// What the log should say about the look-ups: fallbacks, lags, permissions.
     pub notes: Vec<Note>,
 }

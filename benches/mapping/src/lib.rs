@@ -25,6 +25,7 @@ pub fn options() -> Options {
         params: vec![],
         job_status: None,
         include_steps: true,
+        build_numbers: Default::default(),
         now: Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap(),
     }
 }

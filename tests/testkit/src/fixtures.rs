@@ -28,6 +28,8 @@ pub fn jobs(name: &str) -> Vec<Value> {
 pub const OTEL_REPO: &str = "corentinmusard/otel-cicd-action";
 /// Its run id: a `push` run of five jobs.
 pub const OTEL_RUN: u64 = 12456168064;
+/// The SEI build number of that run's attempt 1 (run number 67, `build-numbers: per-attempt`).
+pub const OTEL_BUILD: u64 = 1_000_006_701;
 
 /// That run, as `GET .../actions/runs/{id}` answered.
 pub fn otel_run() -> Value {

@@ -9,6 +9,9 @@
 //! - `GET /repos/{o}/{r}/compare/{base}...{head}` paged, from a linear commit history;
 //! - `GET /repos/{o}/{r}/actions/runs/{id}/artifacts` paged;
 //! - `GET /repos/{o}/{r}/deployments?sha=` and `.../deployments/{id}/statuses`;
+//! - `GET /repos/{o}/{r}/actions/workflows` paged: the workflows a test registers
+//!   ([`GitHub::workflow`]) and one for every other `workflow_id` its runs name (their `name`
+//!   and `path`), by id;
 //! - 403 "Resource not accessible by integration" for paths a test forbids (a missing
 //!   permission).
 //!
@@ -42,6 +45,8 @@ pub struct GitHub {
     artifacts: HashMap<(String, u64), Vec<Value>>,
     /// owner/repo → (deployment, its statuses newest first).
     deployments: HashMap<String, Vec<(Value, Vec<Value>)>>,
+    /// owner/repo → workflows registered by a test (deleted ones, same names...).
+    workflows: HashMap<String, Vec<Value>>,
     /// Paths containing one of these answer 403.
     forbidden: Vec<String>,
     token: Option<String>,
@@ -93,6 +98,16 @@ impl GitHub {
     }
 
     /// A deployment (with `id`, `sha`, `environment`, `created_at`) and its statuses.
+    /// Lists this workflow of `repo` (`{"id", "name", "path", "state"}`), beside those its runs
+    /// name.
+    pub fn workflow(mut self, repo: &str, workflow: Value) -> Self {
+        self.workflows
+            .entry(repo.to_owned())
+            .or_default()
+            .push(workflow);
+        self
+    }
+
     pub fn deployment(mut self, repo: &str, deployment: Value, statuses: Vec<Value>) -> Self {
         self.deployments
             .entry(repo.to_owned())
@@ -182,6 +197,7 @@ impl GitHub {
             ["actions", "runs", id, "artifacts"] => self.artifacts_page(req, &repo, id),
             ["actions", "runs", id, tail @ ..] => self.run_or_jobs(req, &repo, id, tail),
             ["actions", "workflows", workflow, "runs"] => self.workflow_runs(req, &repo, workflow),
+            ["actions", "workflows"] => self.workflows_of(req, &repo),
             ["compare", range] => self.compare(req, &repo, range),
             ["deployments"] => self.deployments_of(req, &repo),
             ["deployments", id, "statuses"] => self.statuses(&repo, id),
@@ -261,6 +277,34 @@ impl GitHub {
         } else {
             reply.header("Link", &links.join(", "))
         }
+    }
+
+    /// The workflows of `repo`, by id: those registered, then one per `workflow_id` its runs
+    /// name.
+    fn workflows_of(&self, req: &Request, repo: &str) -> Reply {
+        let mut list: Vec<Value> = self.workflows.get(repo).cloned().unwrap_or_default();
+        for run in self.latest_runs(repo) {
+            let Some(id) = run["workflow_id"].as_u64() else {
+                continue;
+            };
+            if list.iter().any(|w| w["id"].as_u64() == Some(id)) {
+                continue;
+            }
+            let path = run["path"]
+                .as_str()
+                .unwrap_or("")
+                .split('@')
+                .next()
+                .unwrap_or("");
+            list.push(json!({"id": id, "name": run["name"], "path": path, "state": "active"}));
+        }
+        list.sort_by_key(|w| w["id"].as_u64());
+        self.paged(
+            req,
+            &list,
+            self.max_per_page,
+            |slice, total| json!({"total_count": total, "workflows": slice}),
+        )
     }
 
     /// The latest attempt of every run of `repo`.

@@ -1,8 +1,15 @@
-//! A loopback SEI webhook that behaves like the server in `shared/docs/sei-contract.md`:
-//! `POST …/v1/custom-cicd` with `ApiKey` or `Bearer` (or `ApiKey` only, like Harness), 400 with
-//! the server's own message for a missing required field, 202 for the rest, runs from
-//! unregistered instances dropped, stages and steps without `id` or `durationInMillis` flagged,
-//! and the first report per (job, build number) kept. Over plain HTTP or HTTPS with a made-up CA
+//! A loopback SEI that behaves like the server in `shared/docs/sei-contract.md`.
+//!
+//! Authentication as the server's filters do it: an API key (base64 of a JSON object, see
+//! [`api_key`]) is taken only as `ApiKey <key>` (any case); `Bearer <api key>` makes the filter
+//! throw, so it is answered 500 on every try; `Bearer <jwt>` is a login session ([`Sei::session`]);
+//! a well-formed key that is not registered gets 401; a key that is not base64 JSON, 500.
+//!
+//! `POST …/v1/custom-cicd`: 400 with the server's own message for a missing required field, 202
+//! for the rest; runs of instances that are not registered, or have no integration, are dropped
+//! after the 202 (as the server's processing does); stages and steps without `id` or
+//! `durationInMillis` are flagged; the first report per (job, build number) is kept.
+//! `GET …/v1/cicd/instances/{id}`: the instance with its `integration_id`, or 404. Over plain HTTP or HTTPS with a made-up CA
 //! ([`Sei::start_tls`]). Faults are scripted with [`SeiServer::script`]: status sequences,
 //! delays, dropped connections, answers cut off, and requests processed whose answer is lost
 //! ([`crate::http::Reply::Handled`]), which is how a run gets reported twice. An optional fixed
@@ -10,10 +17,14 @@
 
 use crate::http::{Handler, Reply, Request, Server};
 use crate::tls::Ca;
+use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// The webhook's path.
+pub const WEBHOOK: &str = "/v1/custom-cicd";
 
 /// Required fields with the alternative name the server also accepts.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -27,12 +38,44 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ("duration", "duration"),
 ];
 
+/// An SEI API key as SEI issues them: base64 of `{"company":..,"id":..,"key":..}`. `seed` makes
+/// keys of different tests differ.
+pub fn api_key(seed: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(
+        json!({"company": "acme", "id": format!("key-{seed}"), "key": format!("{seed}-0f9c2b7d5e1a")})
+            .to_string(),
+    )
+}
+
+/// A login session token (a JWT): what `Bearer` is for.
+pub fn session_token(seed: &str) -> String {
+    let part = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.{}",
+        part(json!({"alg": "HS256", "typ": "JWT"})),
+        part(json!({"sub": format!("user-{seed}"), "company": "acme"})),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("signature-{seed}"))
+    )
+}
+
+/// Whether `key` is base64 of a JSON object, as the server parses an API key.
+fn is_api_key(key: &str) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|v| v.is_object())
+}
+
 /// How the emulator is set up.
 #[derive(Debug, Clone, Default)]
 pub struct Sei {
     keys: Vec<String>,
-    reject_bearer: bool,
-    instances: Vec<String>,
+    sessions: Vec<String>,
+    /// GUID → integration id (empty: the instance has no integration attached).
+    instances: Vec<(String, String)>,
+    /// Keys that may post runs but not read instances (403 on `GET .../instances/{id}`).
+    no_instance_read: bool,
     latency: Duration,
 }
 
@@ -51,7 +94,10 @@ pub struct Received {
 /// What the emulator knows after the requests.
 #[derive(Debug, Default)]
 pub struct State {
+    /// Requests to the webhook.
     pub received: Vec<Received>,
+    /// Every other request (instance look-ups, unknown paths).
+    pub other: Vec<Received>,
     /// (job_full_name, build_number) → the first payload stored.
     pub runs: HashMap<(String, u64), Value>,
     /// Reports that arrived for a run already stored (kept unchanged, as the server does).
@@ -69,21 +115,33 @@ impl Sei {
         Sei::default()
     }
 
-    /// Accepts this API key.
+    /// Accepts this API key (as `ApiKey <key>`).
     pub fn key(mut self, key: &str) -> Self {
         self.keys.push(key.to_owned());
         self
     }
 
-    /// Refuses `Bearer` (Harness mode): only `ApiKey` works.
-    pub fn reject_bearer(mut self) -> Self {
-        self.reject_bearer = true;
+    /// Accepts this login session token (as `Bearer <token>`).
+    pub fn session(mut self, token: &str) -> Self {
+        self.sessions.push(token.to_owned());
         self
     }
 
-    /// Only runs from these instance GUIDs are kept; with none registered, all are.
+    /// Registers a CI/CD instance with an integration attached: its runs are kept.
     pub fn instance(mut self, guid: &str) -> Self {
-        self.instances.push(guid.to_owned());
+        self.instances.push((guid.to_owned(), "4012".to_owned()));
+        self
+    }
+
+    /// Registers an instance with no integration attached: its runs are dropped after the 202.
+    pub fn instance_without_integration(mut self, guid: &str) -> Self {
+        self.instances.push((guid.to_owned(), String::new()));
+        self
+    }
+
+    /// The keys may post runs but not read instances: `GET .../instances/{id}` answers 403.
+    pub fn no_instance_read(mut self) -> Self {
+        self.no_instance_read = true;
         self
     }
 
@@ -123,20 +181,71 @@ impl Sei {
         };
         let reply = self.decide(req, &mut rec, state);
         rec.status = reply.status().unwrap_or(0);
-        state.lock().unwrap().received.push(rec);
+        let mut st = state.lock().unwrap();
+        if req.method == "POST" && rec.path.ends_with(WEBHOOK) {
+            st.received.push(rec);
+        } else {
+            st.other.push(rec);
+        }
         reply
     }
 
-    fn decide(&self, req: &Request, rec: &mut Received, state: &Mutex<State>) -> Reply {
-        if req.method != "POST" || !req.path().ends_with("/v1/custom-cicd") {
-            return Reply::json(404, &json!({"error": "Not Found", "path": req.path()}));
-        }
+    /// The auth filter: `None` lets the request through, else the answer it gets.
+    fn authenticate(&self, req: &Request) -> Option<Reply> {
         let auth = req.header("authorization").unwrap_or("");
-        let (scheme, key) = auth.split_once(' ').unwrap_or(("", ""));
-        let scheme_ok = scheme.eq_ignore_ascii_case("apikey")
-            || (scheme.eq_ignore_ascii_case("bearer") && !self.reject_bearer);
-        if !scheme_ok || !self.keys.iter().any(|k| k == key.trim()) {
-            return Reply::json(401, &json!({"error": "Unauthorized", "status": 401}));
+        let (scheme, key) = auth.split_once(' ').unwrap_or((auth, ""));
+        let key = key.trim();
+        let thrown = || {
+            Reply::json(
+                500,
+                &json!({"status": 500, "error": "Internal Server Error", "message": ""}),
+            )
+        };
+        let unauthorized = || Reply::json(401, &json!({"error": "Unauthorized", "status": 401}));
+        if scheme.eq_ignore_ascii_case("apikey") {
+            if !is_api_key(key) {
+                return Some(thrown());
+            }
+            return (!self.keys.iter().any(|k| k == key)).then(unauthorized);
+        }
+        if scheme.eq_ignore_ascii_case("bearer") {
+            if self.sessions.iter().any(|t| t == key) {
+                return None;
+            }
+            // The filter parses what follows `Bearer` as a JWT: an API key (or anything else
+            // that is not one) makes the parse throw, and the client sees a 500.
+            let jwt = key.split('.').count() == 3 && !is_api_key(key);
+            return Some(if jwt { unauthorized() } else { thrown() });
+        }
+        Some(unauthorized())
+    }
+
+    fn decide(&self, req: &Request, rec: &mut Received, state: &Mutex<State>) -> Reply {
+        let path = req.path().to_owned();
+        let instance = path
+            .rsplit_once("/v1/cicd/instances/")
+            .map(|(_, id)| id.to_owned());
+        let webhook = req.method == "POST" && path.ends_with(WEBHOOK);
+        let lookup = req.method == "GET" && instance.is_some();
+        if !(webhook || lookup) {
+            return Reply::json(404, &json!({"error": "Not Found", "path": path}));
+        }
+        if let Some(refused) = self.authenticate(req) {
+            return refused;
+        }
+        if let Some(id) = instance {
+            if self.no_instance_read {
+                return Reply::json(403, &json!({"error": "Forbidden", "status": 403}));
+            }
+            return match self.instances.iter().find(|(g, _)| *g == id) {
+                Some((guid, integration)) => Reply::json(
+                    200,
+                    &json!({"id": guid, "name": "GitHub Actions", "type": "jenkins",
+                            "integration_id": if integration.is_empty() { Value::Null }
+                                              else { json!(integration) }}),
+                ),
+                None => Reply::json(404, &json!({"message": "Instance not found."})),
+            };
         }
         let Some(Value::Object(body)) = &rec.payload else {
             return Reply::json(
@@ -181,15 +290,19 @@ impl Sei {
 }
 
 /// What the server's asynchronous processing would trip on.
-fn problems(body: &serde_json::Map<String, Value>, instances: &[String]) -> Vec<String> {
+fn problems(body: &serde_json::Map<String, Value>, instances: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
     let guid = body
         .get("instance_guid")
         .or_else(|| body.get("jenkins_instance_guid"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    if !instances.is_empty() && !instances.iter().any(|i| i == guid) {
-        out.push(format!("dropped: instance {guid} is not registered"));
+    match instances.iter().find(|(g, _)| g == guid) {
+        None => out.push(format!("dropped: instance {guid} is not registered")),
+        Some((_, integration)) if integration.is_empty() => out.push(format!(
+            "dropped: instance {guid} has no integration attached"
+        )),
+        Some(_) => {}
     }
     if body.get("build_number").is_none() {
         out.push("no build_number: every run of the job collapses into number 0".into());
@@ -224,19 +337,55 @@ fn check_node(node: &Value, label: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Scripted faults for the webhook: a fault pushed without a path goes to the next request to
+/// the webhook, not to an instance look-up sent alongside it.
+pub struct HookScript<'a>(&'a crate::http::Script);
+
+impl HookScript<'_> {
+    /// The next request to the webhook (or to `path`) gets `reply`.
+    pub fn push(&self, path: Option<&str>, reply: Reply) {
+        self.0.push(Some(path.unwrap_or(WEBHOOK)), reply);
+    }
+
+    /// The next requests get these replies, in order.
+    pub fn sequence(&self, path: Option<&str>, replies: impl IntoIterator<Item = Reply>) {
+        self.0.sequence(Some(path.unwrap_or(WEBHOOK)), replies);
+    }
+
+    /// Scripted replies not used yet.
+    pub fn pending(&self) -> usize {
+        self.0.pending()
+    }
+}
+
 impl SeiServer {
     /// `http://127.0.0.1:<port>` (or `https://`): the `sei-url` to give the reporter.
     pub fn url(&self) -> String {
         self.server.url()
     }
 
-    /// Faults for the next requests.
-    pub fn script(&self) -> &crate::http::Script {
-        self.server.script()
+    /// Faults for the next requests to the webhook (a path given instead scopes them to it).
+    pub fn script(&self) -> HookScript<'_> {
+        HookScript(self.server.script())
     }
 
+    /// The requests to the webhook.
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
+    }
+
+    /// The exchanges with the webhook (not the instance look-ups), in the order they arrived.
+    pub fn webhook_exchanges(&self) -> Vec<crate::http::Exchange> {
+        self.server
+            .exchanges()
+            .into_iter()
+            .filter(|e| e.request.path().ends_with(WEBHOOK))
+            .collect()
+    }
+
+    /// The instance look-ups (`GET .../v1/cicd/instances/{id}`) and other requests.
+    pub fn other_requests(&self) -> Vec<Received> {
+        self.state.lock().unwrap().other.clone()
     }
 
     /// The stored runs: (job_full_name, build_number) → payload.
