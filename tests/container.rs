@@ -241,3 +241,24 @@ fn the_image_fails_the_step_only_with_fail_on_error() {
         assert_eq!(env.outputs()["status"], "failed");
     }
 }
+
+#[test]
+fn the_image_keeps_the_payload_where_nothing_is_mounted() {
+    let Some((engine, image)) = image("the_image_keeps_the_payload_where_nothing_is_mounted")
+    else {
+        return;
+    };
+    let github = otel_github();
+    let sei = sei_server();
+    let env = step(&github, &sei);
+    let out = container::run_without_home(&engine, &env, &image);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("could not keep a copy"), "{stdout}");
+    let kept = &env.outputs()["payload-file"];
+    assert!(
+        kept.starts_with("/tmp/sei-cicd-payload-"),
+        "the image's own /tmp: {kept}"
+    );
+    assert_eq!(env.outputs()["status"], "delivered");
+}

@@ -123,6 +123,20 @@ pub fn runner_command(env: &ActionEnv, image: &str, args: &[String]) -> Containe
 pub fn run(engine: &str, env: &ActionEnv, image: &str) -> Output {
     std::fs::create_dir_all(env.path("temp/_github_home")).unwrap();
     let run = runner_command(env, image, &action_runs().args);
+    start(engine, run)
+}
+
+/// Like [`run`], for a runner that mounts nothing at `/github/home` (nektos/act, say): neither
+/// `RUNNER_TEMP` nor `/github/home` is a folder inside the container.
+pub fn run_without_home(engine: &str, env: &ActionEnv, image: &str) -> Output {
+    let mut run = runner_command(env, image, &action_runs().args);
+    if let Some(i) = run.args.iter().position(|a| a.ends_with(":/github/home")) {
+        run.args.drain(i - 1..=i);
+    }
+    start(engine, run)
+}
+
+fn start(engine: &str, run: ContainerRun) -> Output {
     Command::new(engine)
         .args(&run.args)
         .envs(&run.env)
