@@ -186,7 +186,7 @@ impl Answer {
 pub enum Failure {
     /// SEI answered with an error status.
     Status(Answer),
-    /// SEI answered the first request 500 or 401 every time it was tried: SEI's server answers
+    /// SEI answered the first request 401, or 500 every time it was tried: SEI's server answers
     /// so a key it cannot take (a key sent with the wrong scheme, a key of another region, a
     /// key that is not one), so trying on would only spend the deadline.
     KeyOrRegion(Answer),
@@ -253,13 +253,13 @@ pub struct Webhook<'a> {
     pub scheme: AuthScheme,
 }
 
-/// How many times the first request is tried while SEI answers it 500 or 401 (SEI's answer to
-/// a key it cannot take) before the report stops, instead of spending every attempt.
+/// How many times the first request is tried while SEI answers it 500 (what SEI's server
+/// answers a key it cannot take) before the report stops, instead of spending every attempt.
 pub const KEY_OR_REGION_ATTEMPTS: u32 = 2;
 
 /// Sends `body` to the webhook under `policy`: retried on a busy server or a broken connection,
-/// inside the deadline; a first request answered 500 or 401 [`KEY_OR_REGION_ATTEMPTS`] times
-/// in a row stops as [`Failure::KeyOrRegion`]. The scheme is the one `hook.scheme` resolves to
+/// inside the deadline; a first request answered 401, or 500 [`KEY_OR_REGION_ATTEMPTS`] times in
+/// a row, stops as [`Failure::KeyOrRegion`]. The scheme is the one `hook.scheme` resolves to
 /// for the key ([`AuthScheme::for_key`]): never another. `waiting` hears of each retry before
 /// its wait. Every request shares `body`'s bytes: a big payload is never copied.
 pub async fn deliver(
@@ -278,44 +278,42 @@ pub async fn deliver(
     let scheme = scheme.for_key(token.expose());
     // Whether every answer so far was 500 or 401: how SEI answers a key it cannot take.
     let key_suspect = Cell::new(true);
-    let attempt = |made: u32, limit: Duration| {
-        let key_suspect = &key_suspect;
-        async move {
-            let failure = match tokio::time::timeout(
-                limit,
-                send(client, endpoint, token, scheme, body),
-            )
-            .await
-            {
-                Ok(Ok(answer)) if answer.is_success() => return Ok(answer),
-                Ok(Ok(answer)) => {
-                    key_suspect.set(key_suspect.get() && matches!(answer.status, 401 | 500));
-                    if key_suspect.get() && made >= KEY_OR_REGION_ATTEMPTS {
-                        Failure::KeyOrRegion(answer)
-                    } else if answer.status == 401 && key_suspect.get() {
-                        // Once more, to tell a key SEI cannot take from a passing fault.
-                        let f = Failure::Status(answer);
-                        return Err((f, Verdict::Retry { wait: None }));
-                    } else {
-                        Failure::Status(answer)
-                    }
-                }
-                Ok(Err(f)) => {
-                    key_suspect.set(false);
-                    f
-                }
-                Err(_) => {
-                    key_suspect.set(false);
-                    Failure::Transport {
-                        why: format!("no answer within {}", retry::human(limit)),
-                        tls: false,
-                    }
-                }
-            };
-            let verdict = failure.verdict(SystemTime::now());
-            Err((failure, verdict))
-        }
-    };
+    let attempt =
+        |made: u32, limit: Duration| {
+            let key_suspect = &key_suspect;
+            async move {
+                let failure =
+                    match tokio::time::timeout(limit, send(client, endpoint, token, scheme, body))
+                        .await
+                    {
+                        Ok(Ok(answer)) if answer.is_success() => return Ok(answer),
+                        Ok(Ok(answer)) => {
+                            // 401 is a refusal: never the same key and scheme again. 500 may pass, so
+                            // it is tried once more before it counts as a key SEI cannot take.
+                            let first = key_suspect.get() && matches!(answer.status, 401 | 500);
+                            key_suspect.set(first);
+                            if first && (answer.status == 401 || made >= KEY_OR_REGION_ATTEMPTS) {
+                                Failure::KeyOrRegion(answer)
+                            } else {
+                                Failure::Status(answer)
+                            }
+                        }
+                        Ok(Err(f)) => {
+                            key_suspect.set(false);
+                            f
+                        }
+                        Err(_) => {
+                            key_suspect.set(false);
+                            Failure::Transport {
+                                why: format!("no answer within {}", retry::human(limit)),
+                                tls: false,
+                            }
+                        }
+                    };
+                let verdict = failure.verdict(SystemTime::now());
+                Err((failure, verdict))
+            }
+        };
     retry::run(policy, clock, attempt, waiting).await
 }
 
@@ -500,12 +498,16 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             why.trim_end_matches(&url_suffix)
         ),
         Failure::KeyOrRegion(a) => format!(
-            "SEI answered the report HTTP {} {tries} in a row, which is how SEI's server answers \
-             a key it cannot take: most likely the key in `sei-token` or its region. It was sent \
-             as `{}` ({}) to {}: check that `sei-token` holds an SEI API key that is current, \
-             that `sei-url` is the base of the region your SEI account is in{}, and that \
+            "SEI answered the report HTTP {}{}, which is how SEI's server answers a key it \
+             cannot take: most likely the key in `sei-token` or its region. It was sent as `{}` \
+             ({}) to {}: check that `sei-token` holds an SEI API key that is current, that \
+             `sei-url` is the base of the region your SEI account is in{}, and that \
              `auth-scheme` suits the key (`auto` sends an SEI API key as `ApiKey`); SEI said: {}",
             a.status,
+            match failed.attempts {
+                1 => String::new(),
+                n => format!(" to all {n} attempts"),
+            },
             a.scheme.word(),
             scheme_reason(ctx),
             base_of(ctx.endpoint),
@@ -729,7 +731,7 @@ mod tests {
         let mut c = ctx(AuthScheme::Auto);
         let m = explain(&f, &c);
         for needle in [
-            "HTTP 500 2 attempts in a row",
+            "HTTP 500 to all 2 attempts,",
             "most likely the key in `sei-token` or its region",
             "as `ApiKey` (`auth-scheme: auto`: the key looks like an SEI API key)",
             "to https://app.harness.io/gratis/sei/api:",
