@@ -64,7 +64,9 @@ pub struct ReplayArgs {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Which run")]
 pub struct RunArgs {
-    /// Id of the workflow run to report [default: the triggering run, or GITHUB_RUN_ID]
+    /// Id of the workflow run to report, or its URL as the browser shows it
+    /// (https://github.com/OWNER/REPO/actions/runs/ID[/attempts/N]) [default: the triggering
+    /// run, or GITHUB_RUN_ID]
     #[arg(long, env = "INPUT_RUN-ID", value_name = "ID")]
     pub run_id: Option<String>,
 
@@ -103,7 +105,7 @@ pub struct SeiArgs {
     #[arg(long, env = "INPUT_SEI-URL", value_name = "URL")]
     pub sei_url: Option<String>,
 
-    /// SEI API key (required unless --dry-run; the SEI_TOKEN variable also works)
+    /// SEI API key, from a secret (the SEI_TOKEN variable also works)
     #[arg(
         long,
         env = "INPUT_SEI-TOKEN",
@@ -225,7 +227,9 @@ pub struct BehaviourArgs {
     #[arg(long, env = "INPUT_DRY-RUN", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub dry_run: Option<String>,
 
-    /// Exit 1 when the report fails, instead of an error annotation and exit 0 [default: false]
+    /// In a workflow, exit 1 when the report fails instead of an error annotation and exit 0;
+    /// outside one, `false` turns off the exit code 1 of a report not delivered [default: false
+    /// in a workflow]
     #[arg(long, env = "INPUT_FAIL-ON-ERROR", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub fail_on_error: Option<String>,
 }
@@ -255,4 +259,69 @@ pub struct NetArgs {
 /// The value of an input, with an empty or blank value read as "not given".
 pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The variables the runner sets for `command`'s inputs: `INPUT_SEI-TOKEN`, ...
+pub fn input_variables(command: &str) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let Some(sub) = cli.find_subcommand(command) else {
+        return Vec::new();
+    };
+    sub.get_arguments()
+        .filter_map(|a| a.get_env())
+        .filter_map(|e| e.to_str())
+        .filter(|e| e.starts_with("INPUT_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A warning for each of `set` that is an input of `command` spelt with underscores
+/// (`INPUT_SEI_TOKEN`): the runner keeps an input's hyphens, so that variable is ignored.
+pub fn misspelt_inputs(command: &str, set: &[String]) -> Vec<String> {
+    let known = input_variables(command);
+    let mut out: Vec<String> = set
+        .iter()
+        .filter(|name| !known.contains(name))
+        .filter_map(|name| {
+            let hyphens = name.replacen("INPUT_", "", 1).replace('_', "-");
+            let real = format!("INPUT_{hyphens}");
+            known.contains(&real).then(|| {
+                let flag = hyphens.to_ascii_lowercase();
+                format!(
+                    "{name} is set, but the runner passes inputs with their hyphens kept \
+                     ({real}), so it is ignored: set {real} instead, or pass `--{flag}`"
+                )
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_spelt_with_underscores_are_named_with_the_right_spelling() {
+        let set = [
+            "INPUT_SEI_TOKEN".to_owned(),
+            "INPUT_DRY-RUN".to_owned(),
+            "INPUT_NOT_AN_INPUT".to_owned(),
+            "INPUT_REPOSITORY".to_owned(),
+        ];
+        let w = misspelt_inputs("report", &set);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "INPUT_SEI_TOKEN is set, but the runner passes inputs with their \
+                              hyphens kept (INPUT_SEI-TOKEN), so it is ignored"
+            ),
+            "{}",
+            w[0]
+        );
+        assert!(w[0].ends_with("`--sei-token`"), "{}", w[0]);
+        assert!(input_variables("replay").contains(&"INPUT_SEI-URL".to_owned()));
+    }
 }

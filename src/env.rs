@@ -43,12 +43,19 @@ pub struct RunnerEnv {
     pub actor: Option<String>,
     /// `GITHUB_TRIGGERING_ACTOR`: who started this attempt (a re-run's is who re-ran it).
     pub triggering_actor: Option<String>,
+    /// The names of every `INPUT_*` variable set, to tell a misspelt one.
+    pub input_names: Vec<String>,
 }
 
 impl RunnerEnv {
     /// Reads the process environment.
     pub fn from_process() -> Self {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        let mut env = Self::from_lookup(|k| std::env::var(k).ok());
+        env.input_names = std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .filter(|k| k.starts_with("INPUT_"))
+            .collect();
+        env
     }
 
     /// Reads variables through `get` (a map in tests).
@@ -78,6 +85,7 @@ impl RunnerEnv {
             sha: var("GITHUB_SHA"),
             actor: var("GITHUB_ACTOR"),
             triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
+            input_names: Vec::new(),
         }
     }
 }

@@ -105,6 +105,64 @@ pub fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Why a server could not be reached at all, when retrying cannot help within a report's time:
+/// its name does not resolve, or nothing listens at its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The host name does not resolve (a typo in the URL, or a name of another network).
+    NoSuchHost,
+    /// The host answered that nothing listens on that port.
+    Refused,
+}
+
+impl Unreachable {
+    /// Tells from an error's chain whether the server cannot be reached at all.
+    pub fn of(e: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(err) = next {
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                    return Some(Unreachable::Refused);
+                }
+            }
+            let text = err.to_string().to_ascii_lowercase();
+            if text.contains("dns error")
+                || text.contains("failed to lookup address")
+                || text.contains("name or service not known")
+                || text.contains("nodename nor servname")
+                || text.contains("no such host")
+            {
+                return Some(Unreachable::NoSuchHost);
+            }
+            if text.contains("connection refused") {
+                return Some(Unreachable::Refused);
+            }
+            next = err.source();
+        }
+        None
+    }
+
+    /// `the name `sei.example.com` does not resolve`, for a message about `url`.
+    pub fn describe(self, url: &str) -> String {
+        let parsed = reqwest::Url::parse(url).ok();
+        let host = parsed
+            .as_ref()
+            .and_then(|u| u.host_str())
+            .unwrap_or(url)
+            .to_owned();
+        match self {
+            Unreachable::NoSuchHost => format!("the name `{host}` does not resolve"),
+            Unreachable::Refused => {
+                let port = parsed
+                    .as_ref()
+                    .and_then(|u| u.port_or_known_default())
+                    .map_or(String::new(), |p| format!(":{p}"));
+                format!("nothing listens at `{host}{port}` (connection refused)")
+            }
+        }
+    }
+}
+
 /// An error and its causes in one line, `a: b: c`, each cause once.
 pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -159,6 +217,26 @@ pub fn snippet(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_server_that_cannot_be_reached_at_all_is_told_apart() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(Unreachable::of(&refused), Some(Unreachable::Refused));
+        let dns = std::io::Error::other(
+            "dns error: failed to lookup address information: Name or service not known",
+        );
+        assert_eq!(Unreachable::of(&dns), Some(Unreachable::NoSuchHost));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert_eq!(Unreachable::of(&reset), None, "a reset may pass: retried");
+        assert_eq!(
+            Unreachable::NoSuchHost.describe("https://sei.example.invalid/v1/custom-cicd"),
+            "the name `sei.example.invalid` does not resolve"
+        );
+        assert_eq!(
+            Unreachable::Refused.describe("https://sei.example.com/v1"),
+            "nothing listens at `sei.example.com:443` (connection refused)"
+        );
+    }
+
     use super::*;
 
     #[test]

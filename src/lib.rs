@@ -36,7 +36,12 @@ pub fn main() -> u8 {
     let env = env::RunnerEnv::from_process();
     match cli.command {
         args::Command::Report(a) => {
-            exit_on_panic(&env, u8::from(config::fail_on_error(&a.behaviour)));
+            let code = config::exit_code(
+                env.in_actions,
+                config::fail_on_error(&a.behaviour),
+                config::Ending::NotDelivered,
+            );
+            exit_on_panic(&env, code);
             report::run(&a, &env)
         }
         args::Command::Replay(a) => {

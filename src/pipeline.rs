@@ -47,6 +47,9 @@ pub struct Outcome {
     pub payload_file: Option<PathBuf>,
     /// SEI's answer, or why nothing was sent.
     pub detail: String,
+    /// It failed because an input must be fixed (a saved run that is not one, say), not
+    /// because GitHub or SEI could not be reached.
+    pub bad_input: bool,
 }
 
 impl Outcome {
@@ -58,6 +61,7 @@ impl Outcome {
             http_status: None,
             payload_file: None,
             detail: detail.into(),
+            bad_input: false,
         }
     }
 }
@@ -271,7 +275,7 @@ pub async fn send(
                 }
                 Some(p) => msg.push_str(&format!(
                     ". Nothing is lost: the payload is kept at {p}; send it again with \
-                     `sei-cicd replay {p}` (README: \"When a report fails\")",
+                     `sei-cicd replay {p}` (docs/delivery.md, \"When a report fails\")",
                     p = p.display()
                 )),
                 None => {}

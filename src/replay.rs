@@ -1,10 +1,10 @@
 //! The `replay` command: sends a payload file that a failed `report` kept (its `payload-file`
 //! output) to SEI again, byte for byte, with the same retry rules, TLS settings and messages.
 //! Safe to run more than once: SEI keeps the first report of each (job, build number).
-//! Exit code 0 when SEI took it, 1 otherwise.
+//! Exit code 0 when SEI took it, 1 when it did not, 2 for bad input (the file included).
 
 use crate::args::ReplayArgs;
-use crate::config;
+use crate::config::{self, Ending};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::retry::SystemClock;
@@ -16,13 +16,16 @@ use std::path::Path;
 pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
     let clock = SystemClock::start();
     let runner = Runner::new(env);
+    for w in crate::args::misspelt_inputs("replay", &env.input_names) {
+        runner.warning(&w);
+    }
     let cfg = match config::load_replay(args, env) {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
                 runner.error(&e.0);
             }
-            return finish(&runner, "failed", None);
+            return finish(&runner, "failed", None, Ending::BadInput);
         }
     };
     runner.mask(&cfg.delivery.sei_token);
@@ -33,7 +36,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         Ok(b) => b,
         Err(why) => {
             runner.error(&why);
-            return finish(&runner, "failed", None);
+            return finish(&runner, "failed", None, Ending::BadInput);
         }
     };
     runner.info(&format!(
@@ -49,7 +52,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         Ok(rt) => rt,
         Err(e) => {
             runner.error(&format!("could not start: {e}"));
-            return finish(&runner, "failed", None);
+            return finish(&runner, "failed", None, Ending::NotDelivered);
         }
     };
     let body = bytes::Bytes::from(body);
@@ -57,7 +60,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         Ok(c) => c,
         Err(failed) => {
             runner.error(&failed.message);
-            return finish(&runner, "failed", None);
+            return finish(&runner, "failed", None, Ending::NotDelivered);
         }
     };
     match rt.block_on(delivery::send(
@@ -68,7 +71,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         &body,
         &about.contents,
     )) {
-        Ok(answer) => finish(&runner, "delivered", Some(answer.status)),
+        Ok(answer) => finish(&runner, "delivered", Some(answer.status), Ending::Done),
         Err(failed) => {
             let then = if failed.payload_refused {
                 "The file is unchanged"
@@ -76,7 +79,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
                 "The file is unchanged: run the replay again"
             };
             runner.error(&format!("{}. {then}", failed.message));
-            finish(&runner, "failed", failed.http_status)
+            finish(&runner, "failed", failed.http_status, Ending::NotDelivered)
         }
     }
 }
@@ -137,7 +140,9 @@ fn read(path: &Path) -> Result<(Vec<u8>, About), String> {
 }
 
 /// Writes `status` and `http-status` in a workflow; returns the exit code.
-fn finish(runner: &Runner, status: &str, http: Option<u16>) -> u8 {
+/// Writes the outputs and returns the exit code: a replay is always a deliberate command, so it
+/// ends like one everywhere: 2 for bad input (the file included), 1 when SEI did not take it.
+fn finish(runner: &Runner, status: &str, http: Option<u16>, ending: Ending) -> u8 {
     if runner.has_output_file() {
         let outputs = [
             ("status", status.to_owned()),
@@ -152,7 +157,7 @@ fn finish(runner: &Runner, status: &str, http: Option<u16>) -> u8 {
             ));
         }
     }
-    u8::from(status != "delivered")
+    config::exit_code(false, None, ending)
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! calls. Whatever fails, the step ends with its outputs written and, unless `fail-on-error`,
 //! exit code 0: telemetry never breaks a user's build.
 
+use crate::args::given;
 use crate::args::ReportArgs;
-use crate::config::{self, Config};
+use crate::config::values::parse_bool;
+use crate::config::{self, Config, Ending};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
@@ -15,50 +17,121 @@ use crate::model::RunData;
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
+use crate::secret::Secret;
 use crate::skip;
 use crate::summary;
 use crate::target::{self, Source};
 use std::time::Instant;
 
-/// Runs `report`; returns the process exit code.
+/// Runs `report`; returns the process exit code ([`config::exit_code`]).
 pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
     // The `timeout` deadline counts from here.
     let clock = SystemClock::start();
     let runner = Runner::new(env);
     let fail_on_error = config::fail_on_error(&args.behaviour);
-    let outcome = match config::load(args, env) {
-        Err(errors) => {
+    // Masked first, as given: whatever is printed after, a token never shows.
+    for token in [
+        given(&args.sei.sei_token).or(env.sei_token.as_deref()),
+        given(&args.github.github_token).or(env.github_token.as_deref()),
+    ] {
+        runner.mask(&Secret::new(token.unwrap_or_default()));
+    }
+    for w in crate::args::misspelt_inputs("report", &env.input_names) {
+        runner.warning(&w);
+    }
+    let (outcome, ending) = match start(args, env, &runner) {
+        Start::Skip(skip) => {
+            runner.notice(&skip.notice);
+            (Outcome::new(Status::Skipped, skip.detail), Ending::Done)
+        }
+        Start::Bad(errors) => {
             for e in &errors {
-                runner.error(&e.0);
+                runner.error(e);
             }
-            Outcome::new(
+            let outcome = Outcome::new(
                 Status::Failed,
                 format!("{} input(s) need fixing", errors.len()),
-            )
+            );
+            (outcome, Ending::BadInput)
         }
-        Ok(cfg) => {
-            runner.mask(&cfg.delivery.sei_token);
-            runner.mask(&cfg.github.token);
+        Start::Go(cfg, event) => {
             for w in &cfg.warnings {
                 runner.warning(w);
             }
-            match tokio::runtime::Builder::new_current_thread()
+            let outcome = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(report(&cfg, env, &runner, &clock)),
+                Ok(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
                 Err(e) => {
                     runner.error(&format!("could not start: {e}"));
                     Outcome::new(Status::Failed, "could not start")
                 }
-            }
+            };
+            let ending = match outcome.status {
+                Status::Failed if outcome.bad_input => Ending::BadInput,
+                Status::Failed => Ending::NotDelivered,
+                _ => Ending::Done,
+            };
+            (outcome, ending)
         }
     };
     finish(&runner, &outcome);
-    if outcome.status == Status::Failed && fail_on_error {
-        1
-    } else {
-        0
+    config::exit_code(env.in_actions, fail_on_error, ending)
+}
+
+/// What the inputs and the event say before anything is read.
+enum Start {
+    /// A report that must not be sent.
+    Skip(skip::Skip),
+    /// Inputs to fix, every one of them.
+    Bad(Vec<String>),
+    Go(Box<Config>, Box<Option<Event>>),
+}
+
+/// Reads the event, decides whether to report at all ([`skip`]), then checks the inputs.
+fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
+    let run_id_given = given(&args.run.run_id).is_some();
+    let saved = given(&args.run.github_data).is_some();
+    // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
+    let mut problems = Vec::new();
+    let event = match &env.event_path {
+        Some(path) if !saved => match event::load(path) {
+            Ok(e) => Some(e),
+            Err(why) => {
+                if env.event_name.as_deref() == Some("workflow_run") && !run_id_given {
+                    problems.push(format!(
+                        "{why}: GITHUB_EVENT_PATH must point at the workflow_run event, or give \
+                         the `run-id` input"
+                    ));
+                } else {
+                    runner.warning(&format!(
+                        "{why} (GITHUB_EVENT_PATH): reporting without the event's details"
+                    ));
+                }
+                None
+            }
+        },
+        _ => None,
+    };
+    let token = given(&args.sei.sei_token).or(env.sei_token.as_deref());
+    let skip = skip::decide(&skip::Facts {
+        env,
+        event: event.as_ref(),
+        from_workflow_run: !run_id_given && !saved,
+        sei_token_empty: token.is_none(),
+        dry_run: given(&args.behaviour.dry_run).and_then(parse_bool) == Some(true),
+    });
+    if let Some(skip) = skip {
+        return Start::Skip(skip);
+    }
+    match config::load(args, env) {
+        Ok(cfg) if problems.is_empty() => Start::Go(Box::new(cfg), Box::new(event)),
+        Ok(_) => Start::Bad(problems),
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|e| e.0));
+            Start::Bad(problems)
+        }
     }
 }
 
@@ -88,53 +161,14 @@ fn finish(runner: &Runner, o: &Outcome) {
     }
 }
 
-async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemClock) -> Outcome {
+async fn report(
+    cfg: &Config,
+    event: Option<Event>,
+    env: &RunnerEnv,
+    runner: &Runner,
+    clock: &SystemClock,
+) -> Outcome {
     let started = Instant::now();
-
-    // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
-    let event = match &env.event_path {
-        Some(path) if cfg.run.github_data.is_none() => match event::load(path) {
-            Ok(e) => Some(e),
-            Err(why) => {
-                if env.event_name.as_deref() == Some("workflow_run") && cfg.run.run_id.is_none() {
-                    return fail(
-                        runner,
-                        format!(
-                            "{why}: GITHUB_EVENT_PATH must point at the workflow_run event, \
-                             or give the `run-id` input"
-                        ),
-                    );
-                }
-                runner.warning(&format!(
-                    "{why} (GITHUB_EVENT_PATH): reporting without the event's details"
-                ));
-                None
-            }
-        },
-        _ => None,
-    };
-
-    let token_empty = cfg.delivery.sei_token.is_empty();
-    let skip = skip::decide(&skip::Facts {
-        env,
-        event: event.as_ref(),
-        from_workflow_run: cfg.run.run_id.is_none() && cfg.run.github_data.is_none(),
-        sei_token_empty: token_empty,
-        dry_run: cfg.behaviour.dry_run,
-    });
-    if let Some(skip) = skip {
-        runner.notice(&skip.notice);
-        return Outcome::new(Status::Skipped, skip.detail);
-    }
-    if !cfg.behaviour.dry_run && token_empty {
-        return fail(
-            runner,
-            "input `sei-token` is empty: pass your SEI API key from a secret, like \
-             `sei-token: ${{ secrets.SEI_API_KEY }}` (on a terminal: SEI_TOKEN=... or --sei-token)"
-                .to_owned(),
-        );
-    }
-
     let client = match delivery::client(&cfg.delivery) {
         Ok(c) => c,
         Err(failed) => return fail(runner, failed.message),
@@ -156,7 +190,12 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
     let (fetched, instance) = futures_util::future::join(read, check).await;
     let (data, own_event, repository) = match fetched {
         Ok(f) => f,
-        Err(why) => return fail(runner, why),
+        Err(Stop::Input(why)) => {
+            let mut o = fail(runner, why);
+            o.bad_input = true;
+            return o;
+        }
+        Err(Stop::Reading(why)) => return fail(runner, why),
     };
     let refused = instance.and_then(|i| i.problem(&cfg.send.instance_guid, &cfg.delivery.sei_base));
 
@@ -197,13 +236,21 @@ async fn report(cfg: &Config, env: &RunnerEnv, runner: &Runner, clock: &SystemCl
     outcome
 }
 
+/// Why the run could not be read.
+enum Stop {
+    /// An input must be fixed: a saved run that is not one, no run named...
+    Input(String),
+    /// GitHub could not be read.
+    Reading(String),
+}
+
 /// Reads the run from a `github-data` folder.
 fn fetch_saved(
     cfg: &Config,
     dir: &std::path::Path,
     runner: &Runner,
-) -> Result<(RunData, Option<Event>, String), String> {
-    let (mut data, event) = data_dir::load(dir)?;
+) -> Result<(RunData, Option<Event>, String), Stop> {
+    let (mut data, event) = data_dir::load(dir).map_err(Stop::Input)?;
     if !cfg.send.include_workflow_artifacts {
         data.lookups.artifacts.clear();
     }
@@ -246,8 +293,8 @@ async fn fetch_live(
     runner: &Runner,
     clock: &SystemClock,
     http: &reqwest::Client,
-) -> Result<(RunData, Option<Event>, String), String> {
-    let target = target::resolve(&cfg.run, env, event.as_ref())?;
+) -> Result<(RunData, Option<Event>, String), Stop> {
+    let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
     if cfg.github.token.is_empty() {
         runner.warning(
@@ -282,10 +329,12 @@ async fn fetch_live(
     };
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
-        .map_err(|e| format!("{e:#}"))?
+        .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
-    let data = fetch::fetch(&gh, &target, &plan).await?;
+    let data = fetch::fetch(&gh, &target, &plan)
+        .await
+        .map_err(Stop::Reading)?;
     let unchanged = match gh.not_modified() {
         0 => String::new(),
         n => format!(" ({n} answered `304 Not Modified`, free of the rate limit)"),

@@ -117,6 +117,11 @@ impl AuthScheme {
 /// trailing `/`). Only `http` and `https` URLs with a host are accepted.
 pub fn base(sei_url: &str) -> Result<String, String> {
     let trimmed = sei_url.trim().trim_end_matches('/');
+    if !trimmed.contains("://") {
+        return Err(format!(
+            "the URL has no scheme: add https://, like `https://{trimmed}`"
+        ));
+    }
     let url = reqwest::Url::parse(trimmed).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("only http:// and https:// URLs can be used".into());
@@ -190,9 +195,12 @@ pub enum Failure {
     /// so a key it cannot take (a key sent with the wrong scheme, a key of another region, a
     /// key that is not one), so trying on would only spend the deadline.
     KeyOrRegion(Answer),
-    /// No answer: connection refused, reset, cut off, timed out, TLS failed (`tls`: sending
-    /// again would fail the same way).
+    /// No answer: reset, cut off, timed out, TLS failed (`tls`: sending again would fail the
+    /// same way).
     Transport { why: String, tls: bool },
+    /// The server cannot be reached at all (its name does not resolve, nothing listens): not
+    /// worth the retries of a report's deadline.
+    Unreachable(crate::http::Unreachable),
 }
 
 impl fmt::Display for Failure {
@@ -206,6 +214,7 @@ impl fmt::Display for Failure {
                 a.message()
             ),
             Failure::Transport { why, .. } => write!(f, "no answer: {why}"),
+            Failure::Unreachable(u) => write!(f, "no answer: {}", u.describe("SEI")),
         }
     }
 }
@@ -222,7 +231,7 @@ impl Failure {
         match self {
             Failure::Status(a) => retry::sei(a.status, a.retry_after.as_deref(), now),
             Failure::KeyOrRegion(_) => Verdict::Final,
-            Failure::Transport { tls: true, .. } => Verdict::Final,
+            Failure::Transport { tls: true, .. } | Failure::Unreachable(_) => Verdict::Final,
             Failure::Transport { .. } => Verdict::Retry { wait: None },
         }
     }
@@ -331,9 +340,12 @@ async fn send(
                 tls: true,
             })?;
     auth.set_sensitive(true);
-    let transport = |e: reqwest::Error| Failure::Transport {
-        tls: crate::http::is_tls_error(&e),
-        why: crate::http::describe(&e),
+    let transport = |e: reqwest::Error| match crate::http::Unreachable::of(&e) {
+        Some(u) => Failure::Unreachable(u),
+        None => Failure::Transport {
+            tls: crate::http::is_tls_error(&e),
+            why: crate::http::describe(&e),
+        },
     };
     let response = client
         .post(endpoint)
@@ -497,6 +509,12 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             ctx.endpoint,
             why.trim_end_matches(&url_suffix)
         ),
+        Failure::Unreachable(u) => format!(
+            "could not reach SEI at {}: {}: check `sei-url`{}",
+            ctx.endpoint,
+            u.describe(ctx.endpoint),
+            regions_hint(ctx)
+        ),
         Failure::KeyOrRegion(a) => format!(
             "SEI answered the report HTTP {}{}, which is how SEI's server answers a key it \
              cannot take: most likely the key in `sei-token` or its region. It was sent as `{}` \
@@ -633,7 +651,11 @@ mod tests {
             let e = endpoint(url).unwrap();
             assert!(e.ends_with("/sei/api/v1/custom-cicd"), "{e}");
         }
-        assert!(endpoint("api.levelops.io").is_err());
+        let e = endpoint("app.harness.io/gratis/sei/api/v1/").unwrap_err();
+        assert!(
+            e.contains("add https://, like `https://app.harness.io/gratis/sei/api/v1`"),
+            "{e}"
+        );
         assert!(endpoint("ftp://x").is_err());
         assert!(endpoint("https://x/?a=1").is_err());
         let creds = endpoint("https://me:s3cret@x/").unwrap_err();

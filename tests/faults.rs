@@ -434,15 +434,22 @@ fn a_refused_connection_keeps_the_payload_and_replay_sends_it() {
         e.contains(&format!("could not reach SEI at {dead}/v1/custom-cicd")),
         "{e}"
     );
-    assert!(e.contains("all 3 attempts of `max-attempts`"), "{e}");
+    // Nothing listens: not worth the deadline's retries; the input to check is named.
+    assert!(
+        e.contains(&format!(
+            "nothing listens at `127.0.0.1:{port}` (connection refused): check `sei-url`"
+        )),
+        "{e}"
+    );
+    assert!(!ran.stdout().contains("trying again"), "{}", ran.stdout());
     let file = ran.payload_file().expect("the payload is kept");
     assert!(
         e.contains(&format!("sei-cicd replay {}", file.display())),
         "{e}"
     );
     assert!(
-        ran.took < Duration::from_secs(4),
-        "inside the deadline: {:?}",
+        ran.took < Duration::from_secs(1),
+        "at once, not at the deadline: {:?}",
         ran.took
     );
 
@@ -460,7 +467,7 @@ fn a_refused_connection_keeps_the_payload_and_replay_sends_it() {
     assert_stored_once(&sei, 1);
     row(
         "SEI refuses the connection (nothing listening)",
-        "3 attempts with backoff in 2 s, then an error naming the kept file and `sei-cicd replay`",
+        "1 attempt (not worth the deadline), then an error naming the address, `sei-url`, the kept file and `sei-cicd replay`",
         "saved for replay; the replay delivered it once (a second replay: ignored duplicate)",
     );
 }
@@ -918,6 +925,43 @@ fn github_404_says_which_run_and_which_permission() {
     row(
         "GitHub 404 on the run",
         "not retried; the error names the repository, the run id and `actions: read`",
+        "not sent",
+    );
+}
+
+#[test]
+fn a_github_api_url_where_nothing_listens_fails_at_once_and_names_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sei = sei();
+    let mut env = ActionEnv::new(REPO, RUN, "push", &format!("http://127.0.0.1:{port}"));
+    env.event(&json!({"ref": "refs/heads/main", "repository": {"full_name": REPO}}))
+        .input("sei-url", &sei.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID)
+        .input("github-token", GH_TOKEN)
+        .input("timeout", "10");
+    let ran = run(env);
+    assert_eq!(ran.status(), "failed");
+    let e = &ran.errors()[0];
+    assert!(
+        e.contains(&format!(
+            "nothing listens at `127.0.0.1:{port}` (connection refused): check GITHUB_API_URL"
+        )),
+        "{e}"
+    );
+    assert!(
+        ran.took < Duration::from_secs(2),
+        "not the 10 s deadline: {:?}",
+        ran.took
+    );
+    assert!(sei.received().is_empty(), "nothing sent");
+    row(
+        "nothing listens at GITHUB_API_URL",
+        "not retried; the error names the address and GITHUB_API_URL",
         "not sent",
     );
 }

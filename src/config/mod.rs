@@ -18,7 +18,7 @@ pub mod values;
 use crate::args::{ReplayArgs, ReportArgs};
 pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
-pub use behaviour::{fail_on_error, Behaviour};
+pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
 pub use github::GitHubAccess;
 pub use run::RunChoice;
 pub use send::SendSettings;
@@ -52,6 +52,13 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
     let behaviour = behaviour::load(&args.behaviour, &mut p);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
+    if !behaviour.dry_run && delivery.sei_token.is_empty() {
+        p.bad(
+            "input `sei-token` is empty: pass your SEI API key from a secret, like \
+             `sei-token: ${{ secrets.SEI_API_KEY }}` (on a terminal: SEI_TOKEN=... or --sei-token)"
+                .to_owned(),
+        );
+    }
     let send = send::load(&args.send, &args.instance, behaviour.dry_run, &mut p);
     let run = run::load(&args.run, &mut p);
     let github = github::load(&args.github, &net, env, run.github_data.is_none(), &mut p);

@@ -175,8 +175,8 @@ fn instance_guid(args: &InstanceArgs, dry_run: bool, p: &mut Problems) -> String
             Err(_) => {
                 p.bad(format!(
                     "input `instance-guid` is `{v}`, which is not a UUID: use the id SEI gave the \
-                     CI/CD instance, like `89d2491c-764a-4f77-93d9-18e8e372b795` (see the README, \
-                     \"Get an instance GUID\")"
+                     CI/CD instance, like `89d2491c-764a-4f77-93d9-18e8e372b795` (see \
+                     \"Get an instance GUID\" in docs/setup.md)"
                 ));
                 String::new()
             }
@@ -190,7 +190,7 @@ fn instance_guid(args: &InstanceArgs, dry_run: bool, p: &mut Problems) -> String
         None => {
             p.bad(
                 "input `instance-guid` is empty: set it to the UUID of your CI/CD instance in \
-                 SEI (see the README, \"Get an instance GUID\")"
+                 SEI (see \"Get an instance GUID\" in docs/setup.md)"
                     .to_owned(),
             );
             String::new()

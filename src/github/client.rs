@@ -384,6 +384,18 @@ impl GitHub {
                 None => self.octo._get(path).await,
             };
             let response = sent.map_err(|e| {
+                if let Some(u) = crate::http::Unreachable::of(&e) {
+                    // Not worth the deadline: the URL is wrong, or the server is not there.
+                    return (
+                        anyhow!(
+                            "could not reach the GitHub API at {}: {}: check GITHUB_API_URL \
+                             (on Enterprise Server, https://<host>/api/v3)",
+                            self.api_url,
+                            u.describe(&self.api_url)
+                        ),
+                        Verdict::Final,
+                    );
+                }
                 let verdict = if crate::http::is_tls_error(&e) {
                     Verdict::Final
                 } else {
