@@ -19,6 +19,7 @@ fn opts() -> Options {
         repository: "fallback/repo".into(),
         overrides: Overrides::default(),
         ci_cd: CiCd::Auto,
+        cd_environments: Default::default(),
         artifacts: vec![],
         themes: vec![],
         cfr_status: None,
@@ -625,8 +626,8 @@ fn lookups_reach_the_payload() {
         "the stage that deployed says so"
     );
     assert_eq!(
-        map::ci_cd(&d, &opts()).to_string(),
-        "CD (rule 3: the run deployed to environment(s) `production`)"
+        map::ci_cd(&d, None, &opts()).to_string(),
+        "CD (deployed to `production`)"
     );
     assert_eq!(p.artifacts.len(), 3);
     let a = serde_json::to_value(&p.artifacts[0]).unwrap();

@@ -5,7 +5,8 @@
 //! | chain | round 1 | round 2 | round 3 |
 //! |---|---|---|---|
 //! | run and jobs | the run; jobs page 1 | the other pages (all at once) | re-reads while jobs settle |
-//! | `since-last-success` | previous successful runs (from the hint) | compare, page 1 | the newest pages |
+//! | `since-last-success` | previous successful runs (from the hint); a tag's family | compare, page 1 | the newest pages |
+//! | tag or branch (no own event) | the head branch among the tags (from the hint) | | |
 //! | `event` commits | compare, page 1 (from the event) | the newest pages | |
 //! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
 //! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
@@ -14,13 +15,17 @@
 //! The *hint* is what the step knows of the run before reading it (the runner's variables and
 //! event, or the run inside a `workflow_run` event); a request made from the hint is checked
 //! against the run when it arrives and made again if they disagree. Without a hint (a run given
-//! by `run-id`), the dependent chains start in round 2. The run and its jobs are required; every
-//! other chain is optional: its failure is a note and a fallback, never a lost report.
+//! by `run-id`), the dependent chains start in round 2. A reporter without the run's own event
+//! learns whether a `push` run's head is a tag from GitHub's refs in round 1; when it is, the
+//! look-up of the previous tag waits for that answer (one more round trip, for tags only). The
+//! previous success is read a page further when a page holds only others' runs (bounded). The
+//! run and its jobs are required; every other chain is optional: its failure is a note and a
+//! fallback, never a lost report.
 
 use super::client::GitHub;
 use crate::env::RunnerEnv;
-use crate::map::commits::{self, EventCommits, Previous};
-use crate::map::{cicd, me, workflow_name};
+use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, Want};
+use crate::map::{branch, cicd, me};
 use crate::model::event::Event;
 use crate::model::Repo;
 use crate::model::{
@@ -29,6 +34,7 @@ use crate::model::{
 use crate::payload::Artifact as DeclaredArtifact;
 use crate::target::RunRef;
 use futures_util::future::{join, join4, try_join_all, FutureExt};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// What to read besides the run and its jobs.
@@ -46,6 +52,8 @@ pub struct Plan<'a> {
     pub workflows: bool,
     /// Set when the step runs inside the reported attempt: find "my" job, wait for the others.
     pub me: Option<MePlan>,
+    /// The repository's default branch, when the event names it: a branch, never a tag.
+    pub default_branch: Option<String>,
 }
 
 pub struct MePlan {
@@ -116,10 +124,11 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         .run(target)
         .map(|r| r.map_err(|e| format!("{e:#}")))
         .shared();
+    let tag = tag_chain(gh, &target.repo, plan, run.clone()).shared();
     let ((jobs, commits, deployments, artifacts), workflows) = join(
         join4(
             jobs_chain(gh, target, plan, run.clone()),
-            commits_chain(gh, &target.repo, plan, run.clone()),
+            commits_chain(gh, &target.repo, plan, run.clone(), tag.clone()),
             deployments_chain(gh, &target.repo, plan, run),
             artifacts_chain(gh, target, plan),
         ),
@@ -128,6 +137,9 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
     .await;
     let (run, jobs, me, mut notes) = jobs?;
     let mut lookups = Lookups::default();
+    let (head_is_tag, tag_note) = tag.await;
+    lookups.head_is_tag = head_is_tag;
+    notes.extend(tag_note);
     match commits {
         Found::Yes((list, source)) => {
             lookups.commits = Some(list);
@@ -138,7 +150,10 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         Found::No(note) => notes.extend(note),
     }
     match deployments {
-        Found::Yes(d) => lookups.deployments = Some(d),
+        Found::Yes((d, trigger)) => {
+            lookups.deployments = Some(d);
+            lookups.deployment_environment = trigger;
+        }
         Found::No(note) => notes.extend(note),
     }
     match artifacts {
@@ -276,20 +291,74 @@ where
 
 /// `scm_commit_ids`: `Yes((commits newest first, where they came from))`, or a note and the
 /// head commit.
-async fn commits_chain<F>(
+async fn commits_chain<F, T>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
+    tag: SharedRun<T>,
 ) -> Found<(Vec<String>, String)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
 {
     match plan.commits {
         commits::Mode::Head => Found::No(None),
         commits::Mode::Event => event_commits(gh, repo, plan).await,
-        commits::Mode::SinceLastSuccess => since_last_success(gh, repo, plan, run).await,
+        commits::Mode::SinceLastSuccess => since_last_success(gh, repo, plan, run, tag).await,
     }
+}
+
+/// Whether the run's head branch is a tag, for a reporter without the run's own event (which
+/// says it): a `push` or `create` run's `head_branch` is the bare name of a branch or a tag.
+/// `(None, None)` when it was not worth asking; a failed look-up is a note, and a branch.
+async fn tag_chain<F>(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> (Option<bool>, Option<Note>)
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    if plan.own_event.is_some() {
+        return (None, None);
+    }
+    let worth = |r: &Run| -> Option<String> {
+        let event = r.event.as_deref()?;
+        let head = r.head_branch.clone().filter(|b| !b.is_empty())?;
+        (branch::TAG_EVENTS.contains(&event) && plan.default_branch.as_ref() != Some(&head))
+            .then_some(head)
+    };
+    let spec = plan.hint.as_ref().and_then(worth);
+    let speculative = match &spec {
+        Some(head) => Some(gh.tags_starting_with(repo, head).await),
+        None => None,
+    };
+    let Ok(run) = run.await else {
+        return (None, None);
+    };
+    let Some(head) = worth(&run) else {
+        return (None, None);
+    };
+    let names = match speculative {
+        Some(Ok(names)) if spec.as_ref() == Some(&head) => names,
+        _ => match gh.tags_starting_with(repo, &head).await {
+            Ok(names) => names,
+            Err(e) => {
+                let e = format!("{e:#}");
+                return (
+                    None,
+                    Some(Note::warning(format!(
+                        "could not tell whether `{head}` is a tag or a branch ({e}): reported as \
+                         a branch{}",
+                        permission_hint(&e, "contents: read")
+                    ))),
+                );
+            }
+        },
+    };
+    (Some(names.iter().any(|n| *n == head)), None)
 }
 
 async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<String>, String)> {
@@ -328,20 +397,47 @@ async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<
     }
 }
 
-async fn since_last_success<F>(
+async fn since_last_success<F, T>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
+    tag: SharedRun<T>,
 ) -> Found<(Vec<String>, String)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
 {
-    let spec_query = plan.hint.as_ref().and_then(commits::previous_query);
-    let speculative = match &spec_query {
-        Some(q) => Some(gh.successful_runs(repo, q, commits::PREVIOUS_PAGE).await),
-        None => None,
-    };
+    // From the hint: the lineage as far as it is known before any answer (a tag only when the
+    // run's own event or a release says so), its query and, for a tag push, the tags of its
+    // family, all in round 1.
+    let spec = plan.hint.as_ref().and_then(|h| {
+        let tag = branch::tag(h, plan.own_event, None);
+        let lineage = Lineage::of(h, tag.as_deref(), plan.own_event)?;
+        let query = commits::previous_query(h, &lineage)?;
+        Some((lineage, query, h.event.clone()))
+    });
+    let spec_family = spec
+        .as_ref()
+        .and_then(|(l, _, e)| l.needs_tags(e.as_deref()).map(str::to_owned));
+    let (speculative, spec_tags) = join(
+        async {
+            match &spec {
+                Some((_, q, _)) => Some(
+                    gh.successful_runs(repo, q, commits::PREVIOUS_PAGE, 1)
+                        .await,
+                ),
+                None => None,
+            }
+        },
+        async {
+            match &spec_family {
+                Some(f) => Some(gh.tags_starting_with(repo, f).await),
+                None => None,
+            }
+        },
+    )
+    .await;
     let Ok(run) = run.await else {
         return Found::No(None); // the run itself failed: the report says so
     };
@@ -352,27 +448,55 @@ where
             permission_hint(&e, "actions: read` and `contents: read")
         ))))
     };
-    let Some(query) = commits::previous_query(&run) else {
+    let (head_is_tag, _) = tag.await;
+    let this_tag = branch::tag(&run, plan.own_event, head_is_tag);
+    let Some(lineage) = Lineage::of(&run, this_tag.as_deref(), plan.own_event) else {
         return Found::No(Some(Note::info(
-            "the run names no branch or workflow to find its last success",
+            "the run names no branch or tag to find its last success",
+        )));
+    };
+    let Some(query) = commits::previous_query(&run, &lineage) else {
+        return Found::No(Some(Note::info(
+            "the run names no workflow to find its last success",
         )));
     };
     let Some(head) = run.head_sha.clone() else {
         return Found::No(None);
     };
-    let mut page = match (speculative, &spec_query) {
-        (Some(Ok(page)), Some(q)) if q.same_target(&query) => Some(page),
+    // A tag push's runs sit beside the same workflow's branch runs: the family's tags tell.
+    let tags: Option<HashSet<String>> = match lineage.needs_tags(run.event.as_deref()) {
+        None => None,
+        Some(family) => {
+            let names = match spec_tags {
+                Some(Ok(names)) if spec_family.as_deref() == Some(family) => names,
+                _ => match gh.tags_starting_with(repo, family).await {
+                    Ok(names) => names,
+                    Err(e) => return fail(format!("{e:#}")),
+                },
+            };
+            Some(names.into_iter().collect())
+        }
+    };
+    let want = Want {
+        this: &run,
+        lineage: &lineage,
+        tags: tags.as_ref(),
+    };
+    let mut page = match (speculative, &spec) {
+        (Some(Ok(page)), Some((_, q, _))) if q.same_target(&query) => Some(page),
         _ => None,
     };
     // The speculative page already answers with the filter when it asked the very same thing.
-    let mut asked_with_filter = page.is_some() && spec_query.as_ref() == Some(&query);
+    let mut asked_with_filter =
+        page.is_some() && spec.as_ref().map(|(_, q, _)| q) == Some(&query);
+    let mut page_number = 1;
     let previous = loop {
         let runs = match page.take() {
             Some(p) => p,
             None => {
-                asked_with_filter = true;
+                asked_with_filter |= query.created_before.is_some();
                 match gh
-                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE)
+                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE, page_number)
                     .await
                 {
                     Ok(p) => p,
@@ -380,36 +504,90 @@ where
                 }
             }
         };
-        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &run) {
+        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &want) {
             Previous::Found(r) => break r.clone(),
-            Previous::NoneBefore => {
-                return Found::No(Some(Note::info(format!(
-                    "no earlier successful run of this workflow on `{}`",
-                    query.branch
-                ))))
+            Previous::NoneBefore => return none_before(gh, repo, &lineage, &query, &head).await,
+            // A page read without the creation filter, full of newer runs: ask with it.
+            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => {
+                page_number = 1
             }
-            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => continue,
+            Previous::Unknown if page_number < commits::MAX_PREVIOUS_PAGES => page_number += 1,
             Previous::Unknown => {
-                return fail(format!(
-                    "the newest {} successful runs on `{}` all came after this one",
-                    commits::PREVIOUS_PAGE,
-                    query.branch
-                ))
+                return Found::No(Some(Note::warning(format!(
+                    "none of the newest {} successful {}runs of this workflow {} is an \
+                     earlier one of this run's own (they are newer, or from forks' branches of \
+                     the same name, or for other tags): reporting the head commit only",
+                    commits::PREVIOUS_PAGE * commits::MAX_PREVIOUS_PAGES,
+                    query
+                        .event
+                        .as_deref()
+                        .map(|e| format!("`{e}` "))
+                        .unwrap_or_default(),
+                    lineage.describe()
+                ))))
             }
         }
     };
     let base = previous.head_sha.clone().unwrap_or_default();
+    let since = match &lineage {
+        Lineage::Tag { .. } => format!(
+            "since the tag `{}` (run #{}, ",
+            previous.head_branch.as_deref().unwrap_or_default(),
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::MergeQueue { base: b, .. } => format!(
+            "since run #{} on `{b}` (",
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::Branch(_) => format!("since run #{} (", previous.run_number.unwrap_or_default()),
+    };
     match newest_between(gh, repo, &base, &head).await {
         Ok((list, total)) => Found::Yes((
             list,
-            format!(
-                "since run #{} ({} to {}, {total} commit(s))",
-                previous.run_number.unwrap_or_default(),
-                short(&base),
-                short(&head)
-            ),
+            format!("{since}{} to {}, {total} commit(s))", short(&base), short(&head)),
         )),
         Err(e) => fail(e),
+    }
+}
+
+/// No earlier success: the head commit, except for a merge queue, whose own range (from the
+/// commit it starts at) is what it is the first to build.
+async fn none_before(
+    gh: &GitHub,
+    repo: &Repo,
+    lineage: &Lineage,
+    query: &PreviousQuery,
+    head: &str,
+) -> Found<(Vec<String>, String)> {
+    let event = query
+        .event
+        .as_deref()
+        .map(|e| format!("`{e}` "))
+        .unwrap_or_default();
+    let none = format!(
+        "no earlier successful {event}run of this workflow {}",
+        lineage.describe()
+    );
+    let Lineage::MergeQueue {
+        base,
+        base_sha: Some(start),
+    } = lineage
+    else {
+        return Found::No(Some(Note::info(none)));
+    };
+    match newest_between(gh, repo, start, head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "the merge queue's range from `{base}` at {} to {} ({total} commit(s)): {none}",
+                short(start),
+                short(head)
+            ),
+        )),
+        Err(e) => Found::No(Some(Note::warning(format!(
+            "could not list the merge queue's commits ({e}): reporting the head commit only{}",
+            permission_hint(&e, "contents: read")
+        )))),
     }
 }
 
@@ -446,29 +624,18 @@ async fn newest_between(
     Ok((list, total))
 }
 
-/// Rule 3 of `ci-cd: auto`: the environments this run deployed to.
+/// `ci-cd: auto`: the environments this run deployed to, and, for a run started by a
+/// `deployment` event, the environment of the deployment that started it.
 async fn deployments_chain<F>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
-) -> Found<Vec<(String, Option<u64>)>>
+) -> Found<(Vec<(String, Option<u64>)>, Option<String>)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
 {
-    let needed = |r: &Run| {
-        let name = workflow_name(r.name.as_deref(), r.path.as_deref());
-        cicd::needs_environments(
-            plan.ci_cd,
-            &cicd::Evidence {
-                declared: plan.declared,
-                event: r.event.as_deref(),
-                environments: None,
-                workflow_name: &name,
-                workflow_path: r.path.as_deref(),
-            },
-        )
-    };
+    let needed = |r: &Run| cicd::needs_environments(plan.ci_cd, plan.declared, r.event.as_deref());
     let spec_sha = plan
         .hint
         .as_ref()
@@ -502,6 +669,10 @@ where
             Err(e) => return fail(format!("{e:#}")),
         },
     };
+    let trigger = (run.event.as_deref() == Some("deployment"))
+        .then(|| cicd::triggering_deployment(&all, &run))
+        .flatten()
+        .and_then(|d| d.environment.clone());
     let candidates = cicd::candidates(&all, &run);
     let statuses = match try_join_all(
         candidates
@@ -514,7 +685,7 @@ where
         Err(e) => return fail(format!("{e:#}")),
     };
     let checked: Vec<_> = candidates.into_iter().zip(statuses).collect();
-    Found::Yes(cicd::deployed_environments(&checked, run_id))
+    Found::Yes((cicd::deployed_environments(&checked, run_id), trigger))
 }
 
 /// Job identity: the repository's workflows (every page, at most [`MAX_WORKFLOW_PAGES`]).
@@ -630,8 +801,12 @@ mod tests {
         assert_eq!(h.head_branch.as_deref(), Some("main"));
         assert_eq!(h.head_sha.as_deref(), Some("abc123"));
         assert_eq!((h.id, h.run_attempt), (Some(900), Some(2)));
-        let q = commits::previous_query(&h).unwrap();
-        assert_eq!((q.workflow.as_str(), q.branch.as_str()), ("ci.yml", "main"));
+        let lineage = Lineage::of(&h, None, None).unwrap();
+        let q = commits::previous_query(&h, &lineage).unwrap();
+        assert_eq!(
+            (q.workflow.as_str(), q.branch.as_deref(), q.event.as_deref()),
+            ("ci.yml", Some("main"), Some("push"))
+        );
         assert_eq!(
             hint(&target(None), &env("push"), None, false).map(|h| h.id),
             None

@@ -221,6 +221,14 @@ pub struct WorkflowRunsPage {
     pub workflow_runs: Vec<Run>,
 }
 
+/// One entry of `GET /repos/{o}/{r}/git/matching-refs/{ref}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GitRefEntry {
+    /// `refs/tags/v1.2.0`.
+    #[serde(default, rename = "ref", deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+}
+
 /// `GET /repos/{o}/{r}/compare/{base}...{head}`: one page of the commits between two commits,
 /// oldest first.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -334,6 +342,12 @@ pub struct Lookups {
     /// Environments this run deployed to, as `(environment, job id)`, in the order found;
     /// `None` when they were not looked up (or could not be).
     pub deployments: Option<Vec<(String, Option<u64>)>>,
+    /// For a run started by a `deployment` event: the environment of the deployment that
+    /// started it, found among the head commit's deployments (the run's own event says it too).
+    pub deployment_environment: Option<String>,
+    /// Whether the run's `head_branch` is a tag, from GitHub's refs, when it was looked up (for
+    /// a reporter that has not the run's own event).
+    pub head_is_tag: Option<bool>,
     /// The run's uploaded artifacts, when `include-workflow-artifacts` asked for them.
     pub artifacts: Vec<Artifact>,
     /// The repository's workflows, which tell whether another workflow file has the same
