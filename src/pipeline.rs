@@ -129,7 +129,10 @@ pub fn build(
         log.warning(&w);
     }
     let mut payload = map::payload(&data, own_event, &opts);
-    log.info(&format!("Reported as {}.", map::ci_cd(&data, own_event, &opts)));
+    log.info(&format!(
+        "Reported as {}.",
+        map::ci_cd(&data, own_event, &opts)
+    ));
     log_commits(&data, &payload, log);
     let unknown = map::result::unlisted(
         std::iter::once(data.run.conclusion.as_deref())

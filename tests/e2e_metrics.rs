@@ -479,11 +479,11 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
         (&json!(false), &json!(true))
     );
     assert!(
-        ci_log.contains("Reported as CI (rule 1: declared artifacts, 0 input(s) and 1 output(s))."),
+        ci_log.contains("Reported as CI (declared artifacts: 0 input(s), 1 output(s))."),
         "{ci_log}"
     );
     assert!(
-        cd_log.contains("Reported as CD (rule 1: declared artifacts, 1 input(s) and 0 output(s))."),
+        cd_log.contains("Reported as CD (declared artifacts: 1 input(s), 0 output(s))."),
         "{cd_log}"
     );
     let out = &built["artifacts"][0];
@@ -548,8 +548,7 @@ fn an_environment_deployment_makes_the_run_cd() {
     let (p, stdout) = report(&env, &sei);
     assert_eq!((&p["ci"], &p["cd"]), (&json!(false), &json!(true)));
     assert!(
-        stdout
-            .contains("Reported as CD (deployed to `production`)."),
+        stdout.contains("Reported as CD (deployed to `production`)."),
         "{stdout}"
     );
 

@@ -286,14 +286,12 @@ impl GitHub {
     /// The names of the repository's tags that start with `prefix` (every tag for an empty
     /// one): `GET .../git/matching-refs/tags/{prefix}`.
     pub async fn tags_starting_with(&self, repo: &Repo, prefix: &str) -> Result<Vec<String>> {
-        let refs = self
-            .get::<Vec<GitRefEntry>>(format!(
-                "/repos/{}/{}/git/matching-refs/tags/{}",
-                repo.owner,
-                repo.name,
-                encode_path(prefix)
-            ))
-            .await?;
+        let mut path = format!("/repos/{}/{}/git/matching-refs/tags", repo.owner, repo.name);
+        if !prefix.is_empty() {
+            path.push('/');
+            path.push_str(&encode_path(prefix));
+        }
+        let refs = self.get::<Vec<GitRefEntry>>(path).await?;
         Ok(refs
             .into_iter()
             .filter_map(|r| r.name?.strip_prefix("refs/tags/").map(str::to_owned))

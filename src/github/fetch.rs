@@ -423,10 +423,9 @@ where
     let (speculative, spec_tags) = join(
         async {
             match &spec {
-                Some((_, q, _)) => Some(
-                    gh.successful_runs(repo, q, commits::PREVIOUS_PAGE, 1)
-                        .await,
-                ),
+                Some((_, q, _)) => {
+                    Some(gh.successful_runs(repo, q, commits::PREVIOUS_PAGE, 1).await)
+                }
                 None => None,
             }
         },
@@ -487,8 +486,7 @@ where
         _ => None,
     };
     // The speculative page already answers with the filter when it asked the very same thing.
-    let mut asked_with_filter =
-        page.is_some() && spec.as_ref().map(|(_, q, _)| q) == Some(&query);
+    let mut asked_with_filter = page.is_some() && spec.as_ref().map(|(_, q, _)| q) == Some(&query);
     let mut page_number = 1;
     let previous = loop {
         let runs = match page.take() {
@@ -544,7 +542,11 @@ where
     match newest_between(gh, repo, &base, &head).await {
         Ok((list, total)) => Found::Yes((
             list,
-            format!("{since}{} to {}, {total} commit(s))", short(&base), short(&head)),
+            format!(
+                "{since}{} to {}, {total} commit(s))",
+                short(&base),
+                short(&head)
+            ),
         )),
         Err(e) => fail(e),
     }

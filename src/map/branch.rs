@@ -68,7 +68,11 @@ pub fn fork_owner(run: &Run) -> Option<String> {
             .and_then(|r| r.full_name.as_deref())
             .map(str::to_owned)
     };
-    match (pull_request, repo(&run.head_repository), repo(&run.repository)) {
+    match (
+        pull_request,
+        repo(&run.head_repository),
+        repo(&run.repository),
+    ) {
         (true, Some(head), Some(base)) if !head.eq_ignore_ascii_case(&base) => {
             Some(head.split('/').next().unwrap_or(&head).to_owned())
         }
@@ -190,7 +194,10 @@ mod tests {
             "unknowable without the event"
         );
         let e = event(r#"{"ref":"refs/tags/v1.2.3"}"#);
-        assert_eq!(name(&r, Some(&e), None).as_deref(), Some("refs/tags/v1.2.3"));
+        assert_eq!(
+            name(&r, Some(&e), None).as_deref(),
+            Some("refs/tags/v1.2.3")
+        );
         let e = event(r#"{"ref":"v2","ref_type":"tag"}"#);
         assert_eq!(
             name(&run("create", "v2", "acme/api"), Some(&e), None).as_deref(),
@@ -205,7 +212,10 @@ mod tests {
     #[test]
     fn a_tag_without_the_event_is_known_from_githubs_refs() {
         let r = run("push", "v1.1", "acme/api");
-        assert_eq!(name(&r, None, Some(true)).as_deref(), Some("refs/tags/v1.1"));
+        assert_eq!(
+            name(&r, None, Some(true)).as_deref(),
+            Some("refs/tags/v1.1")
+        );
         assert_eq!(name(&r, None, Some(false)).as_deref(), Some("v1.1"));
         assert_eq!(tag(&r, None, Some(true)).as_deref(), Some("v1.1"));
         // The run's own event outranks the look-up, and other events are never tags by it.

@@ -182,7 +182,10 @@ fn glob(pattern: &str, text: &str) -> bool {
 pub enum Reason {
     /// The `ci-cd` input said so.
     Input,
-    Artifacts { inputs: usize, outputs: usize },
+    Artifacts {
+        inputs: usize,
+        outputs: usize,
+    },
     /// Deployed to these environments, which count.
     Deployed(Vec<String>),
     /// Deployed only to these environments, which do not count.
@@ -527,7 +530,10 @@ fn same_commit(d: &Deployment, run: &Run) -> bool {
 /// For a run started by a `deployment` event, without the event itself (a reporter in another
 /// workflow): the deployment that started it, the newest of the head commit created no later
 /// than the run.
-pub fn triggering_deployment<'a>(deployments: &'a [Deployment], run: &Run) -> Option<&'a Deployment> {
+pub fn triggering_deployment<'a>(
+    deployments: &'a [Deployment],
+    run: &Run,
+) -> Option<&'a Deployment> {
     let created = run.created_at?;
     deployments
         .iter()
@@ -804,7 +810,11 @@ mod tests {
         c.deployment_env = Some("production");
         assert_eq!(
             c.says(),
-            (false, true, "CD (a `deployment` event to `production`)".into())
+            (
+                false,
+                true,
+                "CD (a `deployment` event to `production`)".into()
+            )
         );
         c.deployment_env = None;
         assert_eq!(c.says(), (false, true, "CD (a `deployment` event)".into()));
@@ -859,7 +869,10 @@ mod tests {
         }
         // Evidence still counts on a pull request: it did deploy to production.
         assert_eq!(
-            case("pull_request", "Deploy").envs(&["production"]).says().1,
+            case("pull_request", "Deploy")
+                .envs(&["production"])
+                .says()
+                .1,
             true
         );
     }
@@ -877,7 +890,10 @@ mod tests {
         assert!(cd(says("CD", "x.yml")));
         assert!(cd(says("Build and deploy", "x.yml")));
         assert!(cd(says("Test and deploy", "x.yml")));
-        assert!(cd(says("build", ".github/workflows/cd.yaml@refs/heads/main")));
+        assert!(cd(says(
+            "build",
+            ".github/workflows/cd.yaml@refs/heads/main"
+        )));
         // About releases, not deployments.
         for name in [
             "Release",
@@ -1025,7 +1041,10 @@ mod tests {
             deployment(3, "abc", "2025-03-01T10:03:00Z", "pr-9"), // made by the run
             deployment(4, "def", "2025-03-01T10:00:01Z", "qa"),   // another commit
         ];
-        assert_eq!(triggering_deployment(&all, &run).and_then(|d| d.id), Some(2));
+        assert_eq!(
+            triggering_deployment(&all, &run).and_then(|d| d.id),
+            Some(2)
+        );
         assert_eq!(triggering_deployment(&all[2..], &run).map(|d| d.id), None);
     }
 

@@ -93,12 +93,14 @@ impl Lineage {
         Some(Lineage::Branch(head.to_owned()))
     }
 
-    /// For the log: `` `main` ``, `` the tag `v1.2.0` ``.
+    /// For the log: ``on `main` ``, ``for an earlier tag `v*` ``.
     pub fn describe(&self) -> String {
         match self {
-            Lineage::Branch(b) => format!("`{b}`"),
-            Lineage::MergeQueue { base, .. } => format!("`{base}` (the merge queue's base)"),
-            Lineage::Tag { family, .. } => format!("a tag `{family}*` before this one"),
+            Lineage::Branch(b) => format!("on `{b}`"),
+            Lineage::MergeQueue { base, .. } => {
+                format!("on `{base}`, the branch the merge queue merges into")
+            }
+            Lineage::Tag { family, .. } => format!("for an earlier tag `{family}*`"),
         }
     }
 
