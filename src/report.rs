@@ -332,6 +332,7 @@ async fn fetch_live(
         workflow_artifacts: cfg.send.include_workflow_artifacts,
         workflows: cfg.send.overrides.job_full_name.is_none(),
         me: (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
+            job_failed: cfg.run.job_status.as_deref() == Some("failure"),
             check_run_id: cfg.run.job_check_run_id,
             runner_name: env.runner_name.clone(),
             wait: cfg.run.wait_timeout,

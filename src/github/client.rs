@@ -11,8 +11,8 @@
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
-    ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, GitRefEntry, Job, JobsPage,
-    Run, WorkflowRunsPage, WorkflowsPage,
+    ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
+    Job, JobsPage, Run, WorkflowRunsPage, WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
@@ -281,6 +281,18 @@ impl GitHub {
             "&exclude_pull_requests=true&per_page={per_page}&page={page}"
         ));
         Ok(self.get::<WorkflowRunsPage>(path).await?.workflow_runs)
+    }
+
+    /// A file of the repository at commit `git_ref`: `GET .../contents/{path}?ref=`.
+    pub async fn contents(&self, repo: &Repo, path: &str, git_ref: &str) -> Result<FileContent> {
+        self.get::<FileContent>(format!(
+            "/repos/{}/{}/contents/{}?ref={}",
+            repo.owner,
+            repo.name,
+            encode_path(path),
+            encode(git_ref)
+        ))
+        .await
     }
 
     /// The names of the repository's tags that start with `prefix` (every tag for an empty

@@ -25,7 +25,7 @@
 use super::client::GitHub;
 use crate::env::RunnerEnv;
 use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, Want};
-use crate::map::{branch, cicd, me};
+use crate::map::{branch, cicd, may_fail, me};
 use crate::model::event::Event;
 use crate::model::Repo;
 use crate::model::{
@@ -57,6 +57,8 @@ pub struct Plan<'a> {
 }
 
 pub struct MePlan {
+    /// `job-status` says the reporter's own job failed.
+    pub job_failed: bool,
     pub check_run_id: Option<u64>,
     pub runner_name: Option<String>,
     pub wait: Duration,
@@ -135,8 +137,11 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         workflows_chain(gh, &target.repo, plan),
     )
     .await;
-    let (run, jobs, me, mut notes) = jobs?;
-    let mut lookups = Lookups::default();
+    let (run, jobs, me, mut notes, may_fail) = jobs?;
+    let mut lookups = Lookups {
+        may_fail,
+        ..Lookups::default()
+    };
     let (head_is_tag, tag_note) = tag.await;
     lookups.head_is_tag = head_is_tag;
     notes.extend(tag_note);
@@ -181,12 +186,15 @@ enum Found<T> {
 
 type SharedRun<F> = futures_util::future::Shared<F>;
 
+/// The run, its jobs, "my" job, the notes, and the jobs that may fail (see [`may_fail`]).
+type JobsRead = (Run, Vec<Job>, Option<me::Me>, Vec<Note>, Vec<u64>);
+
 async fn jobs_chain<F>(
     gh: &GitHub,
     target: &RunRef,
     plan: &Plan<'_>,
     run: SharedRun<F>,
-) -> Result<(Run, Vec<Job>, Option<me::Me>, Vec<Note>), String>
+) -> Result<JobsRead, String>
 where
     F: std::future::Future<Output = Result<Run, String>>,
 {
@@ -205,7 +213,7 @@ where
         }
     };
     let listed = first.total_count.unwrap_or(first.jobs.len() as u64);
-    let mut jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
+    let jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
     let mut notes = Vec::new();
     let cap = super::client::MAX_PAGES * super::client::PER_PAGE;
     if listed > cap && (jobs.len() as u64) < listed {
@@ -219,27 +227,70 @@ where
     }
 
     let Some(mp) = &plan.me else {
-        return Ok((run, jobs, None, notes));
+        return Ok((run, jobs, None, notes, Vec::new()));
     };
     if run.status.as_deref() == Some("completed") {
-        return Ok((run, jobs, None, notes));
+        return Ok((run, jobs, None, notes, Vec::new()));
     }
     let me = me::find(&jobs, mp.check_run_id, mp.runner_name.as_deref());
-    let Some(me) = me else {
-        notes.push(Note::warning(format!(
-            "could not tell which job of the run this step is in (job-check-run-id {}, \
-             RUNNER_NAME {}): its status is not applied and the other jobs are not waited for; \
-             pass `job-check-run-id: ${{{{ job.check_run_id }}}}`",
-            mp.check_run_id
-                .map_or_else(|| "not given".to_owned(), |id| format!("`{id}`")),
-            mp.runner_name
-                .as_deref()
-                .map_or_else(|| "not set".to_owned(), |r| format!("`{r}`")),
-        )));
-        return Ok((run, jobs, None, notes));
+    let my_id = me.as_ref().map(|m| m.job_id);
+    // The run's result will be derived from its jobs: a failed job may be one GitHub does not
+    // count (`continue-on-error`). The workflow file tells; it is read as soon as a job has
+    // failed, beside the re-reads, and only then.
+    let failed_early = failed_jobs(&jobs, my_id, mp.job_failed);
+    let early = async {
+        if failed_early.is_empty() {
+            None
+        } else {
+            Some(workflow_jobs(gh, &target.repo, &run).await)
+        }
     };
-    notes.push(Note::info(format!("This step runs in {me}.")));
+    let (jobs, early) = match &me {
+        None => {
+            notes.push(Note::warning(format!(
+                "could not tell which job of the run this step is in (job-check-run-id {}, \
+                 RUNNER_NAME {}): its status is not applied and the other jobs are not waited \
+                 for; pass `job-check-run-id: ${{{{ job.check_run_id }}}}`",
+                mp.check_run_id
+                    .map_or_else(|| "not given".to_owned(), |id| format!("`{id}`")),
+                mp.runner_name
+                    .as_deref()
+                    .map_or_else(|| "not set".to_owned(), |r| format!("`{r}`")),
+            )));
+            (jobs, early.await)
+        }
+        Some(me) => {
+            notes.push(Note::info(format!("This step runs in {me}.")));
+            let ((jobs, settled), early) =
+                join(settle(gh, target, &path, jobs, me, mp), early).await;
+            notes.extend(settled);
+            (jobs, early)
+        }
+    };
+    let failed = failed_jobs(&jobs, my_id, mp.job_failed);
+    let mut may_fail = Vec::new();
+    if !failed.is_empty() {
+        let file = match early {
+            Some(file) => file,
+            None => workflow_jobs(gh, &target.repo, &run).await,
+        };
+        let (ids, said) = judge_failures(&failed, file);
+        may_fail = ids;
+        notes.extend(said);
+    }
+    Ok((run, jobs, me, notes, may_fail))
+}
 
+/// Reads the jobs again until every job but "mine" has settled, or the wait is over.
+async fn settle(
+    gh: &GitHub,
+    target: &RunRef,
+    path: &str,
+    mut jobs: Vec<Job>,
+    me: &me::Me,
+    mp: &MePlan,
+) -> (Vec<Job>, Vec<Note>) {
+    let mut notes = Vec::new();
     let started = Instant::now();
     let deadline = started + mp.wait;
     let mut reads = 1u32;
@@ -275,7 +326,7 @@ where
         }
         reads += 1;
         gh.pause(me::next_delay(reads, left)).await;
-        match gh.all_jobs_if_changed(target, &path).await {
+        match gh.all_jobs_if_changed(target, path).await {
             Ok(Some(fresh)) => jobs = fresh,
             Ok(None) => {} // 304 for every page: nothing changed.
             Err(e) => {
@@ -286,7 +337,108 @@ where
             }
         }
     }
-    Ok((run, jobs, Some(me), notes))
+    (jobs, notes)
+}
+
+/// The finished jobs that failed (`failure`, `timed_out`), "mine" too when its `job-status`
+/// says so, as `(id, name)`.
+fn failed_jobs(jobs: &[Job], me: Option<u64>, i_failed: bool) -> Vec<(u64, String)> {
+    jobs.iter()
+        .filter(|j| {
+            let mine = me.is_some() && j.id == me;
+            if mine {
+                i_failed
+            } else {
+                matches!(j.conclusion.as_deref(), Some("failure" | "timed_out"))
+            }
+        })
+        .filter_map(|j| Some((j.id?, j.name.clone().unwrap_or_default())))
+        .collect()
+}
+
+/// The workflow file's jobs at the run's head commit, and what was read, for the log:
+/// `` `.github/workflows/ci.yml` at 607e6cc ``.
+async fn workflow_jobs(
+    gh: &GitHub,
+    repo: &Repo,
+    run: &Run,
+) -> (String, Result<Vec<may_fail::WorkflowJob>, String>) {
+    let path = run
+        .path
+        .as_deref()
+        .and_then(|p| p.split('@').next())
+        .unwrap_or_default();
+    let sha = run.head_sha.as_deref().unwrap_or_default();
+    let source = format!("`{path}` at {}", short(sha));
+    if !path.starts_with(".github/workflows/") || sha.is_empty() {
+        return (
+            source,
+            Err("the run names no workflow file to read".to_owned()),
+        );
+    }
+    let read = match gh.contents(repo, path, sha).await {
+        Ok(file) => file
+            .text()
+            .ok_or_else(|| "GitHub sent no text for it".to_owned())
+            .and_then(|text| may_fail::jobs_of(&text)),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    (source, read)
+}
+
+/// What the workflow file says of the failed jobs: the ids of those that may fail, and the
+/// log's lines (what was read and decided, or why it cannot tell).
+fn judge_failures(
+    failed: &[(u64, String)],
+    (source, file): (String, Result<Vec<may_fail::WorkflowJob>, String>),
+) -> (Vec<u64>, Vec<Note>) {
+    let names = |list: &mut dyn Iterator<Item = &String>| {
+        list.map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let jobs = match file {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![Note::warning(format!(
+                    "could not tell whether the failed job(s) {} may fail (`continue-on-error`): \
+                     reading {source} failed ({e}); they count as failures, while GitHub may \
+                     conclude the run `success`{}",
+                    names(&mut failed.iter().map(|(_, n)| n)),
+                    permission_hint(&e, "contents: read")
+                ))],
+            )
+        }
+    };
+    let v = may_fail::judge(failed, &jobs);
+    let mut notes = Vec::new();
+    if !v.may_fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} may fail (`continue-on-error: true` in {source}): GitHub does \
+             not count them against the run, and neither does the result reported.",
+            names(&mut v.may_fail.iter().map(|(_, n)| n))
+        )));
+    }
+    if !v.fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} fail the run (no `continue-on-error: true` in {source}).",
+            names(&mut v.fail.iter().map(|(_, n)| n))
+        )));
+    }
+    if !v.unknown.is_empty() {
+        notes.push(Note::warning(format!(
+            "could not tell whether the failed job(s) {} may fail (`continue-on-error`, in \
+             {source}): they count as failures, while GitHub may conclude the run `success`",
+            v.unknown
+                .iter()
+                .map(|(_, n, why)| format!("`{n}` ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    (v.may_fail.iter().map(|(id, _)| *id).collect(), notes)
 }
 
 /// `scm_commit_ids`: `Yes((commits newest first, where they came from))`, or a note and the

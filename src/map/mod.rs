@@ -5,7 +5,8 @@
 //! body SEI receives. No I/O, no clock: "now" is an argument, so every rule here is tested on
 //! recorded data. Each field with rules of its own has its module: [`identity`] (job and build
 //! number), [`names`] (stage and step names SEI keeps), [`branch`], [`commits`], [`cicd`],
-//! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`].
+//! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`],
+//! [`may_fail`] (jobs with `continue-on-error`).
 
 pub mod artifacts;
 pub mod branch;
@@ -13,6 +14,7 @@ pub mod cicd;
 pub mod commits;
 pub mod fit;
 pub mod identity;
+pub mod may_fail;
 pub mod me;
 pub mod names;
 pub mod params;
@@ -149,7 +151,8 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
 
     let result = match run.conclusion.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => result::row(c).unwrap_or(&result::UNLISTED).result,
-        // As if the run ended now: the finished jobs, and "mine" with the status it reports.
+        // As if the run ended now: the finished jobs, and "mine" with the status it reports. A
+        // job that may fail (`continue-on-error`) does not fail the run, as GitHub concludes it.
         None => result::derive(
             data.jobs
                 .iter()
@@ -160,7 +163,14 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
                         || (!mine
                             && result::is_finished(j.status.as_deref(), j.conclusion.as_deref()))
                 })
-                .map(|(_, s)| s.result.as_str()),
+                .map(|(j, s)| match s.result.as_str() {
+                    result::FAILURE
+                        if j.id.is_some_and(|id| data.lookups.may_fail.contains(&id)) =>
+                    {
+                        result::SUCCESS
+                    }
+                    r => r,
+                }),
         ),
     };
 
