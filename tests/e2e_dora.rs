@@ -679,7 +679,7 @@ fn a_build_that_also_deployed_is_ci_and_cd() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|s| s["id"] == ME.to_string())
+            .find(|s| s["id"].as_str().and_then(|i| i.parse().ok()) == Some(ME))
             .unwrap();
         assert!(stage["displayDescription"]
             .as_str()

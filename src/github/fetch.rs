@@ -510,7 +510,7 @@ where
             }
         },
     };
-    (Some(names.iter().any(|n| *n == head)), None)
+    (Some(names.contains(&head)), None)
 }
 
 async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<String>, String)> {
