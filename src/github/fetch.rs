@@ -10,6 +10,7 @@
 //! | `event` commits | compare, page 1 (from the event) | the newest pages | |
 //! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
 //! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
+//! | `continue-on-error` (the run you are in) | | the workflow file, once a job has failed | |
 //! | job identity | the repository's workflows, page 1 | the other pages | |
 //!
 //! The *hint* is what the step knows of the run before reading it (the runner's variables and
