@@ -185,6 +185,12 @@ pub struct SendArgs {
     #[arg(long, env = "INPUT_CI-CD", value_name = "KIND")]
     pub ci_cd: Option<String>,
 
+    /// GitHub environments whose deployments make a run CD (ci-cd: auto), comma or newline
+    /// separated patterns with `*`, `!` to leave out [default: production*, prod, prod-*,
+    /// prod_*, prod/*, prd, live]
+    #[arg(long, env = "INPUT_CD-ENVIRONMENTS", value_name = "PATTERNS")]
+    pub cd_environments: Option<String>,
+
     /// Commits to report: since-last-success, event or head [default: since-last-success]
     #[arg(long, env = "INPUT_COMMITS", value_name = "MODE")]
     pub commits: Option<String>,

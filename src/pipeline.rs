@@ -96,6 +96,7 @@ pub fn options(shape: &Shape) -> map::Options {
         repository: shape.repository.clone(),
         overrides: s.overrides.clone(),
         ci_cd: s.ci_cd,
+        cd_environments: s.cd_environments.clone(),
         artifacts: s.artifacts.clone(),
         themes: s.themes.clone(),
         cfr_status: s.cfr_status,
@@ -128,7 +129,10 @@ pub fn build(
         log.warning(&w);
     }
     let mut payload = map::payload(&data, own_event, &opts);
-    log.info(&format!("Reported as {}.", map::ci_cd(&data, &opts)));
+    log.info(&format!(
+        "Reported as {}.",
+        map::ci_cd(&data, own_event, &opts)
+    ));
     log_commits(&data, &payload, log);
     let unknown = map::result::unlisted(
         std::iter::once(data.run.conclusion.as_deref())

@@ -306,6 +306,16 @@ async fn fetch_live(
     let own = target.source == Source::Environment
         || env.run_id.as_deref() == Some(target.id.to_string().as_str());
     let hint = fetch::hint(&target, env, event.as_ref(), own);
+    // The event's repository names its default branch (a branch, never a tag).
+    let default_branch = event
+        .as_ref()
+        .and_then(|e| e.repository.as_ref())
+        .filter(|r| {
+            r.full_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&target.repo.to_string()))
+        })
+        .and_then(|r| r.default_branch.clone());
     let own_event = if own { event } else { None };
     // "Me": the step runs inside the very attempt it reports.
     let same_attempt = match (target.attempt, env.run_attempt.as_deref()) {
@@ -322,10 +332,12 @@ async fn fetch_live(
         workflow_artifacts: cfg.send.include_workflow_artifacts,
         workflows: cfg.send.overrides.job_full_name.is_none(),
         me: (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
+            job_failed: cfg.run.job_status.as_deref() == Some("failure"),
             check_run_id: cfg.run.job_check_run_id,
             runner_name: env.runner_name.clone(),
             wait: cfg.run.wait_timeout,
         }),
+        default_branch,
     };
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)

@@ -69,8 +69,9 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         format!("{base}/jobs?per_page=100&page=1"),
         format!("{base}/jobs?per_page=100&page=2"),
         format!(
-            "/repos/{OTEL_REPO}/actions/workflows/build.yml/runs?branch=main&status=success\
-             &exclude_pull_requests=true&per_page=5&created=%3C2024-12-22T17%3A11%3A25Z"
+            "/repos/{OTEL_REPO}/actions/workflows/build.yml/runs?status=success&branch=main\
+             &event=push&created=%3C2024-12-22T17%3A11%3A25Z&exclude_pull_requests=true\
+             &per_page=5&page=1"
         ),
         format!(
             "/repos/{OTEL_REPO}/deployments?sha=607e6cc9b6c59889d2136df32b12599223203912&per_page=100"
@@ -211,9 +212,12 @@ fn workflow_run_mode_reports_the_upstream_run() {
     );
     // Its previous success is looked up from the event, with the run (round 1).
     assert!(
-        asked.iter().any(|a| a.contains(
-            "/actions/workflows/test.yml/runs?branch=dependabot%2Fgithub_actions%2Fgithub%2Fcodeql-action-3.29.5"
-        )),
+        asked.iter().any(|a| {
+            a.contains(
+            "/actions/workflows/test.yml/runs?status=success\
+             &branch=dependabot%2Fgithub_actions%2Fgithub%2Fcodeql-action-3.29.5&event=pull_request"
+        )
+        }),
         "{asked:?}"
     );
     // The run, its jobs, the previous success, the repository's workflows (job identity).

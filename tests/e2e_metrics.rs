@@ -479,11 +479,11 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
         (&json!(false), &json!(true))
     );
     assert!(
-        ci_log.contains("Reported as CI (rule 1: declared artifacts, 0 input(s) and 1 output(s))."),
+        ci_log.contains("Reported as CI (declared artifacts: 0 input(s), 1 output(s))."),
         "{ci_log}"
     );
     assert!(
-        cd_log.contains("Reported as CD (rule 1: declared artifacts, 1 input(s) and 0 output(s))."),
+        cd_log.contains("Reported as CD (declared artifacts: 1 input(s), 0 output(s))."),
         "{cd_log}"
     );
     let out = &built["artifacts"][0];
@@ -515,7 +515,7 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
     assert!(runs.contains_key(&(format!("{REPO}/Ship"), 1_000_001_201)));
 }
 
-/// `ci-cd: auto` rule 3: a job of the run deployed to an environment. A deployment of the same
+/// `ci-cd: auto`: a job of the run deployed to an environment that counts. A deployment of the same
 /// commit by another run does not count.
 #[test]
 fn an_environment_deployment_makes_the_run_cd() {
@@ -548,12 +548,11 @@ fn an_environment_deployment_makes_the_run_cd() {
     let (p, stdout) = report(&env, &sei);
     assert_eq!((&p["ci"], &p["cd"]), (&json!(false), &json!(true)));
     assert!(
-        stdout
-            .contains("Reported as CD (rule 3: the run deployed to environment(s) `production`)."),
+        stdout.contains("Reported as CD (deployed to `production`)."),
         "{stdout}"
     );
 
-    // Without `deployments: read`, rule 3 is skipped with a warning; the name decides.
+    // Without `deployments: read`, the environments are unknown, with a warning.
     let gh = github().forbid("/deployments").start();
     let mut env = step(&gh, &sei, RUN, "push", "build.yml");
     env.event(&json!({"ref": "refs/heads/main", "after": HEAD}));
@@ -561,7 +560,7 @@ fn an_environment_deployment_makes_the_run_cd() {
     assert_eq!((&p["ci"], &p["cd"]), (&json!(true), &json!(false)));
     assert!(stdout.contains("deployments: read"), "{stdout}");
     assert!(
-        stdout.contains("Reported as CI (rule 5: no sign of a deployment)."),
+        stdout.contains("Reported as CI (no evidence of a deployment)."),
         "{stdout}"
     );
 }

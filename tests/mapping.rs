@@ -19,6 +19,7 @@ fn opts() -> Options {
         repository: "fallback/repo".into(),
         overrides: Overrides::default(),
         ci_cd: CiCd::Auto,
+        cd_environments: Default::default(),
         artifacts: vec![],
         themes: vec![],
         cfr_status: None,
@@ -625,8 +626,8 @@ fn lookups_reach_the_payload() {
         "the stage that deployed says so"
     );
     assert_eq!(
-        map::ci_cd(&d, &opts()).to_string(),
-        "CD (rule 3: the run deployed to environment(s) `production`)"
+        map::ci_cd(&d, None, &opts()).to_string(),
+        "CD (deployed to `production`)"
     );
     assert_eq!(p.artifacts.len(), 3);
     let a = serde_json::to_value(&p.artifacts[0]).unwrap();
@@ -686,4 +687,130 @@ fn schedules_and_tags() {
     let event: Event = serde_json::from_value(json!({"ref": "refs/tags/v0.9.0"})).unwrap();
     let p = map::payload(&data(run, vec![]), Some(&event), &opts());
     assert_eq!(p.branch_name.as_deref(), Some("refs/tags/v0.9.0"));
+}
+
+/// Issue 11: a tag push reported without its event (Mode 1): GitHub's refs said `v1.2.0` is a
+/// tag, so the branch is the tag, the run hints at a release, and nothing contradicts it.
+#[test]
+fn a_tag_known_from_githubs_refs() {
+    let mut run = fixtures::otel_run();
+    run["head_branch"] = json!("v1.2.0");
+    run["name"] = json!("Release");
+    run["path"] = json!(".github/workflows/release.yml");
+    let mut d = data(run, fixtures::otel_jobs());
+    let p = map::payload(&d, None, &opts());
+    assert_eq!(p.branch_name.as_deref(), Some("v1.2.0"), "not looked up");
+    assert!(p.ci && !p.cd);
+    d.lookups.head_is_tag = Some(true);
+    let p = map::payload(&d, None, &opts());
+    assert_eq!(p.branch_name.as_deref(), Some("refs/tags/v1.2.0"));
+    assert!(p.cd && !p.ci);
+    assert_eq!(
+        map::ci_cd(&d, None, &opts()).to_string(),
+        "CD (the run is for a tag, and nothing in the run says otherwise)"
+    );
+    // The run's own event outranks the look-up (Mode 2).
+    let event: Event = serde_json::from_value(json!({"ref": "refs/heads/v1.2.0"})).unwrap();
+    let p = map::payload(&d, Some(&event), &opts());
+    assert_eq!(p.branch_name.as_deref(), Some("v1.2.0"));
+}
+
+/// Issue 11: a run reported from inside while a `continue-on-error` job has failed: the stage
+/// says FAILURE as it ran, the run's result is what GitHub will conclude.
+#[test]
+fn a_failed_job_that_may_fail_leaves_the_run_green() {
+    let (run, mut jobs) = fixtures::otel_in_progress();
+    jobs[2]["conclusion"] = json!("failure");
+    let mut d = data(run, jobs);
+    d.me = Some(Me {
+        job_id: ME.parse().unwrap(),
+        found_by: FoundBy::CheckRunId,
+    });
+    let mut o = opts();
+    o.job_status = Some("success".into());
+    o.now = now_in_run();
+    assert_eq!(map::payload(&d, None, &o).result, "FAILURE");
+    d.lookups.may_fail = vec![34769389529];
+    let p = map::payload(&d, None, &o);
+    assert_eq!(p.result, "SUCCESS");
+    assert_eq!(stage(&p, "34769389529").result, "FAILURE");
+    // "Mine" too: the reporter's own job may fail.
+    o.job_status = Some("failure".into());
+    d.lookups.may_fail = vec![34769389529];
+    assert_eq!(map::payload(&d, None, &o).result, "FAILURE");
+    d.lookups.may_fail.push(ME.parse().unwrap());
+    assert_eq!(map::payload(&d, None, &o).result, "SUCCESS");
+    // A completed run's conclusion stands as GitHub gave it.
+    let mut done = data(fixtures::otel_run(), fixtures::otel_jobs());
+    done.lookups.may_fail = vec![1];
+    assert_eq!(map::payload(&done, None, &opts()).result, "SUCCESS");
+}
+
+/// Issue 11: the evidence adds up. A build that declared its image and deployed it to
+/// production is CI and CD; a deployment to a preview does not count; a `deployment` run
+/// takes its environment from the deployment found when its own event is not at hand.
+#[test]
+fn ci_and_cd_from_evidence_that_adds_up() {
+    let mut d = data(fixtures::otel_run(), fixtures::otel_jobs());
+    d.lookups.deployments = Some(vec![("production".into(), Some(34769402426))]);
+    let mut o = opts();
+    o.artifacts = sei_cicd::map::artifacts::parse(
+        "output container ghcr.io/acme/api@sha256:4f1c3b9e2d8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e",
+    )
+    .unwrap();
+    let p = map::payload(&d, None, &o);
+    assert!(p.ci && p.cd);
+    assert_eq!(
+        map::ci_cd(&d, None, &o).to_string(),
+        "CI and CD (declared artifacts: 0 input(s), 1 output(s); deployed to `production`)"
+    );
+    insta::assert_json_snapshot!(p);
+
+    d.lookups.deployments = Some(vec![("docs-preview".into(), Some(34769402426))]);
+    assert_eq!(
+        map::ci_cd(&d, None, &opts()).to_string(),
+        "CI (deployed only to `docs-preview`, which `cd-environments` does not count)"
+    );
+    let mut all = opts();
+    all.cd_environments = sei_cicd::map::cicd::Environments::parse("*").unwrap();
+    assert!(map::payload(&d, None, &all).cd);
+
+    let mut run = fixtures::otel_run();
+    run["event"] = json!("deployment");
+    let mut d = data(run, fixtures::otel_jobs());
+    d.lookups.deployments = Some(vec![]);
+    d.lookups.deployment_environment = Some("pr-9".into());
+    assert_eq!(
+        map::ci_cd(&d, None, &opts()).to_string(),
+        "CI (a `deployment` event to `pr-9`, which `cd-environments` does not count)"
+    );
+    let own: Event =
+        serde_json::from_value(json!({"deployment": {"id": 1, "environment": "production"}}))
+            .unwrap();
+    assert_eq!(
+        map::ci_cd(&d, Some(&own), &opts()).to_string(),
+        "CD (a `deployment` event to `production`)",
+        "the run's own event says which deployment started it"
+    );
+}
+
+/// Issue 11: a run started by `workflow_run` is reported on its own branch (the default branch,
+/// of the commits it reports) whichever mode reports it; the upstream run is in the trigger
+/// chain when the run's own event is known.
+#[test]
+fn a_run_started_by_workflow_run_keeps_its_own_branch() {
+    let mut run = fixtures::otel_run();
+    run["event"] = json!("workflow_run");
+    let event: Event = serde_json::from_value(fixtures::load(
+        "octokit-webhooks__workflow_run.completed.json",
+    ))
+    .unwrap();
+    let d = data(run, vec![]);
+    let inside = map::payload(&d, Some(&event), &opts());
+    let outside = map::payload(&d, None, &opts());
+    assert_eq!(inside.branch_name.as_deref(), Some("main"));
+    assert_eq!(inside.branch_name, outside.branch_name);
+    assert_eq!(inside.scm_commit_ids, outside.scm_commit_ids);
+    assert_eq!(inside.trigger_chain[0].kind, "UpstreamCause");
+    assert_eq!(outside.trigger_chain[0].id, "workflow_run");
 }

@@ -128,6 +128,7 @@ fn options() -> Options {
         repository: "o/r".into(),
         overrides: Overrides::default(),
         ci_cd: CiCd::Ci,
+        cd_environments: Default::default(),
         themes: Vec::new(),
         cfr_status: None,
         params: Vec::new(),

@@ -1,6 +1,7 @@
 //! What the payload says, as the user shapes it: the instance (`instance-guid`,
 //! `instance-name`), names and numbers that replace derived ones (`pipeline`, `job-full-name`,
-//! `qualified-name`, `project-name`, `module-name`, `build-number`), `ci-cd`, `commits`,
+//! `qualified-name`, `project-name`, `module-name`, `build-number`), `ci-cd`, `cd-environments`,
+//! `commits`,
 //! `artifacts`, `include-workflow-artifacts`, `params`, `themes`, `cfr-status`,
 //! `include-steps` and `max-payload-bytes`.
 
@@ -8,6 +9,7 @@ use super::values::{
     flag, given, number, parse_bool, parse_bytes, parse_params, split_list, Problems,
 };
 use crate::args::{InstanceArgs, SendArgs};
+use crate::map::cicd::Environments;
 use crate::map::commits::Mode as CommitsMode;
 use crate::map::identity::{self, BuildNumbers};
 use crate::map::{CiCd, Overrides};
@@ -24,6 +26,8 @@ pub struct SendSettings {
     pub instance_name: String,
     pub overrides: Overrides,
     pub ci_cd: CiCd,
+    /// `cd-environments`: which environments count as a deployment.
+    pub cd_environments: Environments,
     pub commits: CommitsMode,
     /// The `artifacts` input, parsed.
     pub artifacts: Vec<Artifact>,
@@ -82,6 +86,17 @@ pub fn load(
                 "input `ci-cd` is `{v}`: use `auto` (decide from the run), `ci`, `cd` or `both`"
             ));
             CiCd::Auto
+        }),
+    };
+    let cd_environments = match given(&args.cd_environments) {
+        None => Environments::default(),
+        Some(v) => Environments::parse(v).unwrap_or_else(|| {
+            p.bad(format!(
+                "input `cd-environments` is `{v}`: list environment names or patterns, comma or \
+                 newline separated, like `production, prod-*` (`*` for any characters, `!` to \
+                 leave out), or leave it empty for the default"
+            ));
+            Environments::default()
         }),
     };
     let commits = match given(&args.commits) {
@@ -147,6 +162,7 @@ pub fn load(
             build_number,
         },
         ci_cd,
+        cd_environments,
         commits,
         artifacts,
         include_workflow_artifacts,

@@ -11,8 +11,8 @@
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
-    ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, Job, JobsPage, Run,
-    WorkflowRunsPage, WorkflowsPage,
+    ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
+    Job, JobsPage, Run, WorkflowRunsPage, WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
@@ -247,22 +247,29 @@ impl GitHub {
         }
     }
 
-    /// The newest successful runs of a workflow on a branch (`status=success`), at most
-    /// `per_page`, created before `q.created_before` when it is set.
+    /// One page (from 1) of the newest successful runs of a workflow (`status=success`), at
+    /// most `per_page`, with the query's filters: branch, event, created before.
     pub async fn successful_runs(
         &self,
         repo: &Repo,
         q: &PreviousQuery,
         per_page: u64,
+        page: u64,
     ) -> Result<Vec<Run>> {
         let mut path = format!(
-            "/repos/{}/{}/actions/workflows/{}/runs?branch={}&status=success\
-             &exclude_pull_requests=true&per_page={per_page}",
+            "/repos/{}/{}/actions/workflows/{}/runs?status=success",
             repo.owner,
             repo.name,
             encode(&q.workflow),
-            encode(&q.branch)
         );
+        if let Some(b) = &q.branch {
+            path.push_str("&branch=");
+            path.push_str(&encode(b));
+        }
+        if let Some(e) = &q.event {
+            path.push_str("&event=");
+            path.push_str(&encode(e));
+        }
         if let Some(t) = q.created_before {
             path.push_str("&created=");
             path.push_str(&encode(&format!(
@@ -270,7 +277,37 @@ impl GitHub {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             )));
         }
+        path.push_str(&format!(
+            "&exclude_pull_requests=true&per_page={per_page}&page={page}"
+        ));
         Ok(self.get::<WorkflowRunsPage>(path).await?.workflow_runs)
+    }
+
+    /// A file of the repository at commit `git_ref`: `GET .../contents/{path}?ref=`.
+    pub async fn contents(&self, repo: &Repo, path: &str, git_ref: &str) -> Result<FileContent> {
+        self.get::<FileContent>(format!(
+            "/repos/{}/{}/contents/{}?ref={}",
+            repo.owner,
+            repo.name,
+            encode_path(path),
+            encode(git_ref)
+        ))
+        .await
+    }
+
+    /// The names of the repository's tags that start with `prefix` (every tag for an empty
+    /// one): `GET .../git/matching-refs/tags/{prefix}`.
+    pub async fn tags_starting_with(&self, repo: &Repo, prefix: &str) -> Result<Vec<String>> {
+        let mut path = format!("/repos/{}/{}/git/matching-refs/tags", repo.owner, repo.name);
+        if !prefix.is_empty() {
+            path.push('/');
+            path.push_str(&encode_path(prefix));
+        }
+        let refs = self.get::<Vec<GitRefEntry>>(path).await?;
+        Ok(refs
+            .into_iter()
+            .filter_map(|r| r.name?.strip_prefix("refs/tags/").map(str::to_owned))
+            .collect())
     }
 
     /// One page of the commits between `base` and `head` (`base...head`), oldest first.
@@ -603,6 +640,11 @@ fn page_path(jobs_path: &str, page: u64) -> String {
     format!("{jobs_path}?per_page={PER_PAGE}&page={page}")
 }
 
+/// Percent-encodes a path of segments: each as [`encode`] does, the `/` between them kept.
+pub fn encode_path(value: &str) -> String {
+    value.split('/').map(encode).collect::<Vec<_>>().join("/")
+}
+
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set).
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -628,5 +670,6 @@ mod tests {
             "%3C2025-03-01T10%3A00%3A00Z"
         );
         assert_eq!(encode("ci.yml"), "ci.yml");
+        assert_eq!(encode_path("api/v1 2"), "api/v1%202");
     }
 }

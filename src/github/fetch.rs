@@ -5,22 +5,28 @@
 //! | chain | round 1 | round 2 | round 3 |
 //! |---|---|---|---|
 //! | run and jobs | the run; jobs page 1 | the other pages (all at once) | re-reads while jobs settle |
-//! | `since-last-success` | previous successful runs (from the hint) | compare, page 1 | the newest pages |
+//! | `since-last-success` | previous successful runs (from the hint); a tag's family | compare, page 1 | the newest pages |
+//! | tag or branch (no own event) | the head branch among the tags (from the hint) | | |
 //! | `event` commits | compare, page 1 (from the event) | the newest pages | |
 //! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
 //! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
+//! | `continue-on-error` (the run you are in) | | the workflow file, once a job has failed | |
 //! | job identity | the repository's workflows, page 1 | the other pages | |
 //!
 //! The *hint* is what the step knows of the run before reading it (the runner's variables and
 //! event, or the run inside a `workflow_run` event); a request made from the hint is checked
 //! against the run when it arrives and made again if they disagree. Without a hint (a run given
-//! by `run-id`), the dependent chains start in round 2. The run and its jobs are required; every
-//! other chain is optional: its failure is a note and a fallback, never a lost report.
+//! by `run-id`), the dependent chains start in round 2. A reporter without the run's own event
+//! learns whether a `push` run's head is a tag from GitHub's refs in round 1; when it is, the
+//! look-up of the previous tag waits for that answer (one more round trip, for tags only). The
+//! previous success is read a page further when a page holds only others' runs (bounded). The
+//! run and its jobs are required; every other chain is optional: its failure is a note and a
+//! fallback, never a lost report.
 
 use super::client::GitHub;
 use crate::env::RunnerEnv;
-use crate::map::commits::{self, EventCommits, Previous};
-use crate::map::{cicd, me, workflow_name};
+use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, Want};
+use crate::map::{branch, cicd, may_fail, me};
 use crate::model::event::Event;
 use crate::model::Repo;
 use crate::model::{
@@ -29,6 +35,7 @@ use crate::model::{
 use crate::payload::Artifact as DeclaredArtifact;
 use crate::target::RunRef;
 use futures_util::future::{join, join4, try_join_all, FutureExt};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// What to read besides the run and its jobs.
@@ -46,9 +53,13 @@ pub struct Plan<'a> {
     pub workflows: bool,
     /// Set when the step runs inside the reported attempt: find "my" job, wait for the others.
     pub me: Option<MePlan>,
+    /// The repository's default branch, when the event names it: a branch, never a tag.
+    pub default_branch: Option<String>,
 }
 
 pub struct MePlan {
+    /// `job-status` says the reporter's own job failed.
+    pub job_failed: bool,
     pub check_run_id: Option<u64>,
     pub runner_name: Option<String>,
     pub wait: Duration,
@@ -116,18 +127,25 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         .run(target)
         .map(|r| r.map_err(|e| format!("{e:#}")))
         .shared();
+    let tag = tag_chain(gh, &target.repo, plan, run.clone()).shared();
     let ((jobs, commits, deployments, artifacts), workflows) = join(
         join4(
             jobs_chain(gh, target, plan, run.clone()),
-            commits_chain(gh, &target.repo, plan, run.clone()),
+            commits_chain(gh, &target.repo, plan, run.clone(), tag.clone()),
             deployments_chain(gh, &target.repo, plan, run),
             artifacts_chain(gh, target, plan),
         ),
         workflows_chain(gh, &target.repo, plan),
     )
     .await;
-    let (run, jobs, me, mut notes) = jobs?;
-    let mut lookups = Lookups::default();
+    let (run, jobs, me, mut notes, may_fail) = jobs?;
+    let mut lookups = Lookups {
+        may_fail,
+        ..Lookups::default()
+    };
+    let (head_is_tag, tag_note) = tag.await;
+    lookups.head_is_tag = head_is_tag;
+    notes.extend(tag_note);
     match commits {
         Found::Yes((list, source)) => {
             lookups.commits = Some(list);
@@ -138,7 +156,10 @@ pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunD
         Found::No(note) => notes.extend(note),
     }
     match deployments {
-        Found::Yes(d) => lookups.deployments = Some(d),
+        Found::Yes((d, trigger)) => {
+            lookups.deployments = Some(d);
+            lookups.deployment_environment = trigger;
+        }
         Found::No(note) => notes.extend(note),
     }
     match artifacts {
@@ -166,12 +187,15 @@ enum Found<T> {
 
 type SharedRun<F> = futures_util::future::Shared<F>;
 
+/// The run, its jobs, "my" job, the notes, and the jobs that may fail (see [`may_fail`]).
+type JobsRead = (Run, Vec<Job>, Option<me::Me>, Vec<Note>, Vec<u64>);
+
 async fn jobs_chain<F>(
     gh: &GitHub,
     target: &RunRef,
     plan: &Plan<'_>,
     run: SharedRun<F>,
-) -> Result<(Run, Vec<Job>, Option<me::Me>, Vec<Note>), String>
+) -> Result<JobsRead, String>
 where
     F: std::future::Future<Output = Result<Run, String>>,
 {
@@ -190,7 +214,7 @@ where
         }
     };
     let listed = first.total_count.unwrap_or(first.jobs.len() as u64);
-    let mut jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
+    let jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
     let mut notes = Vec::new();
     let cap = super::client::MAX_PAGES * super::client::PER_PAGE;
     if listed > cap && (jobs.len() as u64) < listed {
@@ -204,27 +228,70 @@ where
     }
 
     let Some(mp) = &plan.me else {
-        return Ok((run, jobs, None, notes));
+        return Ok((run, jobs, None, notes, Vec::new()));
     };
     if run.status.as_deref() == Some("completed") {
-        return Ok((run, jobs, None, notes));
+        return Ok((run, jobs, None, notes, Vec::new()));
     }
     let me = me::find(&jobs, mp.check_run_id, mp.runner_name.as_deref());
-    let Some(me) = me else {
-        notes.push(Note::warning(format!(
-            "could not tell which job of the run this step is in (job-check-run-id {}, \
-             RUNNER_NAME {}): its status is not applied and the other jobs are not waited for; \
-             pass `job-check-run-id: ${{{{ job.check_run_id }}}}`",
-            mp.check_run_id
-                .map_or_else(|| "not given".to_owned(), |id| format!("`{id}`")),
-            mp.runner_name
-                .as_deref()
-                .map_or_else(|| "not set".to_owned(), |r| format!("`{r}`")),
-        )));
-        return Ok((run, jobs, None, notes));
+    let my_id = me.as_ref().map(|m| m.job_id);
+    // The run's result will be derived from its jobs: a failed job may be one GitHub does not
+    // count (`continue-on-error`). The workflow file tells; it is read as soon as a job has
+    // failed, beside the re-reads, and only then.
+    let failed_early = failed_jobs(&jobs, my_id, mp.job_failed);
+    let early = async {
+        if failed_early.is_empty() {
+            None
+        } else {
+            Some(workflow_jobs(gh, &target.repo, &run).await)
+        }
     };
-    notes.push(Note::info(format!("This step runs in {me}.")));
+    let (jobs, early) = match &me {
+        None => {
+            notes.push(Note::warning(format!(
+                "could not tell which job of the run this step is in (job-check-run-id {}, \
+                 RUNNER_NAME {}): its status is not applied and the other jobs are not waited \
+                 for; pass `job-check-run-id: ${{{{ job.check_run_id }}}}`",
+                mp.check_run_id
+                    .map_or_else(|| "not given".to_owned(), |id| format!("`{id}`")),
+                mp.runner_name
+                    .as_deref()
+                    .map_or_else(|| "not set".to_owned(), |r| format!("`{r}`")),
+            )));
+            (jobs, early.await)
+        }
+        Some(me) => {
+            notes.push(Note::info(format!("This step runs in {me}.")));
+            let ((jobs, settled), early) =
+                join(settle(gh, target, &path, jobs, me, mp), early).await;
+            notes.extend(settled);
+            (jobs, early)
+        }
+    };
+    let failed = failed_jobs(&jobs, my_id, mp.job_failed);
+    let mut may_fail = Vec::new();
+    if !failed.is_empty() {
+        let file = match early {
+            Some(file) => file,
+            None => workflow_jobs(gh, &target.repo, &run).await,
+        };
+        let (ids, said) = judge_failures(&failed, file);
+        may_fail = ids;
+        notes.extend(said);
+    }
+    Ok((run, jobs, me, notes, may_fail))
+}
 
+/// Reads the jobs again until every job but "mine" has settled, or the wait is over.
+async fn settle(
+    gh: &GitHub,
+    target: &RunRef,
+    path: &str,
+    mut jobs: Vec<Job>,
+    me: &me::Me,
+    mp: &MePlan,
+) -> (Vec<Job>, Vec<Note>) {
+    let mut notes = Vec::new();
     let started = Instant::now();
     let deadline = started + mp.wait;
     let mut reads = 1u32;
@@ -260,7 +327,7 @@ where
         }
         reads += 1;
         gh.pause(me::next_delay(reads, left)).await;
-        match gh.all_jobs_if_changed(target, &path).await {
+        match gh.all_jobs_if_changed(target, path).await {
             Ok(Some(fresh)) => jobs = fresh,
             Ok(None) => {} // 304 for every page: nothing changed.
             Err(e) => {
@@ -271,25 +338,180 @@ where
             }
         }
     }
-    Ok((run, jobs, Some(me), notes))
+    (jobs, notes)
+}
+
+/// The finished jobs that failed (`failure`, `timed_out`), "mine" too when its `job-status`
+/// says so, as `(id, name)`.
+fn failed_jobs(jobs: &[Job], me: Option<u64>, i_failed: bool) -> Vec<(u64, String)> {
+    jobs.iter()
+        .filter(|j| {
+            let mine = me.is_some() && j.id == me;
+            if mine {
+                i_failed
+            } else {
+                matches!(j.conclusion.as_deref(), Some("failure" | "timed_out"))
+            }
+        })
+        .filter_map(|j| Some((j.id?, j.name.clone().unwrap_or_default())))
+        .collect()
+}
+
+/// The workflow file's jobs at the run's head commit, and what was read, for the log:
+/// `` `.github/workflows/ci.yml` at 607e6cc ``.
+async fn workflow_jobs(
+    gh: &GitHub,
+    repo: &Repo,
+    run: &Run,
+) -> (String, Result<Vec<may_fail::WorkflowJob>, String>) {
+    let path = run
+        .path
+        .as_deref()
+        .and_then(|p| p.split('@').next())
+        .unwrap_or_default();
+    let sha = run.head_sha.as_deref().unwrap_or_default();
+    let source = format!("`{path}` at {}", short(sha));
+    if !path.starts_with(".github/workflows/") || sha.is_empty() {
+        return (
+            source,
+            Err("the run names no workflow file to read".to_owned()),
+        );
+    }
+    let read = match gh.contents(repo, path, sha).await {
+        Ok(file) => file
+            .text()
+            .ok_or_else(|| "GitHub sent no text for it".to_owned())
+            .and_then(|text| may_fail::jobs_of(&text)),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    (source, read)
+}
+
+/// What the workflow file says of the failed jobs: the ids of those that may fail, and the
+/// log's lines (what was read and decided, or why it cannot tell).
+fn judge_failures(
+    failed: &[(u64, String)],
+    (source, file): (String, Result<Vec<may_fail::WorkflowJob>, String>),
+) -> (Vec<u64>, Vec<Note>) {
+    let names = |list: &mut dyn Iterator<Item = &String>| {
+        list.map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let jobs = match file {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![Note::warning(format!(
+                    "could not tell whether the failed job(s) {} may fail (`continue-on-error`): \
+                     reading {source} failed ({e}); they count as failures, while GitHub may \
+                     conclude the run `success`{}",
+                    names(&mut failed.iter().map(|(_, n)| n)),
+                    permission_hint(&e, "contents: read")
+                ))],
+            )
+        }
+    };
+    let v = may_fail::judge(failed, &jobs);
+    let mut notes = Vec::new();
+    if !v.may_fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} may fail (`continue-on-error: true` in {source}): GitHub does \
+             not count them against the run, and neither does the result reported.",
+            names(&mut v.may_fail.iter().map(|(_, n)| n))
+        )));
+    }
+    if !v.fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} fail the run (no `continue-on-error: true` in {source}).",
+            names(&mut v.fail.iter().map(|(_, n)| n))
+        )));
+    }
+    if !v.unknown.is_empty() {
+        notes.push(Note::warning(format!(
+            "could not tell whether the failed job(s) {} may fail (`continue-on-error`, in \
+             {source}): they count as failures, while GitHub may conclude the run `success`",
+            v.unknown
+                .iter()
+                .map(|(_, n, why)| format!("`{n}` ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    (v.may_fail.iter().map(|(id, _)| *id).collect(), notes)
 }
 
 /// `scm_commit_ids`: `Yes((commits newest first, where they came from))`, or a note and the
 /// head commit.
-async fn commits_chain<F>(
+async fn commits_chain<F, T>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
+    tag: SharedRun<T>,
 ) -> Found<(Vec<String>, String)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
 {
     match plan.commits {
         commits::Mode::Head => Found::No(None),
         commits::Mode::Event => event_commits(gh, repo, plan).await,
-        commits::Mode::SinceLastSuccess => since_last_success(gh, repo, plan, run).await,
+        commits::Mode::SinceLastSuccess => since_last_success(gh, repo, plan, run, tag).await,
     }
+}
+
+/// Whether the run's head branch is a tag, for a reporter without the run's own event (which
+/// says it): a `push` or `create` run's `head_branch` is the bare name of a branch or a tag.
+/// `(None, None)` when it was not worth asking; a failed look-up is a note, and a branch.
+async fn tag_chain<F>(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+) -> (Option<bool>, Option<Note>)
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    if plan.own_event.is_some() {
+        return (None, None);
+    }
+    let worth = |r: &Run| -> Option<String> {
+        let event = r.event.as_deref()?;
+        let head = r.head_branch.clone().filter(|b| !b.is_empty())?;
+        (branch::TAG_EVENTS.contains(&event) && plan.default_branch.as_ref() != Some(&head))
+            .then_some(head)
+    };
+    let spec = plan.hint.as_ref().and_then(worth);
+    let speculative = match &spec {
+        Some(head) => Some(gh.tags_starting_with(repo, head).await),
+        None => None,
+    };
+    let Ok(run) = run.await else {
+        return (None, None);
+    };
+    let Some(head) = worth(&run) else {
+        return (None, None);
+    };
+    let names = match speculative {
+        Some(Ok(names)) if spec.as_ref() == Some(&head) => names,
+        _ => match gh.tags_starting_with(repo, &head).await {
+            Ok(names) => names,
+            Err(e) => {
+                let e = format!("{e:#}");
+                return (
+                    None,
+                    Some(Note::warning(format!(
+                        "could not tell whether `{head}` is a tag or a branch ({e}): reported as \
+                         a branch{}",
+                        permission_hint(&e, "contents: read")
+                    ))),
+                );
+            }
+        },
+    };
+    (Some(names.contains(&head)), None)
 }
 
 async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<String>, String)> {
@@ -328,20 +550,46 @@ async fn event_commits(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<(Vec<
     }
 }
 
-async fn since_last_success<F>(
+async fn since_last_success<F, T>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
+    tag: SharedRun<T>,
 ) -> Found<(Vec<String>, String)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
 {
-    let spec_query = plan.hint.as_ref().and_then(commits::previous_query);
-    let speculative = match &spec_query {
-        Some(q) => Some(gh.successful_runs(repo, q, commits::PREVIOUS_PAGE).await),
-        None => None,
-    };
+    // From the hint: the lineage as far as it is known before any answer (a tag only when the
+    // run's own event or a release says so), its query and, for a tag push, the tags of its
+    // family, all in round 1.
+    let spec = plan.hint.as_ref().and_then(|h| {
+        let tag = branch::tag(h, plan.own_event, None);
+        let lineage = Lineage::of(h, tag.as_deref(), plan.own_event)?;
+        let query = commits::previous_query(h, &lineage)?;
+        Some((lineage, query, h.event.clone()))
+    });
+    let spec_family = spec
+        .as_ref()
+        .and_then(|(l, _, e)| l.needs_tags(e.as_deref()).map(str::to_owned));
+    let (speculative, spec_tags) = join(
+        async {
+            match &spec {
+                Some((_, q, _)) => {
+                    Some(gh.successful_runs(repo, q, commits::PREVIOUS_PAGE, 1).await)
+                }
+                None => None,
+            }
+        },
+        async {
+            match &spec_family {
+                Some(f) => Some(gh.tags_starting_with(repo, f).await),
+                None => None,
+            }
+        },
+    )
+    .await;
     let Ok(run) = run.await else {
         return Found::No(None); // the run itself failed: the report says so
     };
@@ -352,27 +600,54 @@ where
             permission_hint(&e, "actions: read` and `contents: read")
         ))))
     };
-    let Some(query) = commits::previous_query(&run) else {
+    let (head_is_tag, _) = tag.await;
+    let this_tag = branch::tag(&run, plan.own_event, head_is_tag);
+    let Some(lineage) = Lineage::of(&run, this_tag.as_deref(), plan.own_event) else {
         return Found::No(Some(Note::info(
-            "the run names no branch or workflow to find its last success",
+            "the run names no branch or tag to find its last success",
+        )));
+    };
+    let Some(query) = commits::previous_query(&run, &lineage) else {
+        return Found::No(Some(Note::info(
+            "the run names no workflow to find its last success",
         )));
     };
     let Some(head) = run.head_sha.clone() else {
         return Found::No(None);
     };
-    let mut page = match (speculative, &spec_query) {
-        (Some(Ok(page)), Some(q)) if q.same_target(&query) => Some(page),
+    // A tag push's runs sit beside the same workflow's branch runs: the family's tags tell.
+    let tags: Option<HashSet<String>> = match lineage.needs_tags(run.event.as_deref()) {
+        None => None,
+        Some(family) => {
+            let names = match spec_tags {
+                Some(Ok(names)) if spec_family.as_deref() == Some(family) => names,
+                _ => match gh.tags_starting_with(repo, family).await {
+                    Ok(names) => names,
+                    Err(e) => return fail(format!("{e:#}")),
+                },
+            };
+            Some(names.into_iter().collect())
+        }
+    };
+    let want = Want {
+        this: &run,
+        lineage: &lineage,
+        tags: tags.as_ref(),
+    };
+    let mut page = match (speculative, &spec) {
+        (Some(Ok(page)), Some((_, q, _))) if q.same_target(&query) => Some(page),
         _ => None,
     };
     // The speculative page already answers with the filter when it asked the very same thing.
-    let mut asked_with_filter = page.is_some() && spec_query.as_ref() == Some(&query);
+    let mut asked_with_filter = page.is_some() && spec.as_ref().map(|(_, q, _)| q) == Some(&query);
+    let mut page_number = 1;
     let previous = loop {
         let runs = match page.take() {
             Some(p) => p,
             None => {
-                asked_with_filter = true;
+                asked_with_filter |= query.created_before.is_some();
                 match gh
-                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE)
+                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE, page_number)
                     .await
                 {
                     Ok(p) => p,
@@ -380,36 +655,94 @@ where
                 }
             }
         };
-        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &run) {
+        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &want) {
             Previous::Found(r) => break r.clone(),
-            Previous::NoneBefore => {
-                return Found::No(Some(Note::info(format!(
-                    "no earlier successful run of this workflow on `{}`",
-                    query.branch
-                ))))
+            Previous::NoneBefore => return none_before(gh, repo, &lineage, &query, &head).await,
+            // A page read without the creation filter, full of newer runs: ask with it.
+            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => {
+                page_number = 1
             }
-            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => continue,
+            Previous::Unknown if page_number < commits::MAX_PREVIOUS_PAGES => page_number += 1,
             Previous::Unknown => {
-                return fail(format!(
-                    "the newest {} successful runs on `{}` all came after this one",
-                    commits::PREVIOUS_PAGE,
-                    query.branch
-                ))
+                return Found::No(Some(Note::warning(format!(
+                    "none of the newest {} successful {}runs of this workflow {} is an \
+                     earlier one of this run's own (they are newer, or from forks' branches of \
+                     the same name, or for other tags): reporting the head commit only",
+                    commits::PREVIOUS_PAGE * commits::MAX_PREVIOUS_PAGES,
+                    query
+                        .event
+                        .as_deref()
+                        .map(|e| format!("`{e}` "))
+                        .unwrap_or_default(),
+                    lineage.describe()
+                ))))
             }
         }
     };
     let base = previous.head_sha.clone().unwrap_or_default();
+    let since = match &lineage {
+        Lineage::Tag { .. } => format!(
+            "since the tag `{}` (run #{}, ",
+            previous.head_branch.as_deref().unwrap_or_default(),
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::MergeQueue { base: b, .. } => format!(
+            "since run #{} on `{b}` (",
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::Branch(_) => format!("since run #{} (", previous.run_number.unwrap_or_default()),
+    };
     match newest_between(gh, repo, &base, &head).await {
         Ok((list, total)) => Found::Yes((
             list,
             format!(
-                "since run #{} ({} to {}, {total} commit(s))",
-                previous.run_number.unwrap_or_default(),
+                "{since}{} to {}, {total} commit(s))",
                 short(&base),
                 short(&head)
             ),
         )),
         Err(e) => fail(e),
+    }
+}
+
+/// No earlier success: the head commit, except for a merge queue, whose own range (from the
+/// commit it starts at) is what it is the first to build.
+async fn none_before(
+    gh: &GitHub,
+    repo: &Repo,
+    lineage: &Lineage,
+    query: &PreviousQuery,
+    head: &str,
+) -> Found<(Vec<String>, String)> {
+    let event = query
+        .event
+        .as_deref()
+        .map(|e| format!("`{e}` "))
+        .unwrap_or_default();
+    let none = format!(
+        "no earlier successful {event}run of this workflow {}",
+        lineage.describe()
+    );
+    let Lineage::MergeQueue {
+        base,
+        base_sha: Some(start),
+    } = lineage
+    else {
+        return Found::No(Some(Note::info(none)));
+    };
+    match newest_between(gh, repo, start, head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "the merge queue's range from `{base}` at {} to {} ({total} commit(s)): {none}",
+                short(start),
+                short(head)
+            ),
+        )),
+        Err(e) => Found::No(Some(Note::warning(format!(
+            "could not list the merge queue's commits ({e}): reporting the head commit only{}",
+            permission_hint(&e, "contents: read")
+        )))),
     }
 }
 
@@ -446,29 +779,18 @@ async fn newest_between(
     Ok((list, total))
 }
 
-/// Rule 3 of `ci-cd: auto`: the environments this run deployed to.
+/// `ci-cd: auto`: the environments this run deployed to, and, for a run started by a
+/// `deployment` event, the environment of the deployment that started it.
 async fn deployments_chain<F>(
     gh: &GitHub,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
-) -> Found<Vec<(String, Option<u64>)>>
+) -> Found<(Vec<(String, Option<u64>)>, Option<String>)>
 where
     F: std::future::Future<Output = Result<Run, String>>,
 {
-    let needed = |r: &Run| {
-        let name = workflow_name(r.name.as_deref(), r.path.as_deref());
-        cicd::needs_environments(
-            plan.ci_cd,
-            &cicd::Evidence {
-                declared: plan.declared,
-                event: r.event.as_deref(),
-                environments: None,
-                workflow_name: &name,
-                workflow_path: r.path.as_deref(),
-            },
-        )
-    };
+    let needed = |r: &Run| cicd::needs_environments(plan.ci_cd, plan.declared, r.event.as_deref());
     let spec_sha = plan
         .hint
         .as_ref()
@@ -502,6 +824,10 @@ where
             Err(e) => return fail(format!("{e:#}")),
         },
     };
+    let trigger = (run.event.as_deref() == Some("deployment"))
+        .then(|| cicd::triggering_deployment(&all, &run))
+        .flatten()
+        .and_then(|d| d.environment.clone());
     let candidates = cicd::candidates(&all, &run);
     let statuses = match try_join_all(
         candidates
@@ -514,7 +840,7 @@ where
         Err(e) => return fail(format!("{e:#}")),
     };
     let checked: Vec<_> = candidates.into_iter().zip(statuses).collect();
-    Found::Yes(cicd::deployed_environments(&checked, run_id))
+    Found::Yes((cicd::deployed_environments(&checked, run_id), trigger))
 }
 
 /// Job identity: the repository's workflows (every page, at most [`MAX_WORKFLOW_PAGES`]).
@@ -630,8 +956,12 @@ mod tests {
         assert_eq!(h.head_branch.as_deref(), Some("main"));
         assert_eq!(h.head_sha.as_deref(), Some("abc123"));
         assert_eq!((h.id, h.run_attempt), (Some(900), Some(2)));
-        let q = commits::previous_query(&h).unwrap();
-        assert_eq!((q.workflow.as_str(), q.branch.as_str()), ("ci.yml", "main"));
+        let lineage = Lineage::of(&h, None, None).unwrap();
+        let q = commits::previous_query(&h, &lineage).unwrap();
+        assert_eq!(
+            (q.workflow.as_str(), q.branch.as_deref(), q.event.as_deref()),
+            ("ci.yml", Some("main"), Some("push"))
+        );
         assert_eq!(
             hint(&target(None), &env("push"), None, false).map(|h| h.id),
             None

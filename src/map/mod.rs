@@ -5,7 +5,8 @@
 //! body SEI receives. No I/O, no clock: "now" is an argument, so every rule here is tested on
 //! recorded data. Each field with rules of its own has its module: [`identity`] (job and build
 //! number), [`names`] (stage and step names SEI keeps), [`branch`], [`commits`], [`cicd`],
-//! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`].
+//! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`],
+//! [`may_fail`] (jobs with `continue-on-error`).
 
 pub mod artifacts;
 pub mod branch;
@@ -13,6 +14,7 @@ pub mod cicd;
 pub mod commits;
 pub mod fit;
 pub mod identity;
+pub mod may_fail;
 pub mod me;
 pub mod names;
 pub mod params;
@@ -51,6 +53,8 @@ pub struct Options {
     pub repository: String,
     pub overrides: Overrides,
     pub ci_cd: CiCd,
+    /// `cd-environments`: the environments whose deployments make a run CD.
+    pub cd_environments: cicd::Environments,
     /// The `artifacts` input, parsed.
     pub artifacts: Vec<Artifact>,
     pub themes: Vec<String>,
@@ -147,7 +151,8 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
 
     let result = match run.conclusion.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => result::row(c).unwrap_or(&result::UNLISTED).result,
-        // As if the run ended now: the finished jobs, and "mine" with the status it reports.
+        // As if the run ended now: the finished jobs, and "mine" with the status it reports. A
+        // job that may fail (`continue-on-error`) does not fail the run, as GitHub concludes it.
         None => result::derive(
             data.jobs
                 .iter()
@@ -158,11 +163,18 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
                         || (!mine
                             && result::is_finished(j.status.as_deref(), j.conclusion.as_deref()))
                 })
-                .map(|(_, s)| s.result.as_str()),
+                .map(|(j, s)| match s.result.as_str() {
+                    result::FAILURE
+                        if j.id.is_some_and(|id| data.lookups.may_fail.contains(&id)) =>
+                    {
+                        result::SUCCESS
+                    }
+                    r => r,
+                }),
         ),
     };
 
-    let kind = ci_cd(data, opts);
+    let kind = ci_cd(data, own_event, opts);
     let mut artifacts = opts.artifacts.clone();
     artifacts.extend(artifacts::from_workflow(&data.lookups.artifacts));
     let dispatch_inputs: &[(String, String)] = match own_event {
@@ -184,7 +196,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         instance_name: opts.instance_name.clone(),
         instance_url: opts.server_url.clone(),
         repo_url: format!("{}/{repository}", opts.server_url),
-        branch_name: branch::name(run, own_event),
+        branch_name: branch::name(run, own_event, data.lookups.head_is_tag),
         user_id: started_by(run),
         start_time: time::epoch_ms(run_start),
         duration: time::span_ms(run_start, run_end),
@@ -244,8 +256,8 @@ fn repository(data: &RunData, opts: &Options) -> String {
         .unwrap_or_else(|| opts.repository.clone())
 }
 
-/// The `ci`/`cd` decision for this run, and the rule that made it (for the log).
-pub fn ci_cd(data: &RunData, opts: &Options) -> cicd::Decision {
+/// The `ci`/`cd` decision for this run, and what made it (for the log).
+pub fn ci_cd(data: &RunData, own_event: Option<&Event>, opts: &Options) -> cicd::Decision {
     let run = &data.run;
     let environments: Option<Vec<String>> = data
         .lookups
@@ -253,14 +265,21 @@ pub fn ci_cd(data: &RunData, opts: &Options) -> cicd::Decision {
         .as_ref()
         .map(|d| d.iter().map(|(env, _)| env.clone()).collect());
     let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
+    // A `deployment` run's environment: its own event says it; else the deployment found.
+    let deployment_environment = own_event
+        .and_then(|e| e.deployment.as_ref()?.environment.clone())
+        .or_else(|| data.lookups.deployment_environment.clone());
     cicd::decide(
         opts.ci_cd,
         &cicd::Evidence {
             declared: &opts.artifacts,
             event: run.event.as_deref(),
             environments: environments.as_deref(),
+            deployment_environment: deployment_environment.as_deref(),
+            tag: branch::tag(run, own_event, data.lookups.head_is_tag).is_some(),
             workflow_name: &workflow,
             workflow_path: run.path.as_deref(),
+            counted: &opts.cd_environments,
         },
     )
 }

@@ -45,6 +45,18 @@ pub struct Event {
     pub release: Option<Release>,
     #[serde(default, deserialize_with = "lenient::object")]
     pub merge_group: Option<MergeGroup>,
+    /// `deployment` and `deployment_status` events: the deployment.
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub deployment: Option<EventDeployment>,
+}
+
+/// The deployment of a `deployment` (or `deployment_status`) event.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EventDeployment {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub environment: Option<String>,
 }
 
 /// One commit of a `push` event.

@@ -221,6 +221,44 @@ pub struct WorkflowRunsPage {
     pub workflow_runs: Vec<Run>,
 }
 
+/// `GET /repos/{o}/{r}/contents/{path}?ref=`: a file, its content in base64.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FileContent {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub encoding: Option<String>,
+}
+
+impl FileContent {
+    /// The file's text; `None` when it is not base64 of UTF-8 (or too big for the API, which
+    /// then sends no content).
+    pub fn text(&self) -> Option<String> {
+        use base64::Engine;
+        if self.encoding.as_deref().is_some_and(|e| e != "base64") {
+            return None;
+        }
+        let packed: String = self
+            .content
+            .as_deref()?
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(packed)
+            .ok()?;
+        String::from_utf8(bytes).ok()
+    }
+}
+
+/// One entry of `GET /repos/{o}/{r}/git/matching-refs/{ref}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GitRefEntry {
+    /// `refs/tags/v1.2.0`.
+    #[serde(default, rename = "ref", deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+}
+
 /// `GET /repos/{o}/{r}/compare/{base}...{head}`: one page of the commits between two commits,
 /// oldest first.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -334,6 +372,15 @@ pub struct Lookups {
     /// Environments this run deployed to, as `(environment, job id)`, in the order found;
     /// `None` when they were not looked up (or could not be).
     pub deployments: Option<Vec<(String, Option<u64>)>>,
+    /// For a run started by a `deployment` event: the environment of the deployment that
+    /// started it, found among the head commit's deployments (the run's own event says it too).
+    pub deployment_environment: Option<String>,
+    /// Whether the run's `head_branch` is a tag, from GitHub's refs, when it was looked up (for
+    /// a reporter that has not the run's own event).
+    pub head_is_tag: Option<bool>,
+    /// Jobs whose failure GitHub does not count against the run (`continue-on-error: true` in
+    /// the workflow file), for a run reported from inside, whose result is derived from its jobs.
+    pub may_fail: Vec<u64>,
     /// The run's uploaded artifacts, when `include-workflow-artifacts` asked for them.
     pub artifacts: Vec<Artifact>,
     /// The repository's workflows, which tell whether another workflow file has the same

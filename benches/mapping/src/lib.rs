@@ -19,6 +19,7 @@ pub fn options() -> Options {
         repository: "acme/big-matrix".into(),
         overrides: Overrides::default(),
         ci_cd: CiCd::default(),
+        cd_environments: Default::default(),
         artifacts: vec![],
         themes: vec![],
         cfr_status: None,

@@ -4,8 +4,13 @@
 //!
 //! Beside runs it serves what the reporter's optional look-ups read, built from the runs and
 //! data a test gives it:
-//! - `GET /repos/{o}/{r}/actions/workflows/{file or id}/runs` with `branch`, `status`,
-//!   `created=<...` and `per_page`, newest first, from the registered runs;
+//! - `GET /repos/{o}/{r}/actions/workflows/{file or id}/runs` with `branch`, `event`, `status`,
+//!   `created=<...`, `per_page` and `page`, newest first, from the registered runs (like GitHub,
+//!   `branch` matches a run's `head_branch` whatever repository it came from);
+//! - `GET /repos/{o}/{r}/contents/{path}?ref=`: a registered file at a commit, base64 in lines
+//!   of 60 as GitHub sends it, 404 otherwise;
+//! - `GET /repos/{o}/{r}/git/matching-refs/tags/{prefix}`: the registered tags whose name starts
+//!   with the prefix, sorted by name, `[]` for none;
 //! - `GET /repos/{o}/{r}/compare/{base}...{head}` paged, from a linear commit history;
 //! - `GET /repos/{o}/{r}/actions/runs/{id}/artifacts` paged;
 //! - `GET /repos/{o}/{r}/deployments?sha=` and `.../deployments/{id}/statuses`;
@@ -41,6 +46,10 @@ pub struct GitHub {
     runs: HashMap<(String, u64), HashMap<u64, Attempt>>,
     /// owner/repo → commit SHAs, oldest first.
     history: HashMap<String, Vec<String>>,
+    /// (owner/repo, path, commit) → the file's text.
+    files: HashMap<(String, String, String), String>,
+    /// owner/repo → tag name → the commit it points at.
+    tags: HashMap<String, std::collections::BTreeMap<String, String>>,
     /// (owner/repo, run id) → artifacts.
     artifacts: HashMap<(String, u64), Vec<Value>>,
     /// owner/repo → (deployment, its statuses newest first).
@@ -88,6 +97,24 @@ impl GitHub {
     /// The repository's commits, oldest first: what `compare` answers from.
     pub fn history(mut self, repo: &str, shas: Vec<String>) -> Self {
         self.history.insert(repo.to_owned(), shas);
+        self
+    }
+
+    /// The file at `path` in `repo` as of commit `sha` (what the contents API reads).
+    pub fn file(mut self, repo: &str, path: &str, sha: &str, text: &str) -> Self {
+        self.files.insert(
+            (repo.to_owned(), path.to_owned(), sha.to_owned()),
+            text.to_owned(),
+        );
+        self
+    }
+
+    /// A tag of `repo` at commit `sha` (a lightweight tag, as `git/matching-refs` lists it).
+    pub fn tag(mut self, repo: &str, name: &str, sha: &str) -> Self {
+        self.tags
+            .entry(repo.to_owned())
+            .or_default()
+            .insert(name.to_owned(), sha.to_owned());
         self
     }
 
@@ -199,6 +226,8 @@ impl GitHub {
             ["actions", "workflows", workflow, "runs"] => self.workflow_runs(req, &repo, workflow),
             ["actions", "workflows"] => self.workflows_of(req, &repo),
             ["compare", range] => self.compare(req, &repo, range),
+            ["git", "matching-refs", rest @ ..] => self.matching_refs(&repo, rest),
+            ["contents", rest @ ..] => self.contents(req, &repo, rest),
             ["deployments"] => self.deployments_of(req, &repo),
             ["deployments", id, "statuses"] => self.statuses(&repo, id),
             _ => not_found(),
@@ -320,6 +349,7 @@ impl GitHub {
     fn workflow_runs(&self, req: &Request, repo: &str, workflow: &str) -> Reply {
         let workflow = decode(workflow);
         let branch = req.query("branch").map(decode);
+        let event = req.query("event").map(decode);
         let status = req.query("status").map(decode);
         let created_before = req
             .query("created")
@@ -337,6 +367,7 @@ impl GitHub {
                     || r["workflow_id"].as_u64().map(|i| i.to_string()) == Some(workflow.clone())
             })
             .filter(|r| branch.is_none() || r["head_branch"].as_str() == branch.as_deref())
+            .filter(|r| event.is_none() || r["event"].as_str() == event.as_deref())
             .filter(|r| match status.as_deref() {
                 None => true,
                 Some(
@@ -362,6 +393,51 @@ impl GitHub {
             100,
             |slice, total| json!({"total_count": total, "workflow_runs": slice}),
         )
+    }
+
+    fn contents(&self, req: &Request, repo: &str, rest: &[&str]) -> Reply {
+        let path = rest.iter().map(|p| decode(p)).collect::<Vec<_>>().join("/");
+        let Some(at) = req.query("ref").map(decode) else {
+            return not_found();
+        };
+        let Some(text) = self.files.get(&(repo.to_owned(), path.clone(), at)) else {
+            return not_found();
+        };
+        let encoded = base64(text.as_bytes());
+        let lines: Vec<&str> = encoded
+            .as_bytes()
+            .chunks(60)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+        Reply::json(
+            200,
+            &json!({"type": "file", "encoding": "base64", "size": text.len(),
+                    "name": name, "path": path, "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
+                    "content": format!("{}\n", lines.join("\n"))}),
+        )
+    }
+
+    fn matching_refs(&self, repo: &str, rest: &[&str]) -> Reply {
+        let wanted = format!(
+            "refs/{}",
+            rest.iter().map(|p| decode(p)).collect::<Vec<_>>().join("/")
+        );
+        let api = format!("https://api.github.com/repos/{repo}/git");
+        let refs: Vec<Value> = self
+            .tags
+            .get(repo)
+            .into_iter()
+            .flatten()
+            .map(|(name, sha)| (format!("refs/tags/{name}"), sha))
+            .filter(|(r, _)| r.starts_with(&wanted))
+            .map(|(r, sha)| {
+                json!({"ref": r, "node_id": "REF_kwDOtest", "url": format!("{api}/{r}"),
+                       "object": {"sha": sha, "type": "commit",
+                                  "url": format!("{api}/commits/{sha}")}})
+            })
+            .collect();
+        Reply::json(200, &Value::Array(refs))
     }
 
     fn compare(&self, req: &Request, repo: &str, range: &str) -> Reply {
@@ -442,6 +518,28 @@ impl GitHub {
             None => not_found(),
         }
     }
+}
+
+/// Standard base64 with padding, as the contents API encodes files.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Percent-decoding of a path segment or query value.

@@ -1,0 +1,311 @@
+//! Jobs that may fail: `continue-on-error: true` on a job makes GitHub conclude the run
+//! `success` although that job's check run (and the jobs API) says `failure`. Nothing in the jobs
+//! API marks such a job, so a reporter inside the run (which derives the run's result from its
+//! jobs, see [`super::result::derive`]) reads the workflow file at the run's head commit, finds
+//! the job each failed API job belongs to, and leaves out of the run's result those that may
+//! fail. What it cannot tell (an expression such as `${{ matrix.experimental }}`, a job it cannot
+//! find) it says, and counts as a failure.
+//!
+//! The jobs API names a job by its `name:` (expressions evaluated), else by its key, and adds the
+//! matrix values in parentheses when the name does not use them: `test (ubuntu-latest, 20)`. A
+//! job of a called workflow is `<caller> / <callee>`.
+
+use saphyr::{LoadableYamlNode, Yaml};
+
+/// Whether a job may fail without failing the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MayFail {
+    Yes,
+    No,
+    /// An expression, evaluated only when the job runs (`${{ matrix.experimental }}`).
+    Expression(String),
+}
+
+/// A job of the workflow file, as far as this matters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowJob {
+    pub key: String,
+    /// `name:`, as written (expressions unevaluated).
+    pub name: Option<String>,
+    pub may_fail: MayFail,
+}
+
+/// The jobs of a workflow file, in the file's order.
+pub fn jobs_of(text: &str) -> Result<Vec<WorkflowJob>, String> {
+    let docs = Yaml::load_from_str(text).map_err(|e| format!("it is not YAML ({e})"))?;
+    let root = docs.first().ok_or("it is empty")?;
+    let jobs = root
+        .as_mapping_get("jobs")
+        .and_then(Yaml::as_mapping)
+        .ok_or("it has no `jobs:`")?;
+    Ok(jobs
+        .iter()
+        .filter_map(|(key, job)| {
+            let key = scalar(key)?;
+            let name = job.as_mapping_get("name").and_then(scalar);
+            let may_fail = match job.as_mapping_get("continue-on-error") {
+                None => MayFail::No,
+                Some(v) => match (v.as_bool(), scalar(v)) {
+                    (Some(true), _) => MayFail::Yes,
+                    (Some(false), _) => MayFail::No,
+                    (None, Some(text)) => match text.trim() {
+                        "true" | "${{ true }}" => MayFail::Yes,
+                        "false" | "${{ false }}" | "" => MayFail::No,
+                        other => MayFail::Expression(other.to_owned()),
+                    },
+                    (None, None) => MayFail::No,
+                },
+            };
+            Some(WorkflowJob {
+                key,
+                name,
+                may_fail,
+            })
+        })
+        .collect())
+}
+
+/// A scalar as text (`true` as `true`, `20` as `20`).
+fn scalar(y: &Yaml) -> Option<String> {
+    if let Some(s) = y.as_str() {
+        return Some(s.to_owned());
+    }
+    if let Some(b) = y.as_bool() {
+        return Some(b.to_string());
+    }
+    if let Some(i) = y.as_integer() {
+        return Some(i.to_string());
+    }
+    y.as_floating_point().map(|f| f.to_string())
+}
+
+/// Which job of the file a job of the jobs API is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found<'a> {
+    One(&'a WorkflowJob),
+    /// No job of the file has that name (a called workflow's job, a file changed since).
+    None,
+    /// Several could be it, and they do not agree.
+    Ambiguous,
+}
+
+/// Finds the file's job that `api_name` names: its name or key, as is, with matrix values in
+/// parentheses after it, or, for a name with expressions, any text in their place.
+pub fn find<'a>(api_name: &str, jobs: &'a [WorkflowJob]) -> Found<'a> {
+    let exact: Vec<&WorkflowJob> = jobs.iter().filter(|j| label(j) == api_name).collect();
+    let all: Vec<&WorkflowJob> = if exact.is_empty() {
+        jobs.iter().filter(|j| names(api_name, label(j))).collect()
+    } else {
+        exact
+    };
+    match all.as_slice() {
+        [] => Found::None,
+        [one] => Found::One(one),
+        [first, rest @ ..] if rest.iter().all(|j| j.may_fail == first.may_fail) => {
+            Found::One(first)
+        }
+        _ => Found::Ambiguous,
+    }
+}
+
+fn label(j: &WorkflowJob) -> &str {
+    j.name.as_deref().unwrap_or(&j.key)
+}
+
+/// Whether the jobs API's `api_name` can be the job labelled `label` in the file.
+fn names(api_name: &str, label: &str) -> bool {
+    if !label.contains("${{") {
+        return api_name
+            .strip_prefix(label)
+            .and_then(|rest| rest.strip_prefix(" ("))
+            .is_some_and(|rest| rest.ends_with(')'));
+    }
+    // Literal parts in order, anything in place of each `${{ ... }}`.
+    let mut literals = Vec::new();
+    let mut rest = label;
+    while let Some(at) = rest.find("${{") {
+        literals.push(&rest[..at]);
+        rest = rest[at..]
+            .find("}}")
+            .map_or("", |end| &rest[at + end + 2..]);
+    }
+    literals.push(rest);
+    let mut left = api_name;
+    let last = literals.len() - 1;
+    for (i, lit) in literals.iter().enumerate() {
+        if i == 0 {
+            match left.strip_prefix(lit) {
+                Some(l) => left = l,
+                None => return false,
+            }
+        } else if i == last {
+            // The end, or matrix values after it.
+            return left.ends_with(lit)
+                || left
+                    .find(&format!("{lit} ("))
+                    .is_some_and(|_| left.ends_with(')'));
+        } else {
+            match left.find(lit) {
+                Some(at) => left = &left[at + lit.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// What the file says of the failed jobs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Jobs that may fail: GitHub does not count them against the run.
+    pub may_fail: Vec<(u64, String)>,
+    /// Jobs that fail the run.
+    pub fail: Vec<(u64, String)>,
+    /// Jobs the file cannot tell of, and why: counted as failures.
+    pub unknown: Vec<(u64, String, String)>,
+}
+
+/// Sorts `failed` (`(job id, API name)`) by what `jobs` (the workflow file's) say.
+pub fn judge(failed: &[(u64, String)], jobs: &[WorkflowJob]) -> Verdict {
+    let mut v = Verdict::default();
+    for (id, name) in failed {
+        match find(name, jobs) {
+            Found::One(j) => match &j.may_fail {
+                MayFail::Yes => v.may_fail.push((*id, name.clone())),
+                MayFail::No => v.fail.push((*id, name.clone())),
+                MayFail::Expression(e) => v.unknown.push((
+                    *id,
+                    name.clone(),
+                    format!("its `continue-on-error` is `{e}`"),
+                )),
+            },
+            Found::None => {
+                v.unknown
+                    .push((*id, name.clone(), "no job of the file has that name".into()))
+            }
+            Found::Ambiguous => v.unknown.push((
+                *id,
+                name.clone(),
+                "several jobs of the file have that name".into(),
+            )),
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORKFLOW: &str = r#"
+name: CI
+on:
+  push:
+    branches: [main]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+        node: [20, 22]
+    runs-on: ${{ matrix.os }}
+    continue-on-error: true
+    steps: [{run: make test}]
+  nightly:
+    name: Nightly toolchain
+    continue-on-error: ${{ matrix.experimental }}
+    strategy:
+      matrix:
+        include: [{experimental: true}]
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  e2e:
+    name: "E2E on ${{ matrix.browser }}"
+    continue-on-error: 'true'
+    strategy: {matrix: {browser: [chrome, firefox]}}
+    runs-on: ubuntu-latest
+    steps: [{run: make e2e}]
+  lint:
+    continue-on-error: false
+    runs-on: ubuntu-latest
+    steps: [{run: make lint}]
+"#;
+
+    #[test]
+    fn the_files_jobs() {
+        let jobs = jobs_of(WORKFLOW).unwrap();
+        let got: Vec<(&str, Option<&str>, &MayFail)> = jobs
+            .iter()
+            .map(|j| (j.key.as_str(), j.name.as_deref(), &j.may_fail))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("build", None, &MayFail::No),
+                ("test", None, &MayFail::Yes),
+                (
+                    "nightly",
+                    Some("Nightly toolchain"),
+                    &MayFail::Expression("${{ matrix.experimental }}".into())
+                ),
+                ("e2e", Some("E2E on ${{ matrix.browser }}"), &MayFail::Yes),
+                ("lint", None, &MayFail::No),
+            ]
+        );
+        assert!(jobs_of("jobs: [").is_err());
+        assert_eq!(jobs_of("on: push").unwrap_err(), "it has no `jobs:`");
+    }
+
+    #[test]
+    fn api_names_find_their_job() {
+        let jobs = jobs_of(WORKFLOW).unwrap();
+        let key = |n: &str| match find(n, &jobs) {
+            Found::One(j) => Some(j.key.as_str()),
+            _ => None,
+        };
+        assert_eq!(key("build"), Some("build"));
+        assert_eq!(key("test (ubuntu-latest, 20)"), Some("test"));
+        assert_eq!(key("Nightly toolchain (true)"), Some("nightly"));
+        assert_eq!(key("E2E on firefox"), Some("e2e"));
+        assert_eq!(key("lint"), Some("lint"));
+        assert_eq!(key("testing"), None, "a prefix is not a name");
+        assert_eq!(key("test (x"), None);
+        assert_eq!(key("release / publish"), None, "a called workflow's job");
+        assert!(names("a ${{ x }} b ${{ y }}", "a ${{ x }} b ${{ y }}"));
+        assert!(names("a 1 b 2", "a ${{ x }} b ${{ y }}"));
+        assert!(!names("a 1 c 2", "a ${{ x }} b ${{ y }}"));
+    }
+
+    #[test]
+    fn failed_jobs_are_judged_by_the_file() {
+        let jobs = jobs_of(WORKFLOW).unwrap();
+        let failed = [
+            (1, "test (windows-latest, 22)".to_owned()),
+            (2, "lint".to_owned()),
+            (3, "Nightly toolchain (true)".to_owned()),
+            (4, "deploy".to_owned()),
+        ];
+        let v = judge(&failed, &jobs);
+        assert_eq!(v.may_fail, [(1, "test (windows-latest, 22)".to_owned())]);
+        assert_eq!(v.fail, [(2, "lint".to_owned())]);
+        assert_eq!(
+            v.unknown,
+            [
+                (
+                    3,
+                    "Nightly toolchain (true)".to_owned(),
+                    "its `continue-on-error` is `${{ matrix.experimental }}`".to_owned()
+                ),
+                (
+                    4,
+                    "deploy".to_owned(),
+                    "no job of the file has that name".to_owned()
+                )
+            ]
+        );
+    }
+}
