@@ -198,6 +198,17 @@ fn attempt(n: u64, failed: bool) -> (Value, Vec<Value>) {
     (run, jobs)
 }
 
+/// The recorded run, its attempt 1 failed and its attempt 2 green.
+fn failed_then_rerun_to_green() -> Server {
+    let (run1, jobs1) = attempt(1, true);
+    let (run2, jobs2) = attempt(2, false);
+    GitHub::new()
+        .token(GH_TOKEN)
+        .run(OTEL_REPO, run1, jobs1)
+        .run(OTEL_REPO, run2, jobs2)
+        .start()
+}
+
 /// A reporter in another workflow, given `run-id` and `run-attempt`.
 fn reporter(github: &Server, sei: &SeiServer, key: &str, attempt: u64) -> ActionEnv {
     let mut env = ActionEnv::new(OTEL_REPO, 999, "workflow_dispatch", &github.url());
@@ -212,14 +223,7 @@ fn reporter(github: &Server, sei: &SeiServer, key: &str, attempt: u64) -> Action
 
 #[test]
 fn a_failed_attempt_and_its_green_rerun_are_two_runs_in_sei() {
-    let key = key();
-    let (run1, jobs1) = attempt(1, true);
-    let (run2, jobs2) = attempt(2, false);
-    let github = GitHub::new()
-        .token(GH_TOKEN)
-        .run(OTEL_REPO, run1, jobs1)
-        .run(OTEL_REPO, run2, jobs2)
-        .start();
+    let (key, github) = (key(), failed_then_rerun_to_green());
     let sei = Sei::new().key(&key).instance(GUID).start();
     for n in [1, 2, 2] {
         let env = reporter(&github, &sei, &key, n);
@@ -245,14 +249,7 @@ fn a_failed_attempt_and_its_green_rerun_are_two_runs_in_sei() {
 
 #[test]
 fn run_number_build_numbers_keep_the_first_attempt_only() {
-    let key = key();
-    let (run1, jobs1) = attempt(1, true);
-    let (run2, jobs2) = attempt(2, false);
-    let github = GitHub::new()
-        .token(GH_TOKEN)
-        .run(OTEL_REPO, run1, jobs1)
-        .run(OTEL_REPO, run2, jobs2)
-        .start();
+    let (key, github) = (key(), failed_then_rerun_to_green());
     let sei = Sei::new().key(&key).instance(GUID).start();
     for n in [1, 2] {
         let mut env = reporter(&github, &sei, &key, n);

@@ -204,17 +204,7 @@ fn outside(gh: &Server, sei: &SeiServer, this: &R) -> ActionEnv {
 
 /// Runs the step; it must deliver exactly one payload: (payload, log).
 fn report(env: &ActionEnv, sei: &SeiServer) -> (Value, String) {
-    let before = sei.received().len();
-    let out = env.run(Path::new(BIN));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("::error::"), "{stdout}");
-    let received = sei.received();
-    assert_eq!(received.len(), before + 1, "{stdout}");
-    let r = received.last().unwrap();
-    assert_eq!(r.status, 202, "{stdout}");
-    assert!(r.problems.is_empty(), "{:?}", r.problems);
-    (r.payload.clone().unwrap(), stdout)
+    sei_cicd_testkit::sei::deliver_once(env, sei, Path::new(BIN))
 }
 
 /// The fields both modes must agree on.

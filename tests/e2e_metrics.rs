@@ -3,7 +3,7 @@
 //! a deployment linked to the build it shipped, against loopback emulators of GitHub and SEI.
 //! Every test asserts the fields SEI uses.
 
-use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::action::ActionEnv;
 use sei_cicd_testkit::fixtures::{self, OTEL_REPO as REPO, OTEL_RUN as RUN};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::{critical_path, Exchange, Reply, Server};
@@ -52,20 +52,9 @@ fn step(
     env
 }
 
-/// Runs the step; it must succeed and deliver exactly one payload, which is returned.
+/// Runs the step; it must deliver exactly one payload: (payload, log).
 fn report(env: &ActionEnv, sei: &SeiServer) -> (Value, String) {
-    let before = sei.received().len();
-    let out = env.run(Path::new(BIN));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("::error::"), "{stdout}");
-    let received = sei.received();
-    assert_eq!(received.len(), before + 1, "{stdout}");
-    let r = received.last().unwrap();
-    assert_eq!(r.status, 202);
-    assert!(r.problems.is_empty(), "{:?}", r.problems);
-    assert_eq!(env.outputs()["status"], "delivered");
-    (r.payload.clone().unwrap(), stdout)
+    sei_cicd_testkit::sei::deliver_once(env, sei, Path::new(BIN))
 }
 
 fn stage(p: &Value, id: u64) -> &Value {

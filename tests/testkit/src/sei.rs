@@ -397,3 +397,24 @@ impl SeiServer {
         self.state.lock().unwrap().duplicates
     }
 }
+
+/// Runs the step of `env` with `bin`: it must succeed and deliver exactly one payload, stored
+/// with nothing the server's processing would trip on; returns the payload and the log.
+pub fn deliver_once(
+    env: &crate::action::ActionEnv,
+    sei: &SeiServer,
+    bin: &std::path::Path,
+) -> (Value, String) {
+    let before = sei.received().len();
+    let out = env.run(bin);
+    let (stdout, stderr) = crate::action::text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("::error::"), "{stdout}");
+    let received = sei.received();
+    assert_eq!(received.len(), before + 1, "{stdout}");
+    let r = received.last().unwrap();
+    assert_eq!(r.status, 202, "{stdout}");
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(env.outputs()["status"], "delivered");
+    (r.payload.clone().unwrap(), stdout)
+}
