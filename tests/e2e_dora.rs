@@ -12,7 +12,7 @@
 //! for each event (`head_branch` is the bare tag name for a tag push, the queue's temporary
 //! branch for a merge group, the fork's branch for a fork's pull request).
 
-use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::action::ActionEnv;
 use sei_cicd_testkit::fixtures;
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
