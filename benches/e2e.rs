@@ -174,7 +174,6 @@ fn run_once(
     let mut env = ActionEnv::new(REPO, RUN_ID, "push", &github.url());
     env.input("sei-url", &sei.url())
         .input("sei-token", SEI_KEY)
-        .input("auth-scheme", "apikey")
         .input("instance-guid", GUID)
         .input("github-token", GH_TOKEN);
     if !attempt_known {

@@ -382,7 +382,6 @@ fn big_run(jobs: usize) -> (Server, SeiServer, ActionEnv) {
     let mut env = ActionEnv::new("acme/big-matrix", 778, "push", &github.url());
     env.input("sei-url", &sei.url())
         .input("sei-token", SEI_KEY)
-        .input("auth-scheme", "apikey")
         .input("instance-guid", GUID)
         .input("github-token", GH_TOKEN);
     (github, sei, env)
