@@ -137,12 +137,18 @@ pub fn action_yml() -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// `action.yml`'s inputs with their defaults (`""` when none), in order. Reads the shape the
-/// file keeps (`inputs:`, two-space names, `default:` four spaces in), not any YAML.
+/// `action.yml`'s inputs with their defaults (`""` when none), in order.
 pub fn action_inputs() -> Vec<(String, String)> {
+    inputs_of(&action_yml())
+}
+
+/// The inputs of an action file with their defaults (`""` when none), in order. Reads the shape
+/// this project's action files keep (`inputs:`, two-space names, `default:` four spaces in), not
+/// any YAML.
+pub fn inputs_of(yml: &str) -> Vec<(String, String)> {
     let mut inputs: Vec<(String, String)> = Vec::new();
     let mut inside = false;
-    for line in action_yml().lines() {
+    for line in yml.lines() {
         if !line.starts_with(' ') && !line.trim().is_empty() {
             inside = line == "inputs:";
             continue;

@@ -2,10 +2,12 @@
 //! webhook ([`sei`]) on a small HTTP server ([`http`]), plain or HTTPS with a made-up CA
 //! ([`tls`]), a `CONNECT` proxy ([`proxy`]), the runner's environment for running the real
 //! binary ([`action`]), the runner's `docker run` for running the action's image
-//! ([`container`]), and the recorded fixtures ([`fixtures`]).
+//! ([`container`]), the native entry generated from `action.yml` ([`entry`]), and the recorded
+//! fixtures ([`fixtures`]).
 
 pub mod action;
 pub mod container;
+pub mod entry;
 pub mod fixtures;
 pub mod github;
 pub mod http;
