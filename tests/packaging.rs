@@ -148,6 +148,16 @@ fn uses() -> Vec<(String, String, String, String)> {
                 continue;
             };
             let (reference, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
+            if reference.starts_with("./") {
+                // This repository's own files, at the commit being built.
+                all.push((
+                    name.clone(),
+                    reference.into(),
+                    String::new(),
+                    comment.into(),
+                ));
+                continue;
+            }
             let (action, r) = reference.split_once('@').expect("uses: action@ref");
             all.push((name.clone(), action.into(), r.into(), comment.into()));
         }
@@ -161,7 +171,18 @@ fn every_action_is_pinned_by_commit_sha_and_the_same_everywhere() {
     let all = uses();
     assert!(all.len() > 10, "{all:?}");
     for (file, action, r, comment) in all {
-        if action == REPOSITORY {
+        if action.starts_with("./") {
+            assert_eq!(
+                action, "./native",
+                "{file}: the only local action is the native entry"
+            );
+            assert!(
+                file.starts_with(".github/workflows/"),
+                "{file} uses {action}"
+            );
+            continue;
+        }
+        if action == REPOSITORY || action == format!("{REPOSITORY}/native") {
             assert!(file.starts_with("examples/"), "{file} uses this action");
             assert!(r.starts_with('v'), "{file}: {action}@{r}");
             continue;
@@ -222,11 +243,11 @@ fn the_docs_show_every_example_with_its_permissions() {
 #[test]
 fn ci_runs_every_part_of_ci_run() {
     let ci = read(".github/workflows/ci.yml");
-    for part in ["rust", "workflows", "container"] {
+    for part in ["rust", "workflows", "container", "native"] {
         assert!(ci.contains(&format!("run: .ci/run {part}\n")), "{part}");
     }
     let run = read(".ci/run");
-    assert!(run.contains("parts=(rust workflows container)"));
+    assert!(run.contains("parts=(rust workflows container native)"));
 }
 
 #[test]

@@ -1,0 +1,393 @@
+//! The native entry run by a real runner implementation, nektos/act, the way a user's workflow
+//! runs it: `uses: sei-cicd/sei-cicd-action/native@v1`, resolved (`--local-repository`) to a copy
+//! of a release commit (`action.yml` and `native/`, with the shipped Linux binary put in and
+//! pinned by `dist/pin-native.sh`), in a job container, against the loopback emulators of GitHub
+//! and SEI (host networking), on the default inputs. Two workflows: a final job of the run it
+//! reports, and a `workflow_run` reporter; in each a later step reads the entry's outputs.
+//!
+//! What act does not do as GitHub's runner does, and what the tests give it instead (see
+//! shared/docs/github-notes.md): it sets no `job.check_run_id` and no `RUNNER_NAME` (passed with
+//! `--env`, as the runner names itself), numbers runs 1 (`GITHUB_RUN_ID` by `--env`), and takes
+//! `GITHUB_API_URL` only from `--env`.
+//!
+//! Runs when `SEI_CICD_ACT` names the act binary, `SEI_CICD_ACT_IMAGE` the job image
+//! (`.ci/act-runner-image.sh`), `SEI_CICD_NATIVE_BINARY` the static x86_64 Linux binary, and
+//! `DOCKER_HOST` a Docker API (`.ci/run native` sets all four, with podman). Otherwise each test
+//! says it skipped.
+
+use sei_cicd_testkit::action::{text, ActionEnv};
+use sei_cicd_testkit::fixtures::{self, OTEL_REPO, OTEL_RUN, SKIP_DUP_REPO};
+use sei_cicd_testkit::github::GitHub;
+use sei_cicd_testkit::http::Server;
+use sei_cicd_testkit::sei::{Sei, SeiServer};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GH_TOKEN: &str = "ghs_actRunnerGitHubToken0000000000000";
+const SEI_KEY: &str = "sei-act-api-key-0b9e4f17";
+const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
+/// The runner the recorded run's reporting job ran on (`fixtures::otel_in_progress`).
+const RUNNER_NAME: &str = "GitHub Actions 17";
+
+/// act, its job image and the binary, or `None` (and a line saying the test skipped).
+struct Act {
+    act: PathBuf,
+    image: String,
+    binary: PathBuf,
+}
+
+fn act(test: &str) -> Option<Act> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        var("SEI_CICD_ACT"),
+        var("SEI_CICD_ACT_IMAGE"),
+        var("SEI_CICD_NATIVE_BINARY"),
+        var("DOCKER_HOST"),
+    ) {
+        (Some(act), Some(image), Some(binary), Some(_)) => Some(Act {
+            act: act.into(),
+            image,
+            binary: binary.into(),
+        }),
+        _ => {
+            // Straight to stderr: the test harness would hide an eprintln! of a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: set SEI_CICD_ACT, SEI_CICD_ACT_IMAGE, SEI_CICD_NATIVE_BINARY and \
+                 DOCKER_HOST (.ci/run native does)."
+            );
+            None
+        }
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A user's repository (one workflow, committed) beside the release commit it uses.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new(act: &Act, repository: &str, workflow: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        // The release commit: the action's files as the release lays them out.
+        let release = dir.path().join("release");
+        std::fs::create_dir_all(release.join("native")).unwrap();
+        std::fs::copy(root().join("action.yml"), release.join("action.yml")).unwrap();
+        for file in ["action.yml", "run.sh"] {
+            std::fs::copy(
+                root().join("native").join(file),
+                release.join("native").join(file),
+            )
+            .unwrap();
+        }
+        let binaries = dir.path().join("binaries");
+        std::fs::create_dir_all(&binaries).unwrap();
+        std::fs::copy(
+            &act.binary,
+            binaries.join("sei-cicd-x86_64-unknown-linux-musl"),
+        )
+        .unwrap();
+        run_ok(
+            Command::new("bash")
+                .arg(root().join("dist/pin-native.sh"))
+                .arg(&binaries)
+                .arg(release.join("native")),
+        );
+        // The user's repository, whose origin names the reported repository.
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".github/workflows")).unwrap();
+        std::fs::write(repo.join(".github/workflows/workflow.yml"), workflow).unwrap();
+        let git = |args: &[&str]| {
+            run_ok(
+                Command::new("git")
+                    .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                    .args(args)
+                    .current_dir(&repo),
+            )
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "a workflow"]);
+        git(&[
+            "remote",
+            "add",
+            "origin",
+            &format!("https://github.com/{repository}.git"),
+        ]);
+        Workspace { dir }
+    }
+
+    /// `act EVENT` on the workflow, with `vars` as `--env` and the two secrets from act's own
+    /// environment (not its command line).
+    fn act(
+        &self,
+        act: &Act,
+        event: &str,
+        event_file: Option<&Path>,
+        vars: &[(&str, &str)],
+    ) -> Output {
+        let mut command = Command::new(&act.act);
+        command
+            .arg(event)
+            .args(["-W", ".github/workflows/workflow.yml"])
+            .args(["-P", &format!("ubuntu-latest={}", act.image)])
+            .arg("--pull=false")
+            .args([
+                "--local-repository",
+                &format!(
+                    "sei-cicd/sei-cicd-action@v1={}",
+                    self.dir.path().join("release").display()
+                ),
+            ])
+            .args(["-s", "GITHUB_TOKEN", "-s", "SEI_API_KEY"])
+            .env("GITHUB_TOKEN", GH_TOKEN)
+            .env("SEI_API_KEY", SEI_KEY)
+            .current_dir(self.dir.path().join("repo"));
+        if let Some(file) = event_file {
+            command.arg("-e").arg(file);
+        }
+        for (k, v) in vars {
+            command.args(["--env", &format!("{k}={v}")]);
+        }
+        command.output().expect("run act")
+    }
+}
+
+fn run_ok(command: &mut Command) {
+    let out = command.output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{command:?}\n{stdout}\n{stderr}");
+}
+
+/// The lines a step printed, as act shows them (`[workflow/job]   | line`).
+fn printed(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once("   | ").map(|(_, line)| line.to_owned()))
+        .collect()
+}
+
+/// The later step's line with the entry's outputs.
+const LATER_STEP: &str = r#"      - name: A later step reads the outputs
+        env:
+          RESULT: ${{ steps.sei.outputs.result }}
+          EXECUTION_ID: ${{ steps.sei.outputs.execution-id }}
+          STATUS: ${{ steps.sei.outputs.status }}
+          HTTP_STATUS: ${{ steps.sei.outputs.http-status }}
+          PAYLOAD_FILE: ${{ steps.sei.outputs.payload-file }}
+        run: |
+          echo "outputs: result=$RESULT execution-id=$EXECUTION_ID status=$STATUS http-status=$HTTP_STATUS"
+          if [[ -s "$PAYLOAD_FILE" ]]; then echo "payload file: $PAYLOAD_FILE"; fi
+"#;
+
+fn sei_server() -> SeiServer {
+    Sei::new().key(SEI_KEY).instance(GUID).start()
+}
+
+/// act succeeded, the log shows no secret outside the `::add-mask::` lines that register it, and
+/// the later step printed `outputs`.
+fn assert_run(out: &Output, outputs: &str) -> Vec<String> {
+    let (stdout, stderr) = text(out);
+    assert!(out.status.success(), "act failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Job succeeded"), "{stdout}");
+    let lines = printed(&stdout);
+    assert!(
+        lines.iter().any(|l| l == outputs),
+        "{outputs:?} in:\n{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("payload file: /")),
+        "the payload file is there for later steps:\n{stdout}"
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("::error")), "{stdout}");
+    for secret in [SEI_KEY, GH_TOKEN] {
+        for text in [&stdout, &stderr] {
+            for line in text.lines().filter(|l| l.contains(secret)) {
+                assert!(
+                    line.contains("::add-mask::"),
+                    "a token in act's log: {line}"
+                );
+            }
+        }
+    }
+    lines
+}
+
+fn asked_with_the_token(github: &Server) {
+    let exchanges = github.exchanges();
+    assert!(exchanges.len() >= 3, "the run and its jobs were read");
+    for e in exchanges {
+        assert_eq!(
+            e.request.header("authorization"),
+            Some(format!("Bearer {GH_TOKEN}").as_str()),
+            "github-token defaults to github.token"
+        );
+    }
+}
+
+#[test]
+fn act_runs_the_native_entry_as_the_final_job_of_the_run_it_reports() {
+    let Some(act) = act("act_runs_the_native_entry_as_the_final_job_of_the_run_it_reports") else {
+        return;
+    };
+    let (run, jobs) = fixtures::otel_in_progress();
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run(OTEL_REPO, run, jobs)
+        .start();
+    let sei = sei_server();
+    let workflow = format!(
+        r#"name: Build
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo building
+  report-to-sei:
+    needs: [build]
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - id: sei
+        uses: sei-cicd/sei-cicd-action/native@v1
+        with:
+          sei-url: ${{{{ env.SEI_URL }}}}
+          sei-token: ${{{{ secrets.SEI_API_KEY }}}}
+          instance-guid: {GUID}
+{LATER_STEP}"#
+    );
+    let ws = Workspace::new(&act, OTEL_REPO, &workflow);
+    let out = ws.act(
+        &act,
+        "push",
+        None,
+        &[
+            ("GITHUB_API_URL", &github.url()),
+            ("SEI_URL", &sei.url()),
+            ("GITHUB_RUN_ID", &OTEL_RUN.to_string()),
+            ("RUNNER_NAME", RUNNER_NAME),
+        ],
+    );
+    let lines = assert_run(
+        &out,
+        "outputs: result=SUCCESS execution-id=12456168064-1 status=delivered http-status=202",
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("(the run this step is part of)")),
+        "{lines:?}"
+    );
+    asked_with_the_token(&github);
+
+    let received = sei.received();
+    assert_eq!(received.len(), 1, "one report");
+    let r = &received[0];
+    assert_eq!(r.status, 202);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let payload = r.payload.clone().unwrap();
+    assert_eq!(payload["execution_id"], "12456168064-1");
+    assert_eq!(payload["instance_guid"], GUID);
+    assert_eq!(payload["instance_name"], "GitHub Actions", "the default");
+    assert_eq!(
+        payload["result"], "SUCCESS",
+        "the run as if it ended now, with this job's status from job.status"
+    );
+    let stages = payload["job_run"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 5, "every job, this one included");
+}
+
+#[test]
+fn act_runs_the_native_entry_as_a_workflow_run_reporter() {
+    let Some(act) = act("act_runs_the_native_entry_as_a_workflow_run_reporter") else {
+        return;
+    };
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run(
+            SKIP_DUP_REPO,
+            fixtures::skip_dup_run(),
+            fixtures::skip_dup_jobs(),
+        )
+        .start();
+    let sei = sei_server();
+    let workflow = format!(
+        r#"name: Report to SEI
+on:
+  workflow_run:
+    workflows: [CI]
+    types: [completed]
+permissions:
+  actions: read
+jobs:
+  report:
+    runs-on: ubuntu-latest
+    steps:
+      - id: sei
+        uses: sei-cicd/sei-cicd-action/native@v1
+        with:
+          sei-url: ${{{{ env.SEI_URL }}}}
+          sei-token: ${{{{ secrets.SEI_API_KEY }}}}
+          instance-guid: {GUID}
+{LATER_STEP}"#
+    );
+    let ws = Workspace::new(&act, SKIP_DUP_REPO, &workflow);
+    let event = ws.dir.path().join("event.json");
+    std::fs::write(&event, fixtures::skip_dup_completed_event().to_string()).unwrap();
+    let out = ws.act(
+        &act,
+        "workflow_run",
+        Some(&event),
+        &[
+            ("GITHUB_API_URL", &github.url()),
+            ("SEI_URL", &sei.url()),
+            ("RUNNER_NAME", RUNNER_NAME),
+        ],
+    );
+    let lines = assert_run(
+        &out,
+        "outputs: result=SUCCESS execution-id=16620109074-1 status=delivered http-status=202",
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("from the workflow_run event")),
+        "{lines:?}"
+    );
+    asked_with_the_token(&github);
+    let received = sei.received();
+    assert_eq!(received.len(), 1);
+    let payload = received[0].payload.clone().unwrap();
+    assert_eq!(
+        payload["execution_id"], "16620109074-1",
+        "the upstream run, not act's"
+    );
+    assert_eq!(received[0].status, 202);
+
+    // The same payload as the binary run straight on the same event, the way a container action
+    // runs it.
+    let github2 = GitHub::new()
+        .token(GH_TOKEN)
+        .run(
+            SKIP_DUP_REPO,
+            fixtures::skip_dup_run(),
+            fixtures::skip_dup_jobs(),
+        )
+        .start();
+    let sei2 = sei_server();
+    let mut env = ActionEnv::new(SKIP_DUP_REPO, 1, "workflow_run", &github2.url());
+    env.event(&fixtures::skip_dup_completed_event())
+        .action_defaults(GH_TOKEN)
+        .input("sei-url", &sei2.url())
+        .input("sei-token", SEI_KEY)
+        .input("instance-guid", GUID);
+    let direct = env.run(&act.binary);
+    assert!(direct.status.success(), "{:?}", text(&direct));
+    assert_eq!(sei2.received()[0].payload.as_ref(), Some(&payload));
+}
