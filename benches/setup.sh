@@ -127,17 +127,28 @@ echo "  SHA-256 of the binary ($(stat -c %s "$bin") bytes): $(ms "$work/sum.json
 sums="$(sed -n 's/^          \([0-9a-f]\{64\}  sei-cicd-.*\)$/\1/p' "$entry/action.yml")"
 mkdir -p "$work/step"
 printf '%s\n' 'source "$GITHUB_ACTION_PATH/run.sh"' >"$work/step/step.sh"
-step_env=(
-  env -i PATH="$PATH" GITHUB_ACTIONS=true RUNNER_OS=Linux RUNNER_ARCH=X64
-  RUNNER_TEMP="$work/step" GITHUB_OUTPUT="$work/step/out" GITHUB_STEP_SUMMARY="$work/step/summary"
-  GITHUB_ACTION_PATH="$entry" SEI_CICD_SHA256="$sums"
-  "INPUT_DRY-RUN=true" "INPUT_GITHUB-DATA=$PWD/$example" "INPUT_INSTANCE-GUID=$guid"
-  "INPUT_FAIL-ON-ERROR=false"
-)
+# Launchers with the step's environment, as the runner gives it: one starts the step's bash (the
+# entry), the other the binary straight (what the step costs beyond the binary is the difference).
+launcher() { # FILE COMMAND...
+  {
+    echo '#!/usr/bin/env bash'
+    printf 'exec env -i PATH=%q GITHUB_ACTIONS=true RUNNER_OS=Linux RUNNER_ARCH=X64 ' "$PATH"
+    printf 'RUNNER_TEMP=%q GITHUB_OUTPUT=%q GITHUB_STEP_SUMMARY=%q ' \
+      "$work/step" "$work/step/out" "$work/step/summary"
+    printf 'GITHUB_ACTION_PATH=%q SEI_CICD_SHA256=%q ' "$entry" "$sums"
+    printf '%q ' "INPUT_DRY-RUN=true" "INPUT_GITHUB-DATA=$PWD/$example" \
+      "INPUT_INSTANCE-GUID=$guid" "INPUT_FAIL-ON-ERROR=false"
+    printf '%q ' "${@:2}"
+    echo
+  } >"$1"
+  chmod +x "$1"
+}
+launcher "$work/step/entry" bash --noprofile --norc -e -o pipefail "$work/step/step.sh"
+launcher "$work/step/binary" "$bin" report
 hyperfine --style none --runs "$runs" --export-json "$work/step.json" --warmup 2 \
-  "${step_env[*]} bash --noprofile --norc -e -o pipefail $work/step/step.sh" >/dev/null
+  "$work/step/entry" >/dev/null
 echo "  the step, start to exit, dry run on the bundled example: $(ms "$work/step.json")"
 grep -q '^status=dry-run$' "$work/step/out" || { echo "the step did not report" >&2; exit 1; }
 hyperfine --style none --runs "$runs" --export-json "$work/bin.json" --warmup 2 \
-  "${step_env[*]} $bin report" >/dev/null
+  "$work/step/binary" >/dev/null
 echo "  the binary alone, same inputs: $(ms "$work/bin.json")"
