@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const GH_TOKEN: &str = "ghs_actRunnerGitHubToken0000000000000";
-const SEI_KEY: &str = "sei-act-api-key-0b9e4f17";
+/// An SEI API key as SEI issues them (base64 of JSON: `sei_cicd_testkit::sei::api_key`).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LWFjdCIsImtleSI6ImFjdC03YzQxZDJlOGEwYjMifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 /// The runner the recorded run's reporting job ran on (`fixtures::otel_in_progress`).
 const RUNNER_NAME: &str = "GitHub Actions 17";

@@ -23,7 +23,9 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sei-cicd");
 const GH_TOKEN: &str = "ghs_nativeEntryGitHubToken00000000000";
-const SEI_KEY: &str = "sei-native-api-key-7c41d2e8";
+/// An SEI API key as SEI issues them (base64 of JSON: `sei_cicd_testkit::sei::api_key`).
+const SEI_KEY: &str =
+    "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LW5hdGl2ZSIsImtleSI6Im5hdGl2ZS03YzQxZDJlOGEwYjMifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
 /// The five release targets, as `run.sh` names their binaries.
