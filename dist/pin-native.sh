@@ -22,6 +22,11 @@ targets=(
   x86_64-pc-windows-gnu
 )
 
+# sha256sum's "<sha256>  <file>" line (shasum's on macOS, which has no sha256sum).
+sha256() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi
+}
+
 mkdir -p "$entry/bin"
 sums=()
 for target in "${targets[@]}"; do
@@ -30,7 +35,7 @@ for target in "${targets[@]}"; do
   [[ -f "$src/$file" ]] || continue
   cp "$src/$file" "$entry/bin/$file"
   chmod 0755 "$entry/bin/$file"
-  sum="$(cd "$entry/bin" && sha256sum "$file")"
+  sum="$(cd "$entry/bin" && sha256 "$file")"
   sums+=("$sum")
 done
 if [[ ${#sums[@]} == 0 ]]; then
