@@ -50,6 +50,9 @@ pub struct Outcome {
     /// It failed because an input must be fixed (a saved run that is not one, say), not
     /// because GitHub or SEI could not be reached.
     pub bad_input: bool,
+    /// Not delivered, and sending the kept payload again may work (SEI was unreachable or
+    /// failing, not refusing the payload itself).
+    pub replayable: bool,
 }
 
 impl Outcome {
@@ -62,6 +65,7 @@ impl Outcome {
             payload_file: None,
             detail: detail.into(),
             bad_input: false,
+            replayable: false,
         }
     }
 }
@@ -272,6 +276,9 @@ pub async fn send(
         }
         Err(failed) => {
             outcome.http_status = failed.http_status;
+            outcome.replayable = !failed.payload_refused;
+            // The summary says where the payload is and what to do in its own words.
+            outcome.detail = failed.message.clone();
             let mut msg = failed.message;
             match &outcome.payload_file {
                 Some(p) if failed.payload_refused => {
@@ -285,10 +292,6 @@ pub async fn send(
                 None => {}
             }
             runner.error(&msg);
-            outcome.detail = match &outcome.payload_file {
-                Some(p) => format!("{}; payload kept at {}", failed.short, p.display()),
-                None => failed.short,
-            };
         }
     }
     (outcome, payload)

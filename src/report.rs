@@ -39,33 +39,36 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
     for w in crate::args::misspelt_inputs("report", &env.input_names) {
         runner.warning(&w);
     }
-    let (outcome, ending) = match start(args, env, &runner) {
+    let (outcome, ending, shown) = match start(args, env, &runner) {
         Start::Skip(skip) => {
             runner.notice(&skip.notice);
-            (Outcome::new(Status::Skipped, skip.detail), Ending::Done)
+            let what = summary::What::Skipped { why: &skip.notice };
+            write_summary(&runner, &what, None);
+            (Outcome::new(Status::Skipped, skip.detail), Ending::Done, None)
         }
         Start::Bad(errors) => {
             for e in &errors {
                 runner.error(e);
             }
+            write_summary(&runner, &summary::What::BadInput { errors: &errors }, None);
             let outcome = Outcome::new(
                 Status::Failed,
                 format!("{} input(s) need fixing", errors.len()),
             );
-            (outcome, Ending::BadInput)
+            (outcome, Ending::BadInput, None)
         }
         Start::Go(cfg, event) => {
             for w in &cfg.warnings {
                 runner.warning(w);
             }
-            let outcome = match tokio::runtime::Builder::new_current_thread()
+            let (outcome, shown) = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             {
                 Ok(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
                 Err(e) => {
                     runner.error(&format!("could not start: {e}"));
-                    Outcome::new(Status::Failed, "could not start")
+                    (Outcome::new(Status::Failed, "could not start"), None)
                 }
             };
             let ending = match outcome.status {
@@ -73,11 +76,56 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
                 Status::Failed => Ending::NotDelivered,
                 _ => Ending::Done,
             };
-            (outcome, ending)
+            (outcome, ending, Some(shown))
         }
     };
+    if let Some(shown) = shown {
+        let run = shown.as_ref().map(|s| summary::Run {
+            payload: &s.payload,
+            timeline: &s.timeline,
+            url: s.url.as_deref(),
+        });
+        write_summary(&runner, &what(&outcome), run.as_ref());
+    }
     finish(&runner, &outcome);
     config::exit_code(env.in_actions, fail_on_error, ending)
+}
+
+/// The run a summary shows, once its payload is built.
+struct Shown {
+    payload: crate::payload::Payload,
+    timeline: summary::Timeline,
+    url: Option<String>,
+}
+
+/// What the summary says of a report that got as far as reading the run.
+fn what(o: &Outcome) -> summary::What<'_> {
+    match o.status {
+        Status::Delivered => summary::What::Delivered {
+            http_status: o.http_status,
+            answer: &o.detail,
+        },
+        Status::DryRun => summary::What::DryRun {
+            payload_file: o.payload_file.as_deref(),
+        },
+        Status::Skipped => summary::What::Skipped { why: &o.detail },
+        Status::Failed if o.bad_input => summary::What::BadInput {
+            errors: std::slice::from_ref(&o.detail),
+        },
+        Status::Failed => summary::What::NotDelivered {
+            why: &o.detail,
+            payload_file: o.payload_file.as_deref(),
+            replayable: o.replayable,
+        },
+    }
+}
+
+fn write_summary(runner: &Runner, what: &summary::What, run: Option<&summary::Run>) {
+    if let Err(e) = runner.append_summary(&summary::markdown(what, run)) {
+        runner.warning(&format!(
+            "could not write the job summary (GITHUB_STEP_SUMMARY): {e}"
+        ));
+    }
 }
 
 /// What the inputs and the event say before anything is read.
@@ -167,11 +215,11 @@ async fn report(
     env: &RunnerEnv,
     runner: &Runner,
     clock: &SystemClock,
-) -> Outcome {
+) -> (Outcome, Option<Shown>) {
     let started = Instant::now();
     let client = match delivery::client(&cfg.delivery) {
         Ok(c) => c,
-        Err(failed) => return fail(runner, failed.message),
+        Err(failed) => return (fail(runner, failed.message), None),
     };
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
@@ -193,13 +241,15 @@ async fn report(
         Err(Stop::Input(why)) => {
             let mut o = fail(runner, why);
             o.bad_input = true;
-            return o;
+            return (o, None);
         }
-        Err(Stop::Reading(why)) => return fail(runner, why),
+        Err(Stop::Reading(why)) => return (fail(runner, why), None),
     };
     let refused = instance.and_then(|i| i.problem(&cfg.send.instance_guid, &cfg.delivery.sei_base));
 
-    let run_url = data.run.html_url.clone();
+    let url = data.run.html_url.clone();
+    // What the summary draws of the jobs, before the mapping consumes them.
+    let timeline = summary::Timeline::of(&data, chrono::Utc::now());
     let shape = pipeline::Shape {
         send: &cfg.send,
         server_url: &cfg.github.server_url,
@@ -208,7 +258,7 @@ async fn report(
     };
     let built = match pipeline::build(data, own_event.as_ref(), &shape, runner) {
         Ok(b) => b,
-        Err(why) => return fail(runner, why),
+        Err(why) => return (fail(runner, why), None),
     };
     let route = pipeline::Route {
         delivery: &cfg.delivery,
@@ -218,22 +268,13 @@ async fn report(
     };
     let (outcome, payload) = pipeline::send(built, &route, env, runner, clock).await;
 
-    let md = summary::markdown(
-        &payload,
-        run_url.as_deref(),
-        &summary::Delivery {
-            status: outcome.status.as_str(),
-            http_status: outcome.http_status,
-            detail: &outcome.detail,
-        },
-    );
-    if let Err(e) = runner.append_summary(&md) {
-        runner.warning(&format!(
-            "could not write the job summary (GITHUB_STEP_SUMMARY): {e}"
-        ));
-    }
     runner.info(&format!("Done in {} ms.", started.elapsed().as_millis()));
-    outcome
+    let shown = Shown {
+        payload,
+        timeline,
+        url,
+    };
+    (outcome, Some(shown))
 }
 
 /// Why the run could not be read.

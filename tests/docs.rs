@@ -397,3 +397,69 @@ fn the_link_checker_sees_links_and_headings_as_github_does() {
     assert_eq!(anchors, want.iter().map(|s| s.to_string()).collect());
     assert_eq!(links(page), ["docs/x.md#y", "#e"]);
 }
+
+/// The runs bundled under `examples/runs/`: each built from the recorded fixtures
+/// (`tests/fixtures/github/`, see SOURCES.md there), as (folder, run, jobs).
+fn example_runs() -> Vec<(&'static str, serde_json::Value, Vec<serde_json::Value>)> {
+    use sei_cicd_testkit::fixtures as f;
+    let (failed, failed_jobs) = f::otel_failed();
+    let (rerun, rerun_jobs) = f::otel_attempt_two();
+    let (release, release_jobs) = f::otel_release();
+    vec![
+        ("otel-cicd-action-12456168064", f::otel_run(), f::otel_jobs()),
+        ("otel-cicd-action-12456168064-failed", failed, failed_jobs),
+        ("otel-cicd-action-12456168064-attempt-2", rerun, rerun_jobs),
+        ("otel-cicd-action-12456168064-release", release, release_jobs),
+        (
+            "skip-duplicate-actions-16620109074",
+            f::skip_dup_run(),
+            f::skip_dup_jobs(),
+        ),
+    ]
+}
+
+/// Each bundled run is what the fixtures build (`SEI_CICD_WRITE_EXAMPLES=1` writes them), the
+/// folder holds nothing else, and the README says what each one shows.
+#[test]
+fn the_bundled_runs_are_the_fixtures_and_the_readme_names_each() {
+    let write = std::env::var_os("SEI_CICD_WRITE_EXAMPLES").is_some();
+    let runs = example_runs();
+    let dir = root().join("examples/runs");
+    let readme = readme();
+    for (name, run, jobs) in &runs {
+        let folder = dir.join(name);
+        // The recorded run keeps GitHub's page object, byte for byte.
+        let jobs_page = if *name == "otel-cicd-action-12456168064" {
+            sei_cicd_testkit::fixtures::load("otel-cicd-action__self-run-12456168064.jobs.json")
+        } else {
+            serde_json::json!({"total_count": jobs.len(), "jobs": jobs})
+        };
+        for (file, value) in [("run.json", run.clone()), ("jobs.json", jobs_page)] {
+            let path = folder.join(file);
+            if write && *name != "otel-cicd-action-12456168064" {
+                std::fs::create_dir_all(&folder).unwrap();
+                let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+                std::fs::write(&path, text).unwrap();
+            }
+            let saved: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}")),
+            )
+            .unwrap();
+            assert_eq!(saved, value, "{} (SEI_CICD_WRITE_EXAMPLES=1 rewrites it)", path.display());
+        }
+    }
+    for (name, _, _) in &runs {
+        assert!(
+            readme.contains(&format!("examples/runs/{name}")),
+            "the README says what examples/runs/{name} shows"
+        );
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut named: Vec<String> = runs.iter().map(|r| r.0.to_owned()).collect();
+    named.sort();
+    assert_eq!(on_disk, named, "every folder under examples/runs/ is built here");
+}

@@ -188,3 +188,35 @@ pub fn history(n: usize) -> Vec<String> {
         .map(|i| format!("{:08x}{:032x}", i, (i as u128 + 1) * 0x9e37_79b9_7f4a_7c15))
         .collect()
 }
+
+/// The recorded run 12456168064 as if its `tests (windows-latest)` job had failed at `run tests`
+/// (its later steps skipped, as GitHub does): the run fails; the other jobs are as recorded.
+pub fn otel_failed() -> (Value, Vec<Value>) {
+    let mut run = otel_run();
+    run["conclusion"] = json!("failure");
+    let mut jobs = otel_jobs();
+    let windows = &mut jobs[2];
+    assert_eq!(windows["name"], "tests (windows-latest)");
+    windows["conclusion"] = json!("failure");
+    for step in windows["steps"].as_array_mut().unwrap() {
+        match step["number"].as_u64() {
+            Some(5) => step["conclusion"] = json!("failure"),
+            Some(6) => {
+                step["conclusion"] = json!("skipped");
+                step["completed_at"] = step["started_at"].clone();
+            }
+            _ => {}
+        }
+    }
+    (run, jobs)
+}
+
+/// The recorded run 12456168064 as if publishing the release `v1.2.0` had started it (`on:
+/// release`, the tag as its branch): a deployment, by the event alone.
+pub fn otel_release() -> (Value, Vec<Value>) {
+    let mut run = otel_run();
+    run["event"] = json!("release");
+    run["head_branch"] = json!("v1.2.0");
+    run["display_title"] = json!("v1.2.0");
+    (run, otel_jobs())
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Renders a job summary as a person sees it on the run's page, to look at it (a dev tool, not
+# part of CI): `docs/tools/render-summary.sh SUMMARY.md OUT.png [WIDTH]`, or with no arguments
+# the summaries of the bundled example runs, each a PNG under target/summaries/.
+# Needs Node (npm) and Debian's `chromium` (`apt-get install chromium fonts-noto-color-emoji`);
+# installs marked, mermaid and puppeteer-core (which drives that chromium, downloading no
+# browser) under target/render-tools the first time.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+tools="$root/target/render-tools"
+if [[ ! -d "$tools/node_modules/puppeteer-core" ]]; then
+  mkdir -p "$tools"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$tools" --no-save --no-audit --no-fund \
+    --loglevel=error marked@15.0.12 mermaid@11.17.2 puppeteer-core@24.43.1 >/dev/null
+fi
+command -v chromium >/dev/null || { echo "needs chromium: apt-get install chromium" >&2; exit 1; }
+render() { node "$root/docs/tools/render-summary.cjs" "$tools/node_modules" "$@"; }
+
+if [[ $# -gt 0 ]]; then
+  render "$@"
+  exit
+fi
+# Each bundled run, as a dry run writes its summary.
+out="$root/target/summaries"
+mkdir -p "$out"
+cargo build --quiet --manifest-path "$root/Cargo.toml"
+for run in "$root"/examples/runs/*/; do
+  name="$(basename "$run")"
+  rm -f "$out/$name.md"
+  GITHUB_STEP_SUMMARY="$out/$name.md" "$root/target/debug/sei-cicd" report --dry-run \
+    --github-data "$run" >/dev/null 2>&1 || true
+  render "$out/$name.md" "$out/$name.png"
+done
