@@ -44,7 +44,11 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
             runner.notice(&skip.notice);
             let what = summary::What::Skipped { why: &skip.notice };
             write_summary(&runner, &what, None);
-            (Outcome::new(Status::Skipped, skip.detail), Ending::Done, None)
+            (
+                Outcome::new(Status::Skipped, skip.detail),
+                Ending::Done,
+                None,
+            )
         }
         Start::Bad(errors) => {
             for e in &errors {

@@ -406,10 +406,18 @@ fn example_runs() -> Vec<(&'static str, serde_json::Value, Vec<serde_json::Value
     let (rerun, rerun_jobs) = f::otel_attempt_two();
     let (release, release_jobs) = f::otel_release();
     vec![
-        ("otel-cicd-action-12456168064", f::otel_run(), f::otel_jobs()),
+        (
+            "otel-cicd-action-12456168064",
+            f::otel_run(),
+            f::otel_jobs(),
+        ),
         ("otel-cicd-action-12456168064-failed", failed, failed_jobs),
         ("otel-cicd-action-12456168064-attempt-2", rerun, rerun_jobs),
-        ("otel-cicd-action-12456168064-release", release, release_jobs),
+        (
+            "otel-cicd-action-12456168064-release",
+            release,
+            release_jobs,
+        ),
         (
             "skip-duplicate-actions-16620109074",
             f::skip_dup_run(),
@@ -445,7 +453,12 @@ fn the_bundled_runs_are_the_fixtures_and_the_readme_names_each() {
                 &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}")),
             )
             .unwrap();
-            assert_eq!(saved, value, "{} (SEI_CICD_WRITE_EXAMPLES=1 rewrites it)", path.display());
+            assert_eq!(
+                saved,
+                value,
+                "{} (SEI_CICD_WRITE_EXAMPLES=1 rewrites it)",
+                path.display()
+            );
         }
     }
     for (name, _, _) in &runs {
@@ -461,5 +474,8 @@ fn the_bundled_runs_are_the_fixtures_and_the_readme_names_each() {
     on_disk.sort();
     let mut named: Vec<String> = runs.iter().map(|r| r.0.to_owned()).collect();
     named.sort();
-    assert_eq!(on_disk, named, "every folder under examples/runs/ is built here");
+    assert_eq!(
+        on_disk, named,
+        "every folder under examples/runs/ is built here"
+    );
 }

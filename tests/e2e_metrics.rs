@@ -339,10 +339,7 @@ fn a_push_of_many_commits_reports_the_newest_hundred_since_the_last_success() {
     );
     let summary = env.summary();
     assert!(
-        summary.contains(&format!(
-            "**Commit** `{}` and 99 before it",
-            &shas[299][..7]
-        )),
+        summary.contains(&format!("commit `{}` and 99 before it", &shas[299][..7])),
         "{summary}"
     );
     // Compare pages 1 (to learn the total), then 2 and 3 together.

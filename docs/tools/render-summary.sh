@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders a job summary as a person sees it on the run's page, to look at it (a dev tool, not
 # part of CI): `docs/tools/render-summary.sh SUMMARY.md OUT.png [WIDTH]`, or with no arguments
-# the summaries of the bundled example runs, each a PNG under target/summaries/.
+# the summary of each way a report ends (tests/e2e_summary.rs), each a PNG under
+# target/summaries/. docs/summary.png is target/summaries/failed-job.png.
 # Needs Node (npm) and Debian's `chromium` (`apt-get install chromium fonts-noto-color-emoji`);
 # installs marked, mermaid and puppeteer-core (which drives that chromium, downloading no
 # browser) under target/render-tools the first time.
@@ -20,14 +21,11 @@ if [[ $# -gt 0 ]]; then
   render "$@"
   exit
 fi
-# Each bundled run, as a dry run writes its summary.
+# The summary of every way a report ends, as the end-to-end tests write them.
 out="$root/target/summaries"
-mkdir -p "$out"
-cargo build --quiet --manifest-path "$root/Cargo.toml"
-for run in "$root"/examples/runs/*/; do
-  name="$(basename "$run")"
-  rm -f "$out/$name.md"
-  GITHUB_STEP_SUMMARY="$out/$name.md" "$root/target/debug/sei-cicd" report --dry-run \
-    --github-data "$run" >/dev/null 2>&1 || true
-  render "$out/$name.md" "$out/$name.png"
+rm -rf "$out" && mkdir -p "$out"
+SEI_CICD_SUMMARY_DIR="$out" cargo test --quiet --manifest-path "$root/Cargo.toml" \
+  --test e2e_summary >/dev/null
+for md in "$out"/*.md; do
+  render "$md" "${md%.md}.png"
 done

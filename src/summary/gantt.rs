@@ -208,7 +208,12 @@ pub fn name(text: &str) -> String {
     }
     let mut out = out.trim_end().to_owned();
     if out.chars().count() > MAX_NAME {
-        out = out.chars().take(MAX_NAME - 1).collect::<String>().trim_end().to_owned();
+        out = out
+            .chars()
+            .take(MAX_NAME - 1)
+            .collect::<String>()
+            .trim_end()
+            .to_owned();
         out.push('…');
     }
     if out.is_empty() {
@@ -261,10 +266,23 @@ mod tests {
 
     #[test]
     fn a_bar_for_the_wait_and_one_for_the_run_colored_by_result() {
-        let stages = [stage(1, "build", "SUCCESS"), stage(2, "test: unit", "FAILURE")];
+        let stages = [
+            stage(1, "build", "SUCCESS"),
+            stage(2, "test: unit", "FAILURE"),
+        ];
         let tl = timeline(vec![
-            times(1, "2024-12-22T17:11:20Z", "2024-12-22T17:11:32Z", "2024-12-22T17:11:56Z"),
-            times(2, "2024-12-22T17:12:00Z", "2024-12-22T17:12:05Z", "2024-12-22T17:13:05Z"),
+            times(
+                1,
+                "2024-12-22T17:11:20Z",
+                "2024-12-22T17:11:32Z",
+                "2024-12-22T17:11:56Z",
+            ),
+            times(
+                2,
+                "2024-12-22T17:12:00Z",
+                "2024-12-22T17:12:05Z",
+                "2024-12-22T17:13:05Z",
+            ),
         ]);
         let c = chart(&stages, &tl);
         assert_eq!((c.drawn, c.cut, c.reused), (2, 0, 0));
@@ -275,7 +293,11 @@ mod tests {
         ), "{}", c.block);
         assert!(c.block.contains("  tickInterval 10second\n"), "{}", c.block);
         assert!(c.block.contains("  section test꞉ unit\n"), "{}", c.block);
-        assert!(c.block.contains("    failed 1m 00s :crit, j1, "), "{}", c.block);
+        assert!(
+            c.block.contains("    failed 1m 00s :crit, j1, "),
+            "{}",
+            c.block
+        );
     }
 
     #[test]
@@ -301,11 +323,21 @@ mod tests {
     #[test]
     fn a_job_still_waiting_waits_until_now() {
         let stages = [stage(1, "deploy", "UNKNOWN")];
-        let mut j = times(1, "2024-12-22T17:59:00Z", "2024-12-22T17:59:00Z", "2024-12-22T17:59:00Z");
+        let mut j = times(
+            1,
+            "2024-12-22T17:59:00Z",
+            "2024-12-22T17:59:00Z",
+            "2024-12-22T17:59:00Z",
+        );
         j.started = None;
         j.completed = None;
         let c = chart(&stages, &timeline(vec![j]));
-        assert!(c.block.contains("    \u{200b} :done, q0, 1734890340000, 1734890400000\n"), "{}", c.block);
+        assert!(
+            c.block
+                .contains("    \u{200b} :done, q0, 1734890340000, 1734890400000\n"),
+            "{}",
+            c.block
+        );
         assert!(!c.block.contains("j0"), "{}", c.block);
     }
 

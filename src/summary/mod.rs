@@ -73,9 +73,7 @@ pub fn markdown(what: &What, run: Option<&Run>) -> String {
 
 /// The heading and what to do.
 fn outcome(md: &mut String, what: &What, built: bool) {
-    let replay = format!(
-        "[When a report fails]({DOCS}docs/delivery.md#when-a-report-fails)"
-    );
+    let replay = format!("[When a report fails]({DOCS}docs/delivery.md#when-a-report-fails)");
     match *what {
         What::Delivered {
             http_status,
