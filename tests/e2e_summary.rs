@@ -260,7 +260,7 @@ fn inputs_to_fix_are_listed_each_with_its_fix() {
         "{summary}"
     );
     assert!(items.iter().any(|l| l.contains("`timeout`")), "{summary}");
-    assert!(summary.contains("README.md#inputs)"), "{summary}");
+    assert!(summary.contains("docs/inputs.md)"), "{summary}");
     assert!(github.exchanges().is_empty() && sei.received().is_empty());
 }
 

@@ -529,7 +529,7 @@ impl GitHub {
                  the `timeout` of {timeout}: {}",
                 api.status,
                 self.api_url,
-                api.path,
+                api.shown_path(),
                 retry::human(wait),
                 api.message
             ),
@@ -554,7 +554,10 @@ impl GitHub {
                  and that `github-token` can read that repository's Actions \
                  (`permissions: actions: read`, plus `contents: read` for a private repository; \
                  the default token reads only its own repository)",
-                target.id, target.repo, self.api_url, api.path
+                target.id,
+                target.repo,
+                self.api_url,
+                api.shown_path()
             ),
             401 => format!(
                 "GitHub refused `github-token` (401: {}): pass a valid token, by default \
@@ -564,11 +567,15 @@ impl GitHub {
             403 => format!(
                 "GitHub answered 403 for {}{} ({}): give `github-token` the `actions: read` \
                  permission",
-                self.api_url, api.path, api.message
+                self.api_url,
+                api.shown_path(),
+                api.message
             ),
             s => format!(
                 "GitHub answered {s} for {}{}: {}",
-                self.api_url, api.path, api.message
+                self.api_url,
+                api.shown_path(),
+                api.message
             ),
         };
         anyhow!(msg)
@@ -580,7 +587,9 @@ impl std::fmt::Display for ApiError {
         write!(
             f,
             "GitHub answered {} for {}: {}",
-            self.status, self.path, self.message
+            self.status,
+            self.shown_path(),
+            self.message
         )?;
         if let Some(at) = self.reset_clock() {
             write!(f, " (rate limit used up until {at})")?;
@@ -590,6 +599,12 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
+    /// The request's path as a person reads it: the query's `%3C`, `%3A`, ... decoded
+    /// (`created=<2024-12-22T17:11:25Z`, not `created=%3C2024-12-22T17%3A11%3A25Z`).
+    pub fn shown_path(&self) -> String {
+        readable(&self.path)
+    }
+
     /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
     fn reset_clock(&self) -> Option<String> {
         let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
@@ -663,6 +678,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_query_reads_as_written() {
+        assert_eq!(
+            readable("/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=%3C2024-12-22T17%3A11%3A25Z"),
+            "/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=<2024-12-22T17:11:25Z"
+        );
+        assert_eq!(readable("/a%2"), "/a%2");
+        assert_eq!(readable("/a%0Ab"), "/a%0Ab");
+        assert_eq!(readable("/caf%C3%A9"), "/café");
+    }
+
+    #[test]
     fn query_values_are_encoded() {
         assert_eq!(encode("feature/a b&c"), "feature%2Fa%20b%26c");
         assert_eq!(
@@ -672,4 +698,28 @@ mod tests {
         assert_eq!(encode("ci.yml"), "ci.yml");
         assert_eq!(encode_path("api/v1 2"), "api/v1%202");
     }
+}
+
+/// `path` with its percent-escapes decoded where they stand for printable text; an escape that
+/// does not (a control character, broken UTF-8) stays as it was.
+fn readable(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                let b = (h * 16 + l) as u8;
+                if !b.is_ascii_control() {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
 }

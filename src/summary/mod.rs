@@ -158,7 +158,7 @@ fn outcome(md: &mut String, what: &What, built: bool) {
             let _ = writeln!(
                 md,
                 "\n**What to do:** set them under `with:` in the step that runs the action; \
-                 every input is described in [Inputs]({DOCS}README.md#inputs).\n"
+                 every input is described in [Inputs]({DOCS}docs/inputs.md).\n"
             );
         }
     }
