@@ -144,7 +144,11 @@ fn readme_documents_every_input_and_output() {
     assert_eq!(names(&full), inputs, "docs/inputs.md's inputs table");
     for (s, f) in short.iter().zip(&full) {
         assert_eq!(s.1[0], f.1[0], "the default of {} in both tables", s.0);
-        assert!(!s.1[1].is_empty() && !f.1[1].is_empty(), "{} is described", s.0);
+        assert!(
+            !s.1[1].is_empty() && !f.1[1].is_empty(),
+            "{} is described",
+            s.0
+        );
     }
     let outputs: Vec<String> = yaml_keys("outputs")
         .iter()

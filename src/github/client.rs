@@ -673,6 +673,30 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// `path` with its percent-escapes decoded where they stand for printable text; an escape that
+/// does not (a control character, broken UTF-8) stays as it was.
+fn readable(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                let b = (h * 16 + l) as u8;
+                if !b.is_ascii_control() {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,28 +722,4 @@ mod tests {
         assert_eq!(encode("ci.yml"), "ci.yml");
         assert_eq!(encode_path("api/v1 2"), "api/v1%202");
     }
-}
-
-/// `path` with its percent-escapes decoded where they stand for printable text; an escape that
-/// does not (a control character, broken UTF-8) stays as it was.
-fn readable(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                let b = (h * 16 + l) as u8;
-                if !b.is_ascii_control() {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
 }

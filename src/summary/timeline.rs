@@ -63,7 +63,7 @@ impl Timeline {
     pub fn job(&self, index: usize, id: &str) -> Option<&JobTimes> {
         self.jobs
             .get(index)
-            .filter(|j| j.id.map_or(true, |n| n.to_string() == id))
+            .filter(|j| j.id.is_none_or(|n| n.to_string() == id))
     }
 }
 
