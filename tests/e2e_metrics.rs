@@ -416,6 +416,27 @@ fn a_refused_commit_lookup_falls_back_to_the_head_commit() {
     );
 }
 
+/// When the search for the last successful run is refused, the warning names the request as a
+/// person reads it: the `created` filter decoded (`<2024-...T17:11:25Z`, not `%3C...%3A...`).
+#[test]
+fn a_refused_search_for_the_last_success_prints_the_request_readably() {
+    let (gh, _) = history_github(Duration::ZERO);
+    let github = gh.forbid("/workflows/build.yml/runs").start();
+    let sei = sei();
+    let env = step(&github, &sei, RUN, "push", "build.yml");
+    let (_, stdout) = report(&env, &sei);
+    let warning = stdout
+        .lines()
+        .find(|l| l.starts_with("::warning::could not find the commits"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(warning.contains("403"), "{warning}");
+    assert!(warning.contains("&created=<20"), "{warning}");
+    assert!(
+        !warning.contains("%3C") && !warning.contains("%3A"),
+        "{warning}"
+    );
+}
+
 /// The CD run that deploys an image and the CI run that built it share the artifact's name
 /// and qualifier, so SEI links them for lead time; `ci-cd: auto` files each by its artifact.
 #[test]
