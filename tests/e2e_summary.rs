@@ -88,7 +88,10 @@ fn assert_shows_the_recorded_run(summary: &str) {
         chart.contains("\n  section tests (windows-latest)\n"),
         "{chart}"
     );
-    assert!(summary.contains("Grey: waiting for a runner"), "{summary}");
+    assert!(
+        summary.contains("<sub>Grey: waiting for a runner · green: passed.</sub>"),
+        "{summary}"
+    );
     assert!(
         summary.contains("| Job | Result | Queued | Ran | Steps |"),
         "{summary}"

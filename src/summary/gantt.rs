@@ -24,9 +24,22 @@ const MAX_NAME: usize = 30;
 /// ignores the theme, the default theme still tells them apart (grey, blue, red, light blue).
 const INIT: &str = r##"%%{init: {"gantt": {"displayMode": "compact", "barHeight": 18, "barGap": 6, "leftPadding": 190, "fontSize": 12, "sectionFontSize": 12}, "themeVariables": {"taskBkgColor": "#4ac26b", "taskBorderColor": "#1a7f37", "taskTextColor": "#ffffff", "taskTextOutsideColor": "#1f2328", "taskTextLightColor": "#1f2328", "taskTextDarkColor": "#1f2328", "doneTaskBkgColor": "#d0d7de", "doneTaskBorderColor": "#8c959f", "critBkgColor": "#ff8182", "critBorderColor": "#cf222e", "activeTaskBkgColor": "#eac54f", "activeTaskBorderColor": "#9a6700", "sectionBkgColor": "#f6f8fa", "altSectionBkgColor": "#ffffff", "sectionBkgColor2": "#f6f8fa"}}}%%"##;
 
-/// The legend printed under the chart.
-pub const LEGEND: &str =
-    "Grey: waiting for a runner · green: passed · red: failed · yellow: cancelled, skipped or running";
+/// The legend's entries, in the order shown.
+const LEGEND: [(Color, &str); 4] = [
+    (Color::Wait, "grey: waiting for a runner"),
+    (Color::Pass, "green: passed"),
+    (Color::Fail, "red: failed"),
+    (Color::Other, "yellow: cancelled, skipped or running"),
+];
+
+/// The colors a chart uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Color {
+    Wait,
+    Pass,
+    Fail,
+    Other,
+}
 
 /// What the chart holds.
 pub struct Chart {
@@ -38,6 +51,8 @@ pub struct Chart {
     pub cut: usize,
     /// Jobs left out because they were reused from an earlier attempt.
     pub reused: usize,
+    /// What the colors drawn mean, `Grey: waiting for a runner · green: passed`.
+    pub legend: String,
 }
 
 /// The chart of `stages` with their times from `timeline` (stage `i` is job `i`).
@@ -67,6 +82,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
             drawn: 0,
             cut,
             reused,
+            legend: String::new(),
         };
     }
     let first = rows.iter().map(|r| r.2).min().unwrap_or(now);
@@ -83,6 +99,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         md,
         "\ngantt\n  dateFormat x\n  axisFormat {format}\n  tickInterval {interval}\n  todayMarker off"
     );
+    let mut used = Vec::with_capacity(4);
     for (i, (stage, times, from)) in rows.iter().enumerate() {
         let _ = writeln!(md, "  section {}", name(&stage.display_name));
         let started = times.started.filter(|s| s >= from);
@@ -94,6 +111,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         });
         let queued = crate::map::time::span_ms(*from, queue_end);
         if queued > 0 {
+            used.push(Color::Wait);
             // No text on the grey bar: it would spill over the next one; the run's bar and
             // the table say how long it waited.
             let _ = writeln!(
@@ -105,6 +123,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         }
         let Some(start) = started else {
             if queued == 0 {
+                used.push(Color::Other);
                 // Nothing ran and nothing waited: a mark where it would have been.
                 let _ = writeln!(
                     md,
@@ -118,11 +137,12 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         };
         let end = times.completed.unwrap_or(now).max(start);
         let ran = crate::map::time::span_ms(start, end);
-        let tag = match stage.result.as_str() {
-            "SUCCESS" => "",
-            "FAILURE" => "crit, ",
-            _ => "active, ",
+        let (tag, color) = match stage.result.as_str() {
+            "SUCCESS" => ("", Color::Pass),
+            "FAILURE" => ("crit, ", Color::Fail),
+            _ => ("active, ", Color::Other),
         };
+        used.push(color);
         let _ = writeln!(
             md,
             "    {} :{tag}j{i}, {}, {}",
@@ -132,11 +152,21 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         );
     }
     md.push_str("```\n");
+    let mut legend = LEGEND
+        .iter()
+        .filter(|(c, _)| used.contains(c))
+        .map(|(_, text)| *text)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if let Some(first) = legend.get(..1) {
+        legend.replace_range(..1, &first.to_uppercase());
+    }
     Chart {
         block: md,
         drawn: rows.len(),
         cut,
         reused,
+        legend,
     }
 }
 
@@ -286,6 +316,7 @@ mod tests {
         ]);
         let c = chart(&stages, &tl);
         assert_eq!((c.drawn, c.cut, c.reused), (2, 0, 0));
+        assert_eq!(c.legend, "Grey: waiting for a runner · green: passed · red: failed");
         assert!(c.block.starts_with("```mermaid\n%%{init: "), "{}", c.block);
         assert!(c.block.ends_with("```\n"));
         assert!(c.block.contains(

@@ -203,7 +203,7 @@ fn run_section(md: &mut String, run: &Run) {
     let chart = gantt::chart(stages, tl);
     if !chart.block.is_empty() {
         md.push_str(&chart.block);
-        let _ = write!(md, "\n<sub>{}", gantt::LEGEND);
+        let _ = write!(md, "\n<sub>{}", chart.legend);
         if chart.cut > 0 {
             let _ = write!(
                 md,
