@@ -316,7 +316,10 @@ mod tests {
         ]);
         let c = chart(&stages, &tl);
         assert_eq!((c.drawn, c.cut, c.reused), (2, 0, 0));
-        assert_eq!(c.legend, "Grey: waiting for a runner · green: passed · red: failed");
+        assert_eq!(
+            c.legend,
+            "Grey: waiting for a runner · green: passed · red: failed"
+        );
         assert!(c.block.starts_with("```mermaid\n%%{init: "), "{}", c.block);
         assert!(c.block.ends_with("```\n"));
         assert!(c.block.contains(
