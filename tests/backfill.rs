@@ -593,7 +593,11 @@ fn what_sei_refuses_midway_is_kept_and_sent_again_first_at_the_next_start() {
     ];
     let first = backfill(&github, &sei, &args);
     let log = text(&first);
-    assert!(first.status.success(), "fail-on-error is off: {log}");
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "on a terminal, not delivered is 1: {log}"
+    );
     assert!(log.contains("2 failed"), "{log}");
     assert_eq!(stored(&sei).len(), 8);
     let kept: Vec<_> = std::fs::read_dir(dir.path().join("backfill.state.payloads"))
@@ -618,9 +622,20 @@ fn what_sei_refuses_midway_is_kept_and_sent_again_first_at_the_next_start() {
         .collect();
     assert!(left.is_empty());
 
-    // With fail-on-error, a failure fails the command.
+    // In a workflow, a failure fails the step only with fail-on-error.
     let sei2 = Sei::new().key(&api_key("another")).instance(GUID).start();
-    let out = backfill(&github, &sei2, &["--fail-on-error", "--commits", "head"]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
+        args.extend_from_slice(extra);
+        args.extend(["--commits", "head"]);
+        command(&github, &sei2, &args)
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(&["--fail-on-error"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
 

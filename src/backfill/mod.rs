@@ -18,8 +18,9 @@
 //!
 //! `timeout` and `max-attempts` apply to each run attempt. Ctrl-C (or SIGTERM) stops starting
 //! new attempts; those under way finish and are recorded; a second one stops at once (the state
-//! is on disk after every attempt). Exit code: 0, or 1 when something was not delivered and
-//! `fail-on-error` is set, 2 for bad inputs, 130 when stopped.
+//! is on disk after every attempt). Exit code: as `report`'s when something was not delivered
+//! (1 on a terminal; in a workflow only with `fail-on-error`), 2 for bad inputs, 130 when
+//! stopped.
 
 pub mod history;
 pub mod known;
@@ -76,12 +77,29 @@ pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
         .enable_all()
         .build()
     {
-        Ok(rt) => rt.block_on(backfill(&cfg, env, &runner)),
+        Ok(rt) => {
+            let code = rt.block_on(backfill(&cfg, env, &runner));
+            match code {
+                Ending::Code(c) => c,
+                Ending::Finished(ending) => crate::config::exit_code(
+                    runner.in_actions(),
+                    crate::config::fail_on_error(&args.behaviour),
+                    ending,
+                ),
+            }
+        }
         Err(e) => {
             runner.error(&format!("could not start: {e}"));
             1
         }
     }
+}
+
+/// How a backfill ended: an exit code of its own (bad inputs 2, stopped 130), or as every
+/// command that reports ends ([`crate::config::exit_code`]).
+enum Ending {
+    Code(u8),
+    Finished(crate::config::Ending),
 }
 
 /// One run attempt to report.
@@ -125,14 +143,14 @@ struct Ctx<'a> {
     workflows_seen: RefCell<HashSet<String>>,
 }
 
-async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> u8 {
+async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let dry = cfg.behaviour.dry_run;
     let st = match &cfg.pace.state {
         Some(path) => match State::open(path) {
             Ok(s) => s,
             Err(e) => {
                 runner.error(&e);
-                return 2;
+                return Ending::Code(2);
             }
         },
         None => State::memory(),
@@ -151,7 +169,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> u8 {
                     "cannot create {} for kept payloads: {e}",
                     dir.display()
                 ));
-                return 2;
+                return Ending::Code(2);
             }
             Place {
                 write: dir.clone(),
@@ -167,7 +185,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> u8 {
         Ok(h) => h,
         Err(e) => {
             runner.error(&format!("{e:#}"));
-            return 1;
+            return Ending::Finished(crate::config::Ending::NotDelivered);
         }
     };
     let pace_say = say.clone();
@@ -182,14 +200,14 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> u8 {
             .with_pace(pacer.clone()),
         Err(e) => {
             runner.error(&format!("{e:#}"));
-            return 1;
+            return Ending::Finished(crate::config::Ending::NotDelivered);
         }
     };
     let sei = match crate::delivery::client(&cfg.delivery) {
         Ok(c) => c,
         Err(failed) => {
             runner.error(&failed.message);
-            return 1;
+            return Ending::Finished(crate::config::Ending::NotDelivered);
         }
     };
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
@@ -198,7 +216,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> u8 {
         let found = crate::delivery::check_instance(&cfg.delivery, &sei, guid, runner).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             runner.error(&format!("{why}: nothing is reported"));
-            return 1;
+            return Ending::Finished(crate::config::Ending::NotDelivered);
         }
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -744,7 +762,7 @@ impl Ctx<'_> {
     }
 
     /// Says how it ended, in the log and the job summary; compacts the state; the exit code.
-    async fn finish(&self, broken: bool) -> u8 {
+    async fn finish(&self, broken: bool) -> Ending {
         let cfg = self.cfg;
         self.progress.borrow().finish();
         let interrupted = self.stopped();
@@ -834,13 +852,11 @@ impl Ctx<'_> {
             ));
         }
         if interrupted {
-            130
-        } else if (broken || !failures.is_empty() || !unlisted.is_empty())
-            && cfg.behaviour.fail_on_error
-        {
-            1
+            Ending::Code(130)
+        } else if broken || !failures.is_empty() || !unlisted.is_empty() {
+            Ending::Finished(crate::config::Ending::NotDelivered)
         } else {
-            0
+            Ending::Finished(crate::config::Ending::Done)
         }
     }
 
