@@ -7,10 +7,8 @@
 //! requests, sequential round trips on the critical path (GitHub, SEI, both: every emulator
 //! logs on one time line), peak RSS of the `report` process and the payload's size.
 //!
-//! Peak RSS is `wait4`'s `ru_maxrss` for that child alone. Linux counts in it the memory of the
-//! process that started the child, up to `exec`, and the bench holds hundreds of MB of fixtures:
-//! so a small launcher process (this binary with `--launcher`, started before any fixture is
-//! built) starts every run, and its own peak is printed as the floor of the measurement.
+//! Peak RSS is `wait4`'s `ru_maxrss` for that child alone, measured through a small launcher
+//! process (`benches/launcher.rs`) whose own peak is printed as the floor of the measurement.
 //!
 //! ```text
 //! cargo bench --bench e2e                      # the table in docs/benchmarks.md
@@ -22,17 +20,18 @@
 //! Built by `cargo bench` (release settings) and by `--all-targets`; run without `--bench`
 //! (`cargo test --benches`) it does one quick pass without latency, as a smoke test.
 
+#[path = "launcher.rs"]
+mod launcher;
+
+use launcher::Launcher;
 use sei_cicd_testkit::action::ActionEnv;
 use sei_cicd_testkit::fixtures;
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::{critical_path, Exchange};
 use sei_cicd_testkit::sei::Sei;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 const REPO: &str = "acme/big-matrix";
 const RUN_ID: u64 = 31_337;
@@ -67,7 +66,7 @@ struct Sample {
 
 fn main() {
     if std::env::args().any(|a| a == "--launcher") {
-        return launcher();
+        return launcher::serve();
     }
     let mut launcher = Launcher::start();
     let s = settings();
@@ -181,7 +180,13 @@ fn run_once(
         env.remove("GITHUB_RUN_ATTEMPT")
             .input("run-id", &RUN_ID.to_string());
     }
-    let (wall, cpu, max_rss_kib, ok) = launcher.run(&s.bin, &env);
+    let (wall, cpu, max_rss_kib, ok) = launcher.run(
+        &s.bin,
+        &["report"],
+        &env.path("workspace"),
+        &env.path("log"),
+        env.vars(),
+    );
     let outputs = env.outputs();
     let delivered = outputs.get("status").map(String::as_str) == Some("delivered");
     if !ok || !delivered {
@@ -202,120 +207,6 @@ fn run_once(
         github: github.exchanges(),
         sei: sei.server.exchanges(),
     }
-}
-
-/// The launcher's side: one JSON request per line (binary, folder, log file, variables), one
-/// JSON answer per line (wall time, the child's peak RSS, whether it exited 0).
-fn launcher() {
-    let stdin = std::io::stdin();
-    let mut out = std::io::stdout();
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { return };
-        let req: Value = serde_json::from_str(&line).expect("a request");
-        let text = |k: &str| req[k].as_str().expect(k).to_owned();
-        let vars: BTreeMap<String, String> = serde_json::from_value(req["env"].clone()).unwrap();
-        let (wall, cpu, rss, ok) = spawn_and_wait(
-            Path::new(&text("bin")),
-            Path::new(&text("cwd")),
-            Path::new(&text("log")),
-            &vars,
-        );
-        let answer = serde_json::json!({
-            "wall_ns": wall.as_nanos() as u64, "cpu_ns": cpu.as_nanos() as u64,
-            "rss_kib": rss, "ok": ok,
-        });
-        writeln!(out, "{answer}").unwrap();
-        out.flush().unwrap();
-    }
-}
-
-/// The bench's side of the launcher.
-struct Launcher {
-    child: Child,
-    to: ChildStdin,
-    from: BufReader<ChildStdout>,
-}
-
-impl Launcher {
-    fn start() -> Launcher {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .arg("--launcher")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the launcher");
-        let to = child.stdin.take().unwrap();
-        let from = BufReader::new(child.stdout.take().unwrap());
-        Launcher { child, to, from }
-    }
-
-    /// Runs `bin report` with exactly the step's variables, output to a log file; returns the
-    /// wall time, the child's CPU time, its peak RSS in KiB and whether it exited 0.
-    fn run(&mut self, bin: &Path, env: &ActionEnv) -> (Duration, Duration, i64, bool) {
-        let req = serde_json::json!({
-            "bin": bin, "cwd": env.path("workspace"), "log": env.path("log"), "env": env.vars(),
-        });
-        writeln!(self.to, "{req}").unwrap();
-        self.to.flush().unwrap();
-        let mut line = String::new();
-        self.from
-            .read_line(&mut line)
-            .expect("the launcher answers");
-        let a: Value = serde_json::from_str(&line).expect("an answer");
-        (
-            Duration::from_nanos(a["wall_ns"].as_u64().unwrap()),
-            Duration::from_nanos(a["cpu_ns"].as_u64().unwrap()),
-            a["rss_kib"].as_i64().unwrap(),
-            a["ok"].as_bool().unwrap(),
-        )
-    }
-
-    /// The launcher's own peak RSS (KiB), read from `/proc`: the floor of every measurement.
-    fn own_peak_kib(&self) -> i64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-/// Starts `bin report` and reaps it with `wait4` for its own resource usage.
-#[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its rusage
-fn spawn_and_wait(
-    bin: &Path,
-    cwd: &Path,
-    log: &Path,
-    vars: &BTreeMap<String, String>,
-) -> (Duration, Duration, i64, bool) {
-    let log = std::fs::File::create(log).unwrap();
-    let started = Instant::now();
-    let child = Command::new(bin)
-        .arg("report")
-        .env_clear()
-        .envs(vars)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero `rusage` is a valid value, `wait4` fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is a child of this process that nothing else waits for.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
-    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    let cpu = time(usage.ru_utime) + time(usage.ru_stime);
-    (wall, cpu, usage.ru_maxrss, ok)
 }
 
 /// How long at least one request was in a server's hands (latency and the emulators' own work):

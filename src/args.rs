@@ -27,6 +27,119 @@ pub enum Command {
     Report(Box<ReportArgs>),
     /// Send a payload file kept by a failed `report` to SEI again, with the same retry rules.
     Replay(Box<ReplayArgs>),
+    /// Report many past runs: of repositories or a whole organization, by workflow and time,
+    /// each exactly as `report` would (resumable with --state; on a schedule, a sweep).
+    Backfill(Box<BackfillArgs>),
+    /// Manage the CI/CD instance in SEI that runs are reported to.
+    #[command(subcommand)]
+    Instance(InstanceCommand),
+}
+
+/// `instance ...`
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Register a CI/CD instance in SEI and print its GUID (the `instance-guid` to report with).
+    Register(Box<RegisterArgs>),
+}
+
+/// `instance register`: the instance to create, and how to reach SEI, read like `report`'s.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegisterArgs {
+    /// Id of the SEI integration the instance belongs to (SEI: Integrations, your custom CI/CD
+    /// integration) (required)
+    #[arg(long, value_name = "ID")]
+    pub integration_id: Option<String>,
+    /// Name of the instance shown in SEI, like `GitHub Actions` (required)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub sei: SeiArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `backfill`: which runs, how the backfill runs, and every `report` input that shapes a run's
+/// payload and its delivery (`timeout` bounds each run).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BackfillArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub sei: SeiArgs,
+    #[command(flatten)]
+    pub instance: InstanceArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    #[command(flatten)]
+    pub behaviour: BehaviourArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// Which runs a backfill reports: completed runs of these repositories and workflows, created
+/// in this window. Command-line flags only (no action input).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Which runs")]
+pub struct SelectArgs {
+    /// A repository to report, owner/name (repeatable)
+    #[arg(long = "repository", value_name = "OWNER/NAME")]
+    pub repositories: Vec<String>,
+
+    /// Every repository of this organization (or user) the token can see
+    #[arg(long, value_name = "ORG")]
+    pub organization: Option<String>,
+
+    /// Only repositories whose owner/name matches this pattern (`*` and `?`; repeatable)
+    #[arg(long = "include", value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Leave out repositories whose owner/name matches this pattern (repeatable)
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Only this workflow, by file name (`ci.yml`) or name (`CI`) (repeatable) [default: all]
+    #[arg(long = "workflow", value_name = "FILE_OR_NAME")]
+    pub workflows: Vec<String>,
+
+    /// Runs created from: a date (2025-03-01), a date-time (2025-03-01T10:00:00Z) or an age
+    /// (2h, 7d) [default: 30d]
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Runs created until (a date counts whole): like --since [default: now]
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only runs of this branch (or tag)
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// Only runs triggered by this event (push, pull_request, schedule, ...)
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
+}
+
+/// How a backfill runs: concurrency, its state, and its pace toward GitHub.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "How the backfill runs")]
+pub struct PaceArgs {
+    /// Runs reported at once; also the most requests in flight to GitHub [default: 4]
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<String>,
+
+    /// Record what was delivered in this file, and skip it when started again; payloads that
+    /// failed are kept beside it (FILE.payloads/) and sent again first [default: no state]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
+
+    /// Requests a minute to GitHub at most (GitHub.com's secondary limit is 900; an Enterprise
+    /// Server may set another) [default: 900]
+    #[arg(long, value_name = "N")]
+    pub max_requests_per_minute: Option<String>,
 }
 
 /// The action's inputs, grouped as `--help` shows them. An empty value means "not given".

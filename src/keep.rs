@@ -79,7 +79,9 @@ pub fn save(
     )
 }
 
-fn save_in(place: &Place, name: &str, body: &[u8]) -> Result<PathBuf, String> {
+/// Writes `body` as `name` in `place` (whole, then renamed); returns the path as `place` shows
+/// it (a backfill keeps what failed beside its state file).
+pub fn save_in(place: &Place, name: &str, body: &[u8]) -> Result<PathBuf, String> {
     let tmp = place
         .write
         .join(format!(".{name}.{}.tmp", std::process::id()));

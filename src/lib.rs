@@ -4,14 +4,18 @@
 //! [`config`], [`target`], [`summary`]) turns that data into SEI's payload; thin shells read the
 //! environment ([`env`]), call GitHub ([`github`]) and SEI ([`sei`], through [`delivery`]), and
 //! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
-//! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again).
+//! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again),
+//! [`backfill`] (many runs: repositories, an organization, a window; a sweep on a schedule),
+//! [`instance`] (registering the CI/CD instance in SEI).
 
 pub mod args;
+pub mod backfill;
 pub mod config;
 pub mod delivery;
 pub mod env;
 pub mod github;
 pub mod http;
+pub mod instance;
 pub mod json;
 pub mod keep;
 pub mod map;
@@ -47,6 +51,14 @@ pub fn main() -> u8 {
         args::Command::Replay(a) => {
             exit_on_panic(&env, 1);
             replay::run(&a, &env)
+        }
+        args::Command::Backfill(a) => {
+            exit_on_panic(&env, 1);
+            backfill::run(&a, &env)
+        }
+        args::Command::Instance(args::InstanceCommand::Register(a)) => {
+            exit_on_panic(&env, 1);
+            instance::register(&a, &env)
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::config::{Delivery, SendSettings};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::json;
-use crate::keep;
+use crate::keep::{self, Place};
 use crate::map;
 use crate::model::event::Event;
 use crate::model::RunData;
@@ -215,11 +215,20 @@ pub struct Route<'a> {
     pub refused: Option<String>,
 }
 
+/// Where the copy of a body is kept.
+pub enum Keep<'a> {
+    /// Where the job's later steps can read it ([`crate::keep::place`]), kept after delivery too
+    /// (`report`).
+    ForTheJob(&'a RunnerEnv),
+    /// In this folder, removed once delivered (a backfill keeps only what failed).
+    UntilDelivered(&'a Place),
+}
+
 /// Keeps a copy of the body, then sends it (or, in a dry run, shows it).
 pub async fn send(
     built: Built,
     route: &Route<'_>,
-    env: &RunnerEnv,
+    keep: Keep<'_>,
     runner: &Runner,
     clock: &SystemClock,
 ) -> (Outcome, Payload) {
@@ -236,7 +245,13 @@ pub async fn send(
     } else {
         keep::Kind::Report
     };
-    match keep::save(env, &payload.execution_id, kind, &body) {
+    let kept = match keep {
+        Keep::ForTheJob(env) => keep::save(env, &payload.execution_id, kind, &body),
+        Keep::UntilDelivered(place) => {
+            keep::save_in(place, &keep::file_name(&payload.execution_id, kind), &body)
+        }
+    };
+    match kept {
         Ok(path) => outcome.payload_file = Some(path),
         Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
     }
@@ -273,6 +288,12 @@ pub async fn send(
             outcome.status = Status::Delivered;
             outcome.http_status = Some(answer.status);
             outcome.detail = answer.body;
+            if let (Keep::UntilDelivered(place), Some(shown)) = (&keep, &outcome.payload_file) {
+                if let Some(name) = shown.file_name() {
+                    let _ = std::fs::remove_file(place.write.join(name));
+                }
+                outcome.payload_file = None;
+            }
         }
         Err(failed) => {
             outcome.http_status = failed.http_status;

@@ -270,7 +270,8 @@ async fn report(
         dry_run: cfg.behaviour.dry_run,
         refused,
     };
-    let (outcome, payload) = pipeline::send(built, &route, env, runner, clock).await;
+    let (outcome, payload) =
+        pipeline::send(built, &route, pipeline::Keep::ForTheJob(env), runner, clock).await;
 
     runner.info(&format!("Done in {} ms.", started.elapsed().as_millis()));
     let shown = Shown {
@@ -383,6 +384,7 @@ async fn fetch_live(
             wait: cfg.run.wait_timeout,
         }),
         default_branch,
+        known: None,
     };
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)

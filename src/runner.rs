@@ -4,7 +4,8 @@
 //! `::warning::`, `::notice::`, `::add-mask::`), outputs go to `GITHUB_OUTPUT` and the summary to
 //! `GITHUB_STEP_SUMMARY`. On a terminal, messages go to stderr and stdout carries only data.
 //! Every line and file written here passes through [`Runner::redact`] first: a token that some
-//! server echoes back is still never shown.
+//! server echoes back is still never shown. A command that reports many runs gives each one a
+//! [`Runner::capture`] handle, whose lines it keeps to say later, or not at all.
 
 use crate::env::RunnerEnv;
 use crate::secret::Secret;
@@ -24,7 +25,13 @@ pub struct Runner {
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
     secrets: Arc<Mutex<Vec<String>>>,
+    /// Where a capturing handle keeps its lines instead of printing them.
+    sink: Option<Arc<Mutex<Vec<Line>>>>,
 }
+
+/// A line a capturing handle kept: its level (`None` for a plain log line) and its text,
+/// already redacted.
+pub type Line = (Option<Level>, String);
 
 /// Annotation levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +49,34 @@ impl Runner {
             output_file: env.output_file.clone(),
             summary_file: env.summary_file.clone(),
             secrets: Arc::new(Mutex::new(Vec::new())),
+            sink: None,
+        }
+    }
+
+    /// A handle that keeps its log lines and annotations (see [`Runner::take_lines`]) instead
+    /// of printing them; secrets, outputs and the summary are shared with `self`.
+    pub fn capture(&self) -> Runner {
+        Runner {
+            sink: Some(Arc::new(Mutex::new(Vec::new()))),
+            ..self.clone()
+        }
+    }
+
+    /// The lines a capturing handle kept so far, oldest first.
+    pub fn take_lines(&self) -> Vec<Line> {
+        match &self.sink {
+            Some(sink) => std::mem::take(&mut *sink.lock().unwrap()),
+            None => Vec::new(),
+        }
+    }
+
+    fn kept(&self, level: Option<Level>, msg: &str) -> bool {
+        match &self.sink {
+            Some(sink) => {
+                sink.lock().unwrap().push((level, msg.to_owned()));
+                true
+            }
+            None => false,
         }
     }
 
@@ -84,6 +119,9 @@ impl Runner {
     /// A line for the log.
     pub fn info(&self, msg: &str) {
         let msg = self.redact(msg);
+        if self.kept(None, &msg) {
+            return;
+        }
         if self.actions {
             println!("{msg}");
         } else {
@@ -94,6 +132,9 @@ impl Runner {
     /// An annotation: shown on the run's page in a workflow, prefixed on a terminal.
     pub fn annotate(&self, level: Level, msg: &str) {
         let msg = self.redact(msg);
+        if self.kept(Some(level), &msg) {
+            return;
+        }
         if self.actions {
             let cmd = match level {
                 Level::Notice => "notice",
@@ -137,6 +178,9 @@ impl Runner {
     /// Prints `body` in a collapsed group of the log (plainly on a terminal, to stdout).
     pub fn data(&self, title: &str, body: &str) {
         let body = self.redact(body);
+        if self.kept(None, &body) {
+            return;
+        }
         let mut out = io::stdout().lock();
         if self.actions {
             let _ = writeln!(out, "::group::{title}\n{body}\n::endgroup::");
@@ -225,6 +269,24 @@ mod tests {
             .unwrap();
         let text = std::fs::read_to_string(file).unwrap();
         assert_eq!(text, "a=1\nb<<SEI_CICD_EOF\nx\ny\nSEI_CICD_EOF\n");
+    }
+
+    #[test]
+    fn a_capturing_handle_keeps_its_lines_redacted() {
+        let r = Runner::new(&RunnerEnv::default());
+        let c = r.capture();
+        r.mask(&Secret::new("s3cret"));
+        c.info("token s3cret");
+        c.warning("careful");
+        assert_eq!(
+            c.take_lines(),
+            [
+                (None, "token ***".to_owned()),
+                (Some(Level::Warning), "careful".to_owned())
+            ]
+        );
+        assert!(c.take_lines().is_empty());
+        assert!(r.take_lines().is_empty(), "the parent prints");
     }
 
     #[test]

@@ -475,6 +475,11 @@ pub async fn instance(
     }
 }
 
+/// `<base>/v1/cicd/instances`, for the webhook URL [`endpoint`] made of `sei-url`.
+pub fn instances_url(webhook: &str) -> String {
+    format!("{}{INSTANCES_PATH}", base_of(webhook))
+}
+
 /// One line that says what went wrong and what to do about it.
 pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
     let tries = match failed.attempts {

@@ -4,9 +4,10 @@
 //!
 //! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
-//! deadline, TLS), and [`values`] (how one input's text becomes a value). This file puts them
-//! together for each command.
+//! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
+//! inputs only `backfill` has, and its settings). This file puts them together for each command.
 
+pub mod backfill;
 pub mod behaviour;
 pub mod github;
 pub mod net;
@@ -15,7 +16,7 @@ pub mod sei;
 pub mod send;
 pub mod values;
 
-use crate::args::{ReplayArgs, ReportArgs};
+use crate::args::{RegisterArgs, ReplayArgs, ReportArgs};
 pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
 pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
@@ -44,6 +45,56 @@ pub struct Replay {
     pub file: std::path::PathBuf,
     pub delivery: Delivery,
     pub warnings: Vec<String>,
+}
+
+/// How far back a backfill looks by default.
+pub const DEFAULT_SINCE: chrono::Duration = chrono::Duration::days(30);
+
+/// The checked settings of one `instance register`.
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub integration_id: String,
+    pub name: String,
+    pub delivery: Delivery,
+    pub warnings: Vec<String>,
+}
+
+/// Checks `instance register`'s inputs.
+pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, Vec<InputError>> {
+    let mut p = Problems::default();
+    let net = net::load(&args.net, &mut p);
+    let delivery = sei::load(&args.sei, &net, env, &mut p);
+    let integration_id = values::given(&args.integration_id)
+        .unwrap_or_default()
+        .to_owned();
+    if integration_id.is_empty() {
+        p.bad(
+            "input `integration-id` is empty: give the id of your custom CI/CD integration in              SEI (Integrations, then the integration: the number in its URL), like              --integration-id 4321"
+                .to_owned(),
+        );
+    }
+    let name = values::given(&args.name).unwrap_or_default().to_owned();
+    if name.is_empty() {
+        p.bad(
+            "input `name` is empty: give the name SEI shows for the instance, like --name              \"GitHub Actions\""
+                .to_owned(),
+        );
+    }
+    if delivery.sei_token.is_empty() {
+        p.bad(
+            "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... \
+             or --sei-token)"
+                .to_owned(),
+        );
+    }
+    let (mut r, warnings) = p.finish(Register {
+        integration_id,
+        name,
+        delivery,
+        warnings: Vec::new(),
+    })?;
+    r.warnings = warnings;
+    Ok(r)
 }
 
 /// Checks every input of `report`; returns all the problems found, not just the first.

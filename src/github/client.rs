@@ -7,12 +7,18 @@
 //! the command's one deadline. Pages of jobs read again while the run's other jobs settle are
 //! asked with the `ETag` of their last read: GitHub answers an unchanged page `304 Not Modified`,
 //! which does not count against the rate limit.
+//!
+//! Clients made with [`GitHub::handle`] share one connection pool, the request counts, a bound
+//! on requests in flight ([`GitHub::with_in_flight`]) and the pacing that keeps a long command
+//! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
+//! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
-    Job, JobsPage, Run, WorkflowRunsPage, WorkflowsPage,
+    InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunsPage, WorkflowRunsPage,
+    WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
@@ -37,11 +43,7 @@ pub const MAX_PAGES: u64 = 100;
 pub const MAX_IN_FLIGHT: usize = 16;
 
 pub struct GitHub {
-    octo: Octocrab,
-    api_url: String,
-    requests: AtomicUsize,
-    /// Requests answered `304 Not Modified` (free of the rate limit).
-    not_modified: AtomicUsize,
+    shared: Arc<Shared>,
     /// The `ETag` of each page of jobs last read, by path.
     etags: Mutex<HashMap<String, String>>,
     /// How many pages of jobs the last full read had.
@@ -49,10 +51,58 @@ pub struct GitHub {
     policy: Policy,
     clock: SystemClock,
     on_retry: Option<Log>,
-    /// One permit per request in flight ([`MAX_IN_FLIGHT`]).
+}
+
+/// What every handle of one client shares.
+struct Shared {
+    octo: Octocrab,
+    api_url: String,
+    requests: AtomicUsize,
+    /// Requests answered `304 Not Modified` (free of the rate limit).
+    not_modified: AtomicUsize,
+    /// One permit per request in flight: [`MAX_IN_FLIGHT`], or [`GitHub::with_in_flight`]'s.
     in_flight: tokio::sync::Semaphore,
+    in_flight_size: usize,
     /// The most requests that were in flight at once.
     peak_in_flight: AtomicUsize,
+    pace: Option<Arc<dyn Pace>>,
+    /// The newest `x-ratelimit-*` headers heard.
+    rate: Mutex<Option<RateLimit>>,
+}
+
+/// GitHub's primary rate limit as an answer's `x-ratelimit-*` headers tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u64,
+    pub remaining: u64,
+    /// When the window resets, epoch seconds.
+    pub reset: u64,
+    pub used: u64,
+}
+
+impl RateLimit {
+    /// The headers of one answer; `None` when it has none (Enterprise Server with limits off).
+    pub fn from_headers(headers: &http::HeaderMap) -> Option<RateLimit> {
+        let num =
+            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let remaining = num("x-ratelimit-remaining")?;
+        let limit = num("x-ratelimit-limit").unwrap_or(remaining);
+        Some(RateLimit {
+            limit,
+            remaining,
+            reset: num("x-ratelimit-reset").unwrap_or(0),
+            used: num("x-ratelimit-used").unwrap_or(limit.saturating_sub(remaining)),
+        })
+    }
+}
+
+/// Paces a long command's requests: asked before each request how long to wait (the wait is
+/// not counted by the request's deadline), told the rate-limit headers of each answer.
+pub trait Pace: Send + Sync {
+    /// How long to wait before the next request is sent.
+    fn wait(&self) -> Duration;
+    /// What an answer said of the rate limit.
+    fn heard(&self, rate: RateLimit);
 }
 
 /// Hears of each retry, to say it in the log.
@@ -90,18 +140,61 @@ impl GitHub {
             .build_with_reqwest(http)
             .context("could not set up the GitHub client")?;
         Ok(GitHub {
-            octo,
-            api_url: api_url.to_owned(),
-            requests: AtomicUsize::new(0),
-            not_modified: AtomicUsize::new(0),
+            shared: Arc::new(Shared {
+                octo,
+                api_url: api_url.to_owned(),
+                requests: AtomicUsize::new(0),
+                not_modified: AtomicUsize::new(0),
+                in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+                in_flight_size: MAX_IN_FLIGHT,
+                peak_in_flight: AtomicUsize::new(0),
+                pace: None,
+                rate: Mutex::new(None),
+            }),
             etags: Mutex::new(HashMap::new()),
             jobs_pages: AtomicU64::new(1),
             policy: Policy::default(),
             clock: SystemClock::start(),
             on_retry: None,
-            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
-            peak_in_flight: AtomicUsize::new(0),
         })
+    }
+
+    /// At most `n` requests in flight at once, across every handle, instead of
+    /// [`MAX_IN_FLIGHT`] (GitHub's secondary limits allow 100 per token). Call before
+    /// [`Self::handle`].
+    pub fn with_in_flight(mut self, n: usize) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            let n = n.clamp(1, 100);
+            shared.in_flight = tokio::sync::Semaphore::new(n);
+            shared.in_flight_size = n;
+        }
+        self
+    }
+
+    /// Every request of every handle waits as `pace` says first. Call before [`Self::handle`].
+    pub fn with_pace(mut self, pace: Arc<dyn Pace>) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.pace = Some(pace);
+        }
+        self
+    }
+
+    /// Another handle on the same client (connections, counts, bound, pacing) with its own
+    /// deadline, `clock`.
+    pub fn handle(&self, clock: SystemClock) -> GitHub {
+        GitHub {
+            shared: self.shared.clone(),
+            etags: Mutex::new(HashMap::new()),
+            jobs_pages: AtomicU64::new(1),
+            policy: self.policy,
+            clock,
+            on_retry: self.on_retry.clone(),
+        }
+    }
+
+    /// The newest rate-limit headers GitHub sent.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self.shared.rate.lock().unwrap()
     }
 
     /// Retries under `policy`, within the deadline of `clock`; `on_retry` hears of each retry.
@@ -126,17 +219,17 @@ impl GitHub {
 
     /// How many requests this client has sent.
     pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
+        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// The most requests this client had in flight at once (at most [`MAX_IN_FLIGHT`]).
     pub fn peak_in_flight(&self) -> usize {
-        self.peak_in_flight.load(Ordering::Relaxed)
+        self.shared.peak_in_flight.load(Ordering::Relaxed)
     }
 
     /// How many of them GitHub answered `304 Not Modified`.
     pub fn not_modified(&self) -> usize {
-        self.not_modified.load(Ordering::Relaxed)
+        self.shared.not_modified.load(Ordering::Relaxed)
     }
 
     /// The run (the attempt in `target`, else its latest attempt).
@@ -372,6 +465,70 @@ impl GitHub {
         .await
     }
 
+    /// One page of the repositories of an organization, or of a user when `org` is not one.
+    pub async fn owner_repos(&self, owner: &str, page: u64, user: bool) -> Result<Vec<Repository>> {
+        let kind = if user { "users" } else { "orgs" };
+        self.get::<Vec<Repository>>(format!(
+            "/{kind}/{}/repos?type=all&per_page={PER_PAGE}&page={page}",
+            encode(owner)
+        ))
+        .await
+    }
+
+    /// One page of the repositories a GitHub App installation token sees.
+    pub async fn installation_repos(&self, page: u64) -> Result<InstallationRepos> {
+        self.get::<InstallationRepos>(format!(
+            "/installation/repositories?per_page={PER_PAGE}&page={page}"
+        ))
+        .await
+    }
+
+    /// One page of a repository's runs (or one workflow's), newest first, filtered by `query`
+    /// (`status=completed&created=...`, already encoded).
+    pub async fn runs_page(
+        &self,
+        repo: &Repo,
+        workflow: Option<u64>,
+        query: &str,
+        per_page: u64,
+        page: u64,
+    ) -> Result<RunsPage> {
+        let list = match workflow {
+            Some(id) => format!("workflows/{id}/runs"),
+            None => "runs".to_owned(),
+        };
+        self.get::<RunsPage>(format!(
+            "/repos/{}/{}/actions/{list}?{query}&per_page={per_page}&page={page}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
+    /// One page of the history of `from` (a branch or a commit), newest first, with parents.
+    pub async fn commits_page(
+        &self,
+        repo: &Repo,
+        from: &str,
+        page: u64,
+    ) -> Result<Vec<ListedCommit>> {
+        self.get::<Vec<ListedCommit>>(format!(
+            "/repos/{}/{}/commits?sha={}&per_page={PER_PAGE}&page={page}",
+            repo.owner,
+            repo.name,
+            encode(from)
+        ))
+        .await
+    }
+
+    /// One page of every deployment of a repository, newest first.
+    pub async fn repo_deployments(&self, repo: &Repo, page: u64) -> Result<Vec<Deployment>> {
+        self.get::<Vec<Deployment>>(format!(
+            "/repos/{}/{}/deployments?per_page={PER_PAGE}&page={page}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
     /// GET `path` and parse the body as `T`, retried under the policy.
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, anyhow::Error> {
         match self.get_if::<T>(&path, None).await? {
@@ -406,19 +563,28 @@ impl GitHub {
         etag: Option<&str>,
         limit: Duration,
     ) -> Result<(Fetched<T>, Option<String>), (anyhow::Error, Verdict)> {
-        // Waiting for a permit is not part of the attempt's time limit.
-        let _permit = self.in_flight.acquire().await.expect("never closed");
-        let now = MAX_IN_FLIGHT - self.in_flight.available_permits();
-        self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
-        self.requests.fetch_add(1, Ordering::Relaxed);
+        let shared = &*self.shared;
+        if let Some(pace) = &shared.pace {
+            let wait = pace.wait();
+            if !wait.is_zero() {
+                // On purpose: the deadline does not count it.
+                self.pause(wait).await;
+            }
+        }
+        // Held until the whole answer is read; waiting for it is not part of the attempt's time
+        // limit.
+        let _permit = shared.in_flight.acquire().await.expect("never closed");
+        let now = shared.in_flight_size - shared.in_flight.available_permits();
+        shared.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+        shared.requests.fetch_add(1, Ordering::Relaxed);
         let again = Verdict::Retry { wait: None };
         let fetch = async {
             let condition = etag
                 .and_then(|tag| http::HeaderValue::from_str(tag).ok())
                 .map(|tag| http::HeaderMap::from_iter([(http::header::IF_NONE_MATCH, tag)]));
             let sent = match condition {
-                Some(headers) => self.octo._get_with_headers(path, Some(headers)).await,
-                None => self.octo._get(path).await,
+                Some(headers) => shared.octo._get_with_headers(path, Some(headers)).await,
+                None => shared.octo._get(path).await,
             };
             let response = sent.map_err(|e| {
                 if let Some(u) = crate::http::Unreachable::of(&e) {
@@ -427,8 +593,8 @@ impl GitHub {
                         anyhow!(
                             "could not reach the GitHub API at {}: {}: check GITHUB_API_URL \
                              (on Enterprise Server, https://<host>/api/v3)",
-                            self.api_url,
-                            u.describe(&self.api_url)
+                            self.shared.api_url,
+                            u.describe(&self.shared.api_url)
                         ),
                         Verdict::Final,
                     );
@@ -440,18 +606,27 @@ impl GitHub {
                 };
                 let why = crate::http::chain(&e);
                 (
-                    anyhow!("could not reach the GitHub API at {}: {why}", self.api_url),
+                    anyhow!(
+                        "could not reach the GitHub API at {}: {why}",
+                        shared.api_url
+                    ),
                     verdict,
                 )
             })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
+            if let Some(rate) = RateLimit::from_headers(&headers) {
+                *shared.rate.lock().unwrap() = Some(rate);
+                if let Some(pace) = &shared.pace {
+                    pace.heard(rate);
+                }
+            }
             let tag = headers
                 .get(http::header::ETAG)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             if status == 304 && etag.is_some() {
-                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                shared.not_modified.fetch_add(1, Ordering::Relaxed);
                 return Ok((Fetched::NotModified, tag));
             }
             // Parsed from the bytes received, not a copy: a page of 100 jobs is half a megabyte.
@@ -470,7 +645,13 @@ impl GitHub {
                     .ok()
                     .and_then(|b| b.message)
                     .unwrap_or_else(|| crate::http::snippet(&String::from_utf8_lossy(&body), 200));
-                let verdict = retry::github(status, &headers, &message, SystemTime::now());
+                let mut verdict = retry::github(status, &headers, &message, SystemTime::now());
+                if shared.pace.is_some() && retry::rate_limit_reset_at(&headers).is_some() {
+                    // The pace waits for the reset before the next attempt, outside the deadline.
+                    verdict = Verdict::Retry {
+                        wait: Some(Duration::ZERO),
+                    };
+                }
                 let error = ApiError {
                     status,
                     message,
@@ -528,7 +709,7 @@ impl GitHub {
                 "GitHub answered {} for {}{} and asked to wait {} (a secondary rate limit), past \
                  the `timeout` of {timeout}: {}",
                 api.status,
-                self.api_url,
+                self.shared.api_url,
                 api.shown_path(),
                 retry::human(wait),
                 api.message
@@ -556,7 +737,7 @@ impl GitHub {
                  the default token reads only its own repository)",
                 target.id,
                 target.repo,
-                self.api_url,
+                self.shared.api_url,
                 api.shown_path()
             ),
             401 => format!(
@@ -567,13 +748,13 @@ impl GitHub {
             403 => format!(
                 "GitHub answered 403 for {}{} ({}): give `github-token` the `actions: read` \
                  permission",
-                self.api_url,
+                self.shared.api_url,
                 api.shown_path(),
                 api.message
             ),
             s => format!(
                 "GitHub answered {s} for {}{}: {}",
-                self.api_url,
+                self.shared.api_url,
                 api.shown_path(),
                 api.message
             ),

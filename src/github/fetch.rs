@@ -22,6 +22,11 @@
 //! previous success is read a page further when a page holds only others' runs (bounded). The
 //! run and its jobs are required; every other chain is optional: its failure is a note and a
 //! fallback, never a lost report.
+//!
+//! A caller that already holds the run (a backfill, from a listing of runs) starts from it with
+//! [`fetch_from`]: the run is not asked for again. A caller that has read more ([`Known`]: the
+//! other runs of the listing, a branch's history, the repository's deployments) answers the
+//! look-ups it can, exactly as GitHub would, and only the rest is asked.
 
 use super::client::GitHub;
 use crate::env::RunnerEnv;
@@ -34,7 +39,7 @@ use crate::model::{
 };
 use crate::payload::Artifact as DeclaredArtifact;
 use crate::target::RunRef;
-use futures_util::future::{join, join4, try_join_all, FutureExt};
+use futures_util::future::{join, join4, try_join_all, FutureExt, LocalBoxFuture};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -55,6 +60,40 @@ pub struct Plan<'a> {
     pub me: Option<MePlan>,
     /// The repository's default branch, when the event names it: a branch, never a tag.
     pub default_branch: Option<String>,
+    /// What the caller already read that answers look-ups without a request.
+    pub known: Option<&'a dyn Known>,
+}
+
+/// Answers to a run's look-ups from what a caller already read: each gives exactly what the
+/// request it stands for would answer, or `None` to let the request be made.
+pub trait Known {
+    /// Page `page` of what `GET .../workflows/{q.workflow}/runs?status=success&branch=
+    /// &event=&created=<{run's creation}&per_page={commits::PREVIOUS_PAGE}` would answer for
+    /// `run` (its previous success).
+    fn previous_page<'a>(
+        &'a self,
+        run: &'a Run,
+        q: &'a commits::PreviousQuery,
+        page: u64,
+    ) -> LocalBoxFuture<'a, Option<Result<Vec<Run>, String>>>;
+    /// The names of the repository's tags that start with `prefix` (`GET
+    /// .../git/matching-refs/tags/{prefix}`).
+    fn tags_starting_with<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> LocalBoxFuture<'a, Option<Result<Vec<String>, String>>>;
+    /// The newest [`commits::MAX`] commits of `base...head`, newest first, and how many there
+    /// are, as the compare API would tell them.
+    fn between<'a>(
+        &'a self,
+        run: &'a Run,
+        base: &'a str,
+        head: &'a str,
+    ) -> LocalBoxFuture<'a, Option<(Vec<String>, u64)>>;
+    /// The newest deployments of commit `sha` (`GET .../deployments?sha=`).
+    fn deployments<'a>(&'a self, sha: &'a str) -> LocalBoxFuture<'a, Option<Vec<Deployment>>>;
+    /// The repository's workflows (`GET .../actions/workflows`, every page).
+    fn workflows(&self) -> Option<Vec<Workflow>>;
 }
 
 pub struct MePlan {
@@ -123,10 +162,25 @@ pub fn hint(target: &RunRef, env: &RunnerEnv, event: Option<&Event>, own: bool) 
 
 /// Reads the run, its jobs and whatever `plan` asks for.
 pub async fn fetch(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Result<RunData, String> {
-    let run = gh
-        .run(target)
-        .map(|r| r.map_err(|e| format!("{e:#}")))
-        .shared();
+    fetch_from(gh, target, None, plan).await
+}
+
+/// [`fetch`], from the run when the caller already has it (the attempt `target` names, as a
+/// listing of runs shows it): then the run is not asked for, and the jobs are asked at once.
+pub async fn fetch_from(
+    gh: &GitHub,
+    target: &RunRef,
+    known_run: Option<Run>,
+    plan: &Plan<'_>,
+) -> Result<RunData, String> {
+    let run = match known_run {
+        Some(r) => futures_util::future::ready(Ok(r)).left_future(),
+        None => gh
+            .run(target)
+            .map(|r| r.map_err(|e| format!("{e:#}")))
+            .right_future(),
+    }
+    .shared();
     let tag = tag_chain(gh, &target.repo, plan, run.clone()).shared();
     let ((jobs, commits, deployments, artifacts), workflows) = join(
         join4(
@@ -496,7 +550,7 @@ where
     };
     let names = match speculative {
         Some(Ok(names)) if spec.as_ref() == Some(&head) => names,
-        _ => match gh.tags_starting_with(repo, &head).await {
+        _ => match tags(gh, repo, plan, &head).await {
             Ok(names) => names,
             Err(e) => {
                 let e = format!("{e:#}");
@@ -621,7 +675,7 @@ where
         Some(family) => {
             let names = match spec_tags {
                 Some(Ok(names)) if spec_family.as_deref() == Some(family) => names,
-                _ => match gh.tags_starting_with(repo, family).await {
+                _ => match tags(gh, repo, plan, family).await {
                     Ok(names) => names,
                     Err(e) => return fail(format!("{e:#}")),
                 },
@@ -646,12 +700,20 @@ where
             Some(p) => p,
             None => {
                 asked_with_filter |= query.created_before.is_some();
-                match gh
-                    .successful_runs(repo, &query, commits::PREVIOUS_PAGE, page_number)
-                    .await
-                {
+                let known = match plan.known {
+                    Some(k) => k.previous_page(&run, &query, page_number).await,
+                    None => None,
+                };
+                let asked = match known {
+                    Some(answer) => answer,
+                    None => gh
+                        .successful_runs(repo, &query, commits::PREVIOUS_PAGE, page_number)
+                        .await
+                        .map_err(|e| format!("{e:#}")),
+                };
+                match asked {
                     Ok(p) => p,
-                    Err(e) => return fail(format!("{e:#}")),
+                    Err(e) => return fail(e),
                 }
             }
         };
@@ -692,7 +754,15 @@ where
         ),
         Lineage::Branch(_) => format!("since run #{} (", previous.run_number.unwrap_or_default()),
     };
-    match newest_between(gh, repo, &base, &head).await {
+    let known = match plan.known {
+        Some(k) if !base.eq_ignore_ascii_case(&head) => k.between(&run, &base, &head).await,
+        _ => None,
+    };
+    let between = match known {
+        Some(found) => Ok(found),
+        None => newest_between(gh, repo, &base, &head).await,
+    };
+    match between {
         Ok((list, total)) => Found::Yes((
             list,
             format!(
@@ -817,8 +887,13 @@ where
             permission_hint(&e, "deployments: read")
         ))))
     };
-    let all: Vec<Deployment> = match (speculative, spec_sha) {
-        (Some(Ok(list)), Some(s)) if s.eq_ignore_ascii_case(&sha) => list,
+    let known = match plan.known {
+        Some(k) => k.deployments(&sha).await,
+        None => None,
+    };
+    let all: Vec<Deployment> = match (known, speculative, spec_sha) {
+        (Some(list), _, _) => list,
+        (None, Some(Ok(list)), Some(s)) if s.eq_ignore_ascii_case(&sha) => list,
         _ => match gh.deployments(repo, &sha).await {
             Ok(list) => list,
             Err(e) => return fail(format!("{e:#}")),
@@ -847,6 +922,9 @@ where
 async fn workflows_chain(gh: &GitHub, repo: &Repo, plan: &Plan<'_>) -> Found<Vec<Workflow>> {
     if !plan.workflows {
         return Found::No(None);
+    }
+    if let Some(listed) = plan.known.and_then(|k| k.workflows()) {
+        return Found::Yes(listed);
     }
     let result = async {
         let first = gh.workflows_page(repo, 1).await?;
@@ -904,6 +982,23 @@ async fn artifacts_chain(gh: &GitHub, target: &RunRef, plan: &Plan<'_>) -> Found
             "could not list the run's artifacts ({e:#}): reporting the declared ones only"
         )))),
     }
+}
+
+/// The tags starting with `prefix`: from what the caller already read, else asked.
+async fn tags(
+    gh: &GitHub,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    prefix: &str,
+) -> Result<Vec<String>, String> {
+    if let Some(known) = plan.known {
+        if let Some(answer) = known.tags_starting_with(prefix).await {
+            return answer;
+        }
+    }
+    gh.tags_starting_with(repo, prefix)
+        .await
+        .map_err(|e| format!("{e:#}"))
 }
 
 fn short(sha: &str) -> &str {

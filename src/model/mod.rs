@@ -115,6 +115,8 @@ pub struct Repository {
     pub fork: Option<bool>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub default_branch: Option<String>,
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub archived: Option<bool>,
 }
 
 /// A pull request as the run lists it (only those from the same repository appear there).
@@ -257,6 +259,35 @@ pub struct GitRefEntry {
     /// `refs/tags/v1.2.0`.
     #[serde(default, rename = "ref", deserialize_with = "lenient::string")]
     pub name: Option<String>,
+}
+
+/// `GET /repos/{o}/{r}/actions/runs` (and `.../workflows/{id}/runs`): one page of a listing,
+/// newest first, with the number of runs the whole query matches (GitHub pages through at most
+/// 1,000 of them).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RunsPage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub workflow_runs: Vec<Run>,
+}
+
+/// `GET /installation/repositories`: the repositories a GitHub App installation token sees.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InstallationRepos {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub total_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub repositories: Vec<Repository>,
+}
+
+/// `GET /repos/{o}/{r}/commits?sha=...`: one commit of a branch's history and its parents.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListedCommit {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub sha: Option<String>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub parents: Vec<CommitRef>,
 }
 
 /// `GET /repos/{o}/{r}/compare/{base}...{head}`: one page of the commits between two commits,

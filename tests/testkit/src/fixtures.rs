@@ -220,3 +220,191 @@ pub fn otel_release() -> (Value, Vec<Value>) {
     run["display_title"] = json!("v1.2.0");
     (run, otel_jobs())
 }
+
+/// `2025-03-01T10:00:00Z` for an epoch second.
+pub fn iso(epoch: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch, 0)
+        .expect("a time GitHub could send")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// 2025-03-01T00:00:00Z, where [`backlog`]s start by default.
+pub const BACKLOG_START: i64 = 1_740_787_200;
+
+/// One attempt of a run of a [`backlog`]: the run as GitHub shows that attempt, and its jobs.
+pub type AttemptData = (Value, Vec<Value>);
+
+/// How a [`backlog`] is made.
+#[derive(Debug, Clone)]
+pub struct Backlog {
+    pub repo: String,
+    pub runs: usize,
+    /// Epoch seconds of the first run's creation.
+    pub start: i64,
+    /// Seconds between two runs' creations.
+    pub every: i64,
+    /// Jobs an attempt (3 steps each).
+    pub jobs: usize,
+    /// Every `n`th run is of workflow "Deploy" (`deploy.yml`, id 102); the others "CI"
+    /// (`ci.yml`, id 101).
+    pub deploy_every: usize,
+    /// Every `n`th run is on a feature branch `feature-<k>`, `branch_runs` runs a branch.
+    pub feature_every: usize,
+    pub branch_runs: usize,
+    /// Every `n`th run failed; every `n`th was re-run once (attempt 1 failed, attempt 2 passed).
+    pub fail_every: usize,
+    pub rerun_every: usize,
+    /// Ids start here.
+    pub first_id: u64,
+}
+
+impl Backlog {
+    pub fn new(repo: &str, runs: usize) -> Backlog {
+        Backlog {
+            repo: repo.to_owned(),
+            runs,
+            start: BACKLOG_START,
+            every: 600,
+            jobs: 2,
+            deploy_every: 5,
+            feature_every: 7,
+            branch_runs: 4,
+            fail_every: 9,
+            rerun_every: 11,
+            first_id: 7_000_000_000,
+        }
+    }
+
+    /// The id of run `i`.
+    pub fn id(&self, i: usize) -> u64 {
+        self.first_id + i as u64
+    }
+
+    /// Every attempt of every run, and the history (one commit a run, oldest first: run `i`
+    /// builds commit `i`).
+    pub fn build(&self) -> (Vec<AttemptData>, Vec<String>) {
+        let history = history(self.runs);
+        let mut out = Vec::new();
+        let mut numbers: std::collections::HashMap<u64, u64> = Default::default();
+        for (i, sha) in history.iter().enumerate() {
+            let deploy = self.deploy_every > 0 && i % self.deploy_every == self.deploy_every - 1;
+            let (wid, name, file) = if deploy {
+                (102u64, "Deploy", "deploy.yml")
+            } else {
+                (101u64, "CI", "ci.yml")
+            };
+            let feature =
+                self.feature_every > 0 && i % self.feature_every == 3 % self.feature_every;
+            let branch = if feature {
+                format!(
+                    "feature-{}",
+                    i / (self.feature_every * self.branch_runs.max(1))
+                )
+            } else {
+                "main".to_owned()
+            };
+            let number = {
+                let n = numbers.entry(wid).or_default();
+                *n += 1;
+                *n
+            };
+            let created = self.start + i as i64 * self.every;
+            let failed = self.fail_every > 0 && i % self.fail_every == self.fail_every - 1;
+            let rerun = self.rerun_every > 0 && i % self.rerun_every == self.rerun_every - 1;
+            let attempts = if rerun { 2 } else { 1 };
+            for attempt in 1..=attempts {
+                let started = created + (attempt as i64 - 1) * 300;
+                let conclusion = if (rerun && attempt == 1) || (failed && !rerun) {
+                    "failure"
+                } else {
+                    "success"
+                };
+                let run = self.run_json(RunSpec {
+                    i,
+                    wid,
+                    name,
+                    file,
+                    branch: &branch,
+                    sha,
+                    number,
+                    attempt,
+                    created,
+                    started,
+                    conclusion,
+                    event: if feature { "pull_request" } else { "push" },
+                });
+                let jobs = self.jobs_json(i, attempt, started, conclusion);
+                out.push((run, jobs));
+            }
+        }
+        (out, history)
+    }
+
+    fn run_json(&self, s: RunSpec) -> Value {
+        let id = self.id(s.i);
+        let repo = &self.repo;
+        json!({
+            "id": id, "name": s.name, "display_title": format!("change {}", s.i),
+            "path": format!(".github/workflows/{}", s.file), "workflow_id": s.wid,
+            "head_branch": s.branch, "head_sha": s.sha,
+            "run_number": s.number, "run_attempt": s.attempt, "event": s.event,
+            "status": "completed", "conclusion": s.conclusion,
+            "html_url": format!("https://github.com/{repo}/actions/runs/{id}"),
+            "created_at": iso(s.created), "updated_at": iso(s.started + 240),
+            "run_started_at": iso(s.started),
+            "actor": {"login": "octocat"}, "triggering_actor": {"login": "octocat"},
+            "repository": {"full_name": repo}, "head_repository": {"full_name": repo},
+            "head_commit": {"id": s.sha, "message": format!("change {}", s.i)},
+            "pull_requests": [],
+            "previous_attempt_url": if s.attempt > 1 {
+                json!(format!("https://api.github.com/repos/{repo}/actions/runs/{id}/attempts/{}", s.attempt - 1))
+            } else { Value::Null },
+        })
+    }
+
+    fn jobs_json(&self, i: usize, attempt: u64, started: i64, conclusion: &str) -> Vec<Value> {
+        let id = self.id(i);
+        (0..self.jobs)
+            .map(|j| {
+                let job_id = id * 100 + attempt * 10 + j as u64;
+                let failed = conclusion == "failure" && j + 1 == self.jobs;
+                let t0 = started + 10 + j as i64;
+                let steps: Vec<Value> = (0..3)
+                    .map(|k| json!({
+                        "name": format!("Step {k}"), "status": "completed",
+                        "conclusion": if failed && k == 2 { "failure" } else { "success" },
+                        "number": k + 1,
+                        "started_at": iso(t0 + 60 * k as i64),
+                        "completed_at": iso(t0 + 60 * k as i64 + 50),
+                    }))
+                    .collect();
+                json!({
+                    "id": job_id, "run_id": id, "run_attempt": attempt,
+                    "name": format!("job {j}"), "status": "completed",
+                    "conclusion": if failed { "failure" } else { "success" },
+                    "created_at": iso(started), "started_at": iso(t0),
+                    "completed_at": iso(t0 + 200),
+                    "html_url": format!("https://github.com/{}/actions/runs/{id}/job/{job_id}", self.repo),
+                    "runner_name": format!("GitHub Actions {j}"), "labels": ["ubuntu-latest"],
+                    "steps": steps
+                })
+            })
+            .collect()
+    }
+}
+
+struct RunSpec<'a> {
+    i: usize,
+    wid: u64,
+    name: &'a str,
+    file: &'a str,
+    branch: &'a str,
+    sha: &'a str,
+    number: u64,
+    attempt: u64,
+    created: i64,
+    started: i64,
+    conclusion: &'a str,
+    event: &'a str,
+}

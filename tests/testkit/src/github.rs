@@ -18,7 +18,16 @@
 //!   ([`GitHub::workflow`]) and one for every other `workflow_id` its runs name (their `name`
 //!   and `path`), by id;
 //! - 403 "Resource not accessible by integration" for paths a test forbids (a missing
-//!   permission).
+//!   permission);
+//! - for backfills: `GET /repos/{o}/{r}/actions/runs` (and a workflow's runs) with `status`,
+//!   `created` (`a..b`, `>=a`, `<a`, ...), `branch` and `event`, newest first, paging through at
+//!   most 1,000 results while `total_count` tells them all, as GitHub does;
+//!   `GET /repos/{o}/{r}/actions/workflows` (from the runs' workflows); `GET /orgs/{org}/repos`,
+//!   `GET /users/{user}/repos` and `GET /installation/repositories`; `GET /repos/{o}/{r}/commits
+//!   ?sha=` (the history, newest first, with parents); every deployment of a repository;
+//! - an optional primary rate limit ([`GitHub::rate_limit`]): every answer carries
+//!   `x-ratelimit-*`, and once the budget is spent every request gets GitHub's 403 with
+//!   `x-ratelimit-remaining: 0` until the reset, seconds ahead.
 //!
 //! Like GitHub, every 200 carries an `ETag`, and a request whose `If-None-Match` names the
 //! current one is answered `304 Not Modified` with no body (a conditional request, which GitHub
@@ -28,9 +37,9 @@ use crate::fixtures;
 use crate::http::{Handler, Reply, Request, Server};
 use crate::tls::Ca;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// One attempt of a recorded run: the run object and all its jobs.
 #[derive(Debug, Clone)]
@@ -63,6 +72,27 @@ pub struct GitHub {
     latency: Duration,
     default_per_page: usize,
     max_per_page: usize,
+    /// Repositories beside those of the runs (for the organization's listing).
+    repos: BTreeSet<String>,
+    /// Owners listed at `/users/{owner}/repos` rather than `/orgs/`.
+    users: BTreeSet<String>,
+    rate: Option<Arc<Mutex<Rate>>>,
+}
+
+/// A primary rate limit: `limit` requests a window of `window`.
+#[derive(Debug, Clone)]
+struct Rate {
+    limit: u64,
+    window: Duration,
+    remaining: u64,
+    reset: u64,
+}
+
+fn epoch_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 impl GitHub {
@@ -167,6 +197,39 @@ impl GitHub {
         self
     }
 
+    /// Every attempt of a [`fixtures::Backlog`], and its history.
+    pub fn backlog(mut self, b: &fixtures::Backlog) -> Self {
+        let (attempts, history) = b.build();
+        for (run, jobs) in attempts {
+            self = self.run(&b.repo, run, jobs);
+        }
+        self.history(&b.repo, history)
+    }
+
+    /// A repository with no runs (listed in its organization's repositories).
+    pub fn repo(mut self, repo: &str) -> Self {
+        self.repos.insert(repo.to_owned());
+        self
+    }
+
+    /// `owner` is a user: its repositories are at `/users/{owner}/repos` (`/orgs/` answers 404).
+    pub fn user(mut self, owner: &str) -> Self {
+        self.users.insert(owner.to_owned());
+        self
+    }
+
+    /// A primary rate limit of `limit` requests per `window`: every answer says what is left;
+    /// past it, 403 with `x-ratelimit-remaining: 0` until the window resets.
+    pub fn rate_limit(mut self, limit: u64, window: Duration) -> Self {
+        self.rate = Some(Arc::new(Mutex::new(Rate {
+            limit,
+            window,
+            remaining: limit,
+            reset: epoch_secs() + window.as_secs().max(1),
+        })));
+        self
+    }
+
     /// Waits this long before every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -186,8 +249,33 @@ impl GitHub {
     fn serve(self, ca: Option<&Ca>) -> Server {
         let latency = self.latency;
         let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| conditional(req, me.answer(req)));
+        let handler: Handler = Arc::new(move |req: &Request| me.limited(req));
         Server::start_on(handler, latency, ca)
+    }
+
+    /// The answer, under the rate limit when there is one.
+    fn limited(&self, req: &Request) -> Reply {
+        let Some(rate) = &self.rate else {
+            return conditional(req, self.answer(req));
+        };
+        let (limit, remaining, reset) = {
+            let mut r = rate.lock().unwrap();
+            let now = epoch_secs();
+            if now >= r.reset {
+                r.remaining = r.limit;
+                r.reset = now + r.window.as_secs().max(1);
+            }
+            if r.remaining == 0 {
+                return primary_rate_limit(r.reset);
+            }
+            r.remaining -= 1;
+            (r.limit, r.remaining, r.reset)
+        };
+        conditional(req, self.answer(req))
+            .header("x-ratelimit-limit", &limit.to_string())
+            .header("x-ratelimit-remaining", &remaining.to_string())
+            .header("x-ratelimit-used", &(limit - remaining).to_string())
+            .header("x-ratelimit-reset", &reset.to_string())
     }
 
     fn answer(&self, req: &Request) -> Reply {
@@ -216,6 +304,12 @@ impl GitHub {
             );
         }
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["orgs", owner, "repos"] => return self.owner_repos(req, owner, false),
+            ["users", owner, "repos"] => return self.owner_repos(req, owner, true),
+            ["installation", "repositories"] => return self.installation_repos(req),
+            _ => {}
+        }
         let ["repos", owner, repo, rest @ ..] = parts.as_slice() else {
             return not_found();
         };
@@ -223,8 +317,12 @@ impl GitHub {
         match rest {
             ["actions", "runs", id, "artifacts"] => self.artifacts_page(req, &repo, id),
             ["actions", "runs", id, tail @ ..] => self.run_or_jobs(req, &repo, id, tail),
-            ["actions", "workflows", workflow, "runs"] => self.workflow_runs(req, &repo, workflow),
+            ["actions", "runs"] => self.list_runs(req, &repo, None),
             ["actions", "workflows"] => self.workflows_of(req, &repo),
+            ["actions", "workflows", workflow, "runs"] => {
+                self.list_runs(req, &repo, Some(&decode(workflow)))
+            }
+            ["commits"] => self.commits(req, &repo),
             ["compare", range] => self.compare(req, &repo, range),
             ["git", "matching-refs", rest @ ..] => self.matching_refs(&repo, rest),
             ["contents", rest @ ..] => self.contents(req, &repo, rest),
@@ -346,25 +444,70 @@ impl GitHub {
             .collect()
     }
 
-    fn workflow_runs(&self, req: &Request, repo: &str, workflow: &str) -> Reply {
-        let workflow = decode(workflow);
+    /// Every repository: those of the runs and those added with [`GitHub::repo`].
+    fn all_repos(&self) -> BTreeSet<String> {
+        let mut all = self.repos.clone();
+        all.extend(self.runs.keys().map(|(r, _)| r.clone()));
+        all
+    }
+
+    fn repo_json(full_name: &str) -> Value {
+        let (owner, name) = full_name.split_once('/').unwrap_or(("", full_name));
+        json!({"id": 1, "name": name, "full_name": full_name, "private": false,
+               "owner": {"login": owner}, "archived": false, "default_branch": "main"})
+    }
+
+    fn owner_repos(&self, req: &Request, owner: &str, user: bool) -> Reply {
+        if self.users.contains(owner) != user {
+            return not_found();
+        }
+        let list: Vec<Value> = self
+            .all_repos()
+            .iter()
+            .filter(|r| r.split('/').next() == Some(owner))
+            .map(|r| Self::repo_json(r))
+            .collect();
+        if list.is_empty() {
+            return not_found();
+        }
+        self.paged(req, &list, 100, |slice, _| Value::Array(slice))
+    }
+
+    fn installation_repos(&self, req: &Request) -> Reply {
+        let list: Vec<Value> = self
+            .all_repos()
+            .iter()
+            .map(|r| Self::repo_json(r))
+            .collect();
+        self.paged(
+            req,
+            &list,
+            100,
+            |slice, total| json!({"total_count": total, "repositories": slice}),
+        )
+    }
+
+    /// A repository's runs, or one workflow's (by file name or id), newest first, filtered like
+    /// GitHub's list: `status` (a status or a conclusion), `created` (`a..b`, `>=a`, `>a`,
+    /// `<=a`, `<a`, a day), `branch`, `event`. Pages past the first 1,000 results are empty.
+    fn list_runs(&self, req: &Request, repo: &str, workflow: Option<&str>) -> Reply {
         let branch = req.query("branch").map(decode);
         let event = req.query("event").map(decode);
         let status = req.query("status").map(decode);
-        let created_before = req
-            .query("created")
-            .map(decode)
-            .and_then(|c| c.strip_prefix('<').map(str::to_owned));
+        let created = req.query("created").map(decode);
         let mut runs: Vec<Value> = self
             .latest_runs(repo)
             .into_iter()
             .filter(|r| {
+                let Some(workflow) = workflow else {
+                    return true;
+                };
                 let file = r["path"]
                     .as_str()
                     .and_then(|p| p.split('@').next())
                     .and_then(|p| p.rsplit('/').next());
-                file == Some(workflow.as_str())
-                    || r["workflow_id"].as_u64().map(|i| i.to_string()) == Some(workflow.clone())
+                file == Some(workflow)
+                    || r["workflow_id"].as_u64().map(|i| i.to_string()).as_deref() == Some(workflow)
             })
             .filter(|r| branch.is_none() || r["head_branch"].as_str() == branch.as_deref())
             .filter(|r| event.is_none() || r["event"].as_str() == event.as_deref())
@@ -376,9 +519,8 @@ impl GitHub {
                 ) => r["status"].as_str() == Some(s),
                 Some(c) => r["conclusion"].as_str() == Some(c),
             })
-            // ISO-8601 UTC times compare as text.
-            .filter(|r| match (&created_before, r["created_at"].as_str()) {
-                (Some(limit), Some(created)) => created < limit.as_str(),
+            .filter(|r| match (&created, r["created_at"].as_str()) {
+                (Some(range), Some(at)) => in_range(range, at),
                 _ => true,
             })
             .cloned()
@@ -387,11 +529,13 @@ impl GitHub {
             (b["created_at"].as_str(), b["id"].as_u64())
                 .cmp(&(a["created_at"].as_str(), a["id"].as_u64()))
         });
+        let total = runs.len();
+        runs.truncate(1000);
         self.paged(
             req,
             &runs,
             100,
-            |slice, total| json!({"total_count": total, "workflow_runs": slice}),
+            |slice, _| json!({"total_count": total, "workflow_runs": slice}),
         )
     }
 
@@ -438,6 +582,47 @@ impl GitHub {
             })
             .collect();
         Reply::json(200, &Value::Array(refs))
+    }
+
+    /// `GET .../commits?sha=`: the history up to that commit (`main`: the newest; any other
+    /// branch name: 404, a branch deleted after its pull request merged), newest first, each
+    /// with its parent.
+    fn commits(&self, req: &Request, repo: &str) -> Reply {
+        let history = self.history.get(repo).map(Vec::as_slice).unwrap_or(&[]);
+        let from = req.query("sha").map(decode);
+        let tip = match from.as_deref() {
+            None => history.len().checked_sub(1),
+            Some(s) => history
+                .iter()
+                .position(|c| c == s)
+                // The default branch's tip; any other branch was deleted after its merge.
+                .or_else(|| {
+                    (s == "main")
+                        .then(|| history.len().checked_sub(1))
+                        .flatten()
+                }),
+        };
+        let Some(tip) = tip else {
+            return Reply::json(
+                404,
+                &json!({"message": "No commit found for SHA: x",
+                        "documentation_url": "https://docs.github.com/rest/commits/commits#list-commits",
+                        "status": "404"}),
+            );
+        };
+        let list: Vec<Value> = (0..=tip)
+            .rev()
+            .map(|i| {
+                let parents: Vec<Value> = if i > 0 {
+                    vec![json!({"sha": history[i - 1]})]
+                } else {
+                    vec![]
+                };
+                json!({"sha": history[i], "commit": {"message": format!("commit {}", history[i])},
+                       "parents": parents})
+            })
+            .collect();
+        self.paged(req, &list, 100, |slice, _| Value::Array(slice))
     }
 
     fn compare(&self, req: &Request, repo: &str, range: &str) -> Reply {
@@ -540,6 +725,35 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Whether `at` (ISO-8601 UTC, which compares as text) is in a `created` filter: `a..b` (either
+/// side `*`), `>=a`, `>a`, `<=a`, `<a`, or a day or moment alone. A day as an upper bound covers
+/// the whole day.
+pub fn in_range(filter: &str, at: &str) -> bool {
+    let upper = |b: &str| {
+        if b.len() == 10 {
+            format!("{b}T23:59:59Z")
+        } else {
+            b.to_owned()
+        }
+    };
+    if let Some((a, b)) = filter.split_once("..") {
+        return (a == "*" || at >= a) && (b == "*" || at <= upper(b).as_str());
+    }
+    if let Some(a) = filter.strip_prefix(">=") {
+        return at >= a;
+    }
+    if let Some(a) = filter.strip_prefix('>') {
+        return at > upper(a).as_str();
+    }
+    if let Some(b) = filter.strip_prefix("<=") {
+        return at <= upper(b).as_str();
+    }
+    if let Some(b) = filter.strip_prefix('<') {
+        return at < b;
+    }
+    at.starts_with(filter)
 }
 
 /// Percent-decoding of a path segment or query value.

@@ -437,3 +437,19 @@ pub fn critical_path(exchanges: &[Exchange]) -> usize {
     }
     depth.into_iter().max().unwrap_or(0)
 }
+
+/// The most requests a server held at once (received, not yet answered).
+pub fn max_in_flight(exchanges: &[Exchange]) -> usize {
+    let mut edges: Vec<(std::time::Duration, i32)> = exchanges
+        .iter()
+        .flat_map(|e| [(e.received, 1), (e.answered, -1)])
+        .collect();
+    // At the same instant, an answer before a new request.
+    edges.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}

@@ -13,7 +13,9 @@
 //! ([`Sei::start_tls`]). Faults are scripted with [`SeiServer::script`]: status sequences,
 //! delays, dropped connections, answers cut off, and requests processed whose answer is lost
 //! ([`crate::http::Reply::Handled`]), which is how a run gets reported twice. An optional fixed
-//! latency ([`Sei::latency`]) delays every answer.
+//! latency ([`Sei::latency`]) delays every answer. `POST …/v1/cicd/instances` registers an
+//! instance (`{"integration_id", "name", "type"}`, same auth) and answers `{"id": "<uuid>"}`;
+//! a registered instance is then known like those of [`Sei::instance`].
 
 use crate::http::{Handler, Reply, Request, Server};
 use crate::tls::Ca;
@@ -102,6 +104,8 @@ pub struct State {
     pub runs: HashMap<(String, u64), Value>,
     /// Reports that arrived for a run already stored (kept unchanged, as the server does).
     pub duplicates: usize,
+    /// Instances registered with `POST /v1/cicd/instances`: (guid, integration id, name).
+    pub registered: Vec<(String, String, String)>,
 }
 
 /// A running emulator.
@@ -227,17 +231,22 @@ impl Sei {
             .map(|(_, id)| id.to_owned());
         let webhook = req.method == "POST" && path.ends_with(WEBHOOK);
         let lookup = req.method == "GET" && instance.is_some();
-        if !(webhook || lookup) {
+        let registering = req.method == "POST" && path.ends_with("/v1/cicd/instances");
+        if !(webhook || lookup || registering) {
             return Reply::json(404, &json!({"error": "Not Found", "path": path}));
         }
         if let Some(refused) = self.authenticate(req) {
             return refused;
         }
+        if registering {
+            return register(rec.payload.as_ref(), state);
+        }
+        let known = self.known(state);
         if let Some(id) = instance {
             if self.no_instance_read {
                 return Reply::json(403, &json!({"error": "Forbidden", "status": 403}));
             }
-            return match self.instances.iter().find(|(g, _)| *g == id) {
+            return match known.iter().find(|(g, _)| *g == id) {
                 Some((guid, integration)) => Reply::json(
                     200,
                     &json!({"id": guid, "name": "GitHub Actions", "type": "jenkins",
@@ -267,7 +276,7 @@ impl Sei {
                 );
             }
         }
-        rec.problems = problems(body, &self.instances);
+        rec.problems = problems(body, &known);
         let job = body["job_full_name"].as_str().unwrap_or("").to_owned();
         let number = body
             .get("build_number")
@@ -287,6 +296,36 @@ impl Sei {
                     "payload": "{\"run_ids\":[]}"}),
         )
     }
+}
+
+impl Sei {
+    /// The instances set up and those registered since: (guid, integration id).
+    fn known(&self, state: &Mutex<State>) -> Vec<(String, String)> {
+        let mut all = self.instances.clone();
+        let st = state.lock().unwrap();
+        all.extend(st.registered.iter().map(|(g, i, _)| (g.clone(), i.clone())));
+        all
+    }
+}
+
+/// `POST /v1/cicd/instances`: a new instance, its id made from how many came before.
+fn register(body: Option<&Value>, state: &Mutex<State>) -> Reply {
+    let text = |k: &str| {
+        body.and_then(|b| b.get(k))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let (Some(integration), Some(name)) = (text("integration_id"), text("name")) else {
+        return Reply::json(
+            400,
+            &json!({"message": "integration_id and name are required"}),
+        );
+    };
+    let mut st = state.lock().unwrap();
+    let guid = format!("7e57ab1e-0000-4000-8000-{:012x}", st.registered.len() + 1);
+    st.registered.push((guid.clone(), integration, name));
+    Reply::json(200, &json!({"id": guid}))
 }
 
 /// What the server's asynchronous processing would trip on.
@@ -395,6 +434,11 @@ impl SeiServer {
 
     pub fn duplicates(&self) -> usize {
         self.state.lock().unwrap().duplicates
+    }
+
+    /// The instances registered: (guid, integration id, name).
+    pub fn registered(&self) -> Vec<(String, String, String)> {
+        self.state.lock().unwrap().registered.clone()
     }
 }
 

@@ -1,0 +1,431 @@
+//! What one repository's listing already tells, answering the look-ups of its runs as GitHub
+//! would ([`fetch::Known`]), so a run costs its jobs and little else:
+//! - the previous successful run of the same workflow and branch: the page report's query would
+//!   get (the newest [`commits::PREVIOUS_PAGE`] successes created before the run) is made from
+//!   the runs listed before it, completed by one query per workflow and branch for the
+//!   successes before the window (`created=<since`); only when the listing holds every run,
+//!   that is without `--event`;
+//! - the commits since that run: one listing of the branch's history ([`History`]) serves every
+//!   run of the branch (from the branch, or, for a branch deleted since, from the newest head
+//!   its runs built); what it cannot tell for sure goes to the compare API, as in `report`;
+//! - the deployments of a run's head commit: one listing of the repository's deployments back
+//!   to the window's start, filtered by commit, instead of one request per run;
+//! - the repository's workflows (job identity): listed once per repository.
+
+use super::history::{Between, History};
+use crate::github::client::GitHub;
+use crate::github::fetch;
+use crate::map::commits::{self, PreviousQuery};
+use crate::model::{Deployment, Repo, Repository, Run, Workflow};
+use crate::retry::SystemClock;
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::{try_join_all, LocalBoxFuture};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// History pages read at once, at most, when more are needed.
+const HISTORY_BATCH: u64 = 4;
+/// Pages of the repository's deployments read at most; past them, per commit.
+const DEPLOYMENT_PAGES: u64 = 10;
+/// How much earlier than a run a deployment may be and still be its (see `map::cicd`).
+const DEPLOYMENT_SLACK: Duration = Duration::seconds(120);
+
+/// A previous-success query without its time: (workflow, branch, event).
+type Group = (String, Option<String>, Option<String>);
+/// The successes before the window of one query, read as far as needed.
+type Earlier = Rc<tokio::sync::Mutex<Before>>;
+/// Answers of the tags look-up, by prefix.
+type Tags = Rc<tokio::sync::OnceCell<Result<Vec<String>, String>>>;
+
+/// The successes of one query created before the window, newest first, as far as read.
+#[derive(Default)]
+struct Before {
+    runs: Vec<Success>,
+    pages: u64,
+    ended: bool,
+}
+/// A branch's newest head commit listed, and when its run was created.
+type Tip = (Option<DateTime<Utc>>, String);
+
+/// One repository's listing, as far as it was read.
+pub struct RepoKnown<'a> {
+    gh: &'a GitHub,
+    repo: Repo,
+    since: DateTime<Utc>,
+    /// The listing holds every run of the window (no `event` filter), so the successes before a
+    /// run are all in it.
+    whole: bool,
+    /// Whether the runs are indexed at all (`commits: since-last-success` reads the index).
+    indexed: bool,
+    /// The listing's `branch` filter: a query of another branch (or of none) is not answered.
+    branch_filter: Option<String>,
+    /// Successful runs by workflow (file, or id), oldest first.
+    successes: RefCell<HashMap<String, Vec<Success>>>,
+    before_since: RefCell<HashMap<Group, Earlier>>,
+    tags: RefCell<HashMap<String, Tags>>,
+    /// Runs listed per branch: how many history pages are worth reading.
+    branch_runs: RefCell<HashMap<String, u64>>,
+    /// The newest head commit listed per branch, and when its run was created.
+    branch_tips: RefCell<HashMap<String, Tip>>,
+    histories: RefCell<HashMap<String, Rc<tokio::sync::Mutex<Branch>>>>,
+    deployments: tokio::sync::OnceCell<Option<Vec<Deployment>>>,
+    /// The repository's workflows, listed once (job identity, the `workflow` filter).
+    workflows: RefCell<Option<Vec<Workflow>>>,
+}
+
+#[derive(Default)]
+struct Branch {
+    history: History,
+    /// Listed from this commit, the branch being gone; `None`: from the branch.
+    root: Option<String>,
+    /// The history cannot be listed.
+    dead: bool,
+}
+
+impl<'a> RepoKnown<'a> {
+    pub fn new(
+        gh: &'a GitHub,
+        repo: Repo,
+        since: DateTime<Utc>,
+        whole: bool,
+        branch_filter: Option<String>,
+        indexed: bool,
+        workflows: Option<Vec<Workflow>>,
+    ) -> Self {
+        RepoKnown {
+            gh,
+            repo,
+            since,
+            whole,
+            indexed,
+            branch_filter,
+            successes: RefCell::default(),
+            before_since: RefCell::default(),
+            tags: RefCell::default(),
+            branch_runs: RefCell::default(),
+            branch_tips: RefCell::default(),
+            histories: RefCell::default(),
+            deployments: tokio::sync::OnceCell::new(),
+            workflows: RefCell::new(workflows),
+        }
+    }
+
+    pub fn has_workflows(&self) -> bool {
+        self.workflows.borrow().is_some()
+    }
+
+    pub fn set_workflows(&self, w: Vec<Workflow>) {
+        *self.workflows.borrow_mut() = Some(w);
+    }
+
+    /// A client handle with a deadline of its own.
+    fn gh(&self) -> GitHub {
+        self.gh.handle(SystemClock::start())
+    }
+
+    /// Takes in a chunk of the listing, before its runs are reported.
+    pub fn index(&self, runs: &[Run]) {
+        if !self.indexed {
+            return;
+        }
+        let mut successes = self.successes.borrow_mut();
+        let mut branches = self.branch_runs.borrow_mut();
+        let mut tips = self.branch_tips.borrow_mut();
+        for r in runs {
+            if let Some(b) = &r.head_branch {
+                *branches.entry(b.clone()).or_default() += 1;
+                if let Some(sha) = &r.head_sha {
+                    let tip = tips.entry(b.clone()).or_insert((r.created_at, sha.clone()));
+                    if r.created_at > tip.0 {
+                        *tip = (r.created_at, sha.clone());
+                    }
+                }
+            }
+            if r.conclusion.as_deref() != Some("success") {
+                continue;
+            }
+            let Some(workflow) = workflow_key(r) else {
+                continue;
+            };
+            let list = successes.entry(workflow).or_default();
+            let key = (r.created_at, r.id);
+            let at = list.partition_point(|x| (x.created_at, x.id) < key);
+            if list.get(at).is_some_and(|x| x.id == r.id) {
+                continue;
+            }
+            list.insert(at, Success::of(r));
+        }
+    }
+
+    fn history_cap(&self, branch: &str) -> u64 {
+        let runs = self.branch_runs.borrow().get(branch).copied().unwrap_or(0);
+        (runs / 2).max(3)
+    }
+}
+
+/// The workflow a previous-success query names for `r`: its file, or its id for a workflow with
+/// no file under `.github/workflows/` (as [`commits::previous_query`] does).
+fn workflow_key(r: &Run) -> Option<String> {
+    let file = r
+        .path
+        .as_deref()
+        .and_then(|p| p.split('@').next())
+        .and_then(|p| p.strip_prefix(".github/workflows/"))
+        .filter(|f| !f.is_empty() && !f.contains('/'));
+    match file {
+        Some(f) => Some(f.to_owned()),
+        None => Some(r.workflow_id?.to_string()),
+    }
+}
+
+/// What the previous-success look-up reads of a successful run ([`commits::pick_previous`] and
+/// the log line of the commits), kept small: a backfill indexes every success of the window.
+#[derive(Debug, Clone)]
+struct Success {
+    id: Option<u64>,
+    run_number: Option<u64>,
+    created_at: Option<DateTime<Utc>>,
+    head_sha: Option<Box<str>>,
+    head_repo: Option<Box<str>>,
+    head_branch: Option<Box<str>>,
+    event: Option<Box<str>>,
+}
+
+impl Success {
+    fn of(r: &Run) -> Success {
+        Success {
+            id: r.id,
+            run_number: r.run_number,
+            created_at: r.created_at,
+            head_sha: r.head_sha.as_deref().map(Into::into),
+            head_repo: r
+                .head_repository
+                .as_ref()
+                .and_then(|h| h.full_name.as_deref())
+                .map(Into::into),
+            head_branch: r.head_branch.as_deref().map(Into::into),
+            event: r.event.as_deref().map(Into::into),
+        }
+    }
+
+    /// Whether the query's filters (`branch=`, `event=`) keep it.
+    fn matches(&self, q: &PreviousQuery) -> bool {
+        q.branch
+            .as_deref()
+            .is_none_or(|b| self.head_branch.as_deref() == Some(b))
+            && q.event
+                .as_deref()
+                .is_none_or(|e| self.event.as_deref() == Some(e))
+    }
+
+    /// The run as the look-up's page shows it, as far as it is read.
+    fn run(&self) -> Run {
+        Run {
+            id: self.id,
+            run_number: self.run_number,
+            created_at: self.created_at,
+            conclusion: Some("success".to_owned()),
+            head_sha: self.head_sha.as_deref().map(str::to_owned),
+            head_branch: self.head_branch.as_deref().map(str::to_owned),
+            event: self.event.as_deref().map(str::to_owned),
+            head_repository: self.head_repo.as_deref().map(|f| Repository {
+                full_name: Some(f.to_owned()),
+                ..Repository::default()
+            }),
+            ..Run::default()
+        }
+    }
+}
+
+impl fetch::Known for RepoKnown<'_> {
+    fn workflows(&self) -> Option<Vec<Workflow>> {
+        self.workflows.borrow().clone()
+    }
+
+    fn previous_page<'b>(
+        &'b self,
+        run: &'b Run,
+        q: &'b PreviousQuery,
+        page: u64,
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, String>>> {
+        Box::pin(async move {
+            let created = run.created_at?;
+            if !self.whole || created < self.since || q.created_before != Some(created) {
+                return None;
+            }
+            if self.branch_filter.is_some() && q.branch != self.branch_filter {
+                return None; // the listing holds that branch's runs only
+            }
+            let size = commits::PREVIOUS_PAGE as usize;
+            let need = size * page.max(1) as usize;
+            // The window's successes the query keeps, newest first, created before the run.
+            let mut found: Vec<Success> = {
+                let successes = self.successes.borrow();
+                let list = successes.get(&q.workflow).map(Vec::as_slice).unwrap_or(&[]);
+                let before = list.partition_point(|x| x.created_at < Some(created));
+                list[..before]
+                    .iter()
+                    .rev()
+                    .filter(|x| x.matches(q))
+                    .take(need)
+                    .cloned()
+                    .collect()
+            };
+            if found.len() < need {
+                // Then those before the window, asked once a query, as far as needed.
+                let group = (q.workflow.clone(), q.branch.clone(), q.event.clone());
+                let cell = self
+                    .before_since
+                    .borrow_mut()
+                    .entry(group)
+                    .or_default()
+                    .clone();
+                let mut before = cell.lock().await;
+                let earlier = PreviousQuery {
+                    created_before: Some(self.since),
+                    ..q.clone()
+                };
+                while found.len() + before.runs.len() < need && !before.ended {
+                    let next = before.pages + 1;
+                    let got = self
+                        .gh()
+                        .successful_runs(&self.repo, &earlier, commits::PREVIOUS_PAGE, next)
+                        .await;
+                    match got {
+                        Ok(runs) => {
+                            before.pages = next;
+                            before.ended = (runs.len() as u64) < commits::PREVIOUS_PAGE;
+                            before.runs.extend(runs.iter().map(Success::of));
+                        }
+                        Err(e) => return Some(Err(format!("{e:#}"))),
+                    }
+                }
+                found.extend(before.runs.iter().cloned());
+            }
+            let from = size * (page.max(1) as usize - 1);
+            Some(Ok(found
+                .iter()
+                .skip(from)
+                .take(size)
+                .map(Success::run)
+                .collect()))
+        })
+    }
+
+    fn tags_starting_with<'b>(
+        &'b self,
+        prefix: &'b str,
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<String>, String>>> {
+        Box::pin(async move {
+            let cell = self
+                .tags
+                .borrow_mut()
+                .entry(prefix.to_owned())
+                .or_default()
+                .clone();
+            let names = cell
+                .get_or_init(|| async {
+                    self.gh()
+                        .tags_starting_with(&self.repo, prefix)
+                        .await
+                        .map_err(|e| format!("{e:#}"))
+                })
+                .await;
+            Some(names.clone())
+        })
+    }
+
+    fn between<'b>(
+        &'b self,
+        run: &'b Run,
+        base: &'b str,
+        head: &'b str,
+    ) -> LocalBoxFuture<'b, Option<(Vec<String>, u64)>> {
+        Box::pin(async move {
+            let branch = run.head_branch.clone()?;
+            let cap = self.history_cap(&branch);
+            let cell = self
+                .histories
+                .borrow_mut()
+                .entry(branch.clone())
+                .or_default()
+                .clone();
+            let mut b = cell.lock().await;
+            loop {
+                match b.history.between(base, head, commits::MAX) {
+                    Between::Known(list, total) => return Some((list, total)),
+                    Between::Unknown => return None,
+                    Between::NeedMore if b.dead || b.history.pages >= cap => return None,
+                    Between::NeedMore => {
+                        // One page first (a deleted branch costs one request to tell), then
+                        // as many as read so far, up to a batch.
+                        let first = b.history.pages + 1;
+                        let batch = b.history.pages.clamp(1, HISTORY_BATCH);
+                        let last = (first + batch - 1).min(cap);
+                        let gh = self.gh();
+                        let from = b.root.clone().unwrap_or_else(|| branch.clone());
+                        let pages = try_join_all(
+                            (first..=last).map(|p| gh.commits_page(&self.repo, &from, p)),
+                        )
+                        .await;
+                        match pages {
+                            Ok(pages) => {
+                                for p in pages {
+                                    if b.history.ended {
+                                        break;
+                                    }
+                                    b.history.add_page(p, crate::github::client::PER_PAGE);
+                                }
+                            }
+                            Err(_) if b.root.is_none() && b.history.is_empty() => {
+                                // Gone since (merged and deleted): from its newest head.
+                                let tip =
+                                    self.branch_tips.borrow().get(&branch).map(|t| t.1.clone());
+                                match tip {
+                                    Some(sha) => b.root = Some(sha),
+                                    None => b.dead = true,
+                                }
+                            }
+                            Err(_) => b.dead = true,
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    fn deployments<'b>(&'b self, sha: &'b str) -> LocalBoxFuture<'b, Option<Vec<Deployment>>> {
+        Box::pin(async move {
+            let all = self
+                .deployments
+                .get_or_init(|| async {
+                    let floor = self.since - DEPLOYMENT_SLACK;
+                    let gh = self.gh();
+                    let mut out = Vec::new();
+                    for page in 1..=DEPLOYMENT_PAGES {
+                        let list = gh.repo_deployments(&self.repo, page).await.ok()?;
+                        let n = list.len() as u64;
+                        let older = list.iter().any(|d| d.created_at.is_some_and(|c| c < floor));
+                        out.extend(list);
+                        if n < crate::github::client::PER_PAGE || older {
+                            return Some(out);
+                        }
+                    }
+                    None
+                })
+                .await;
+            all.as_ref().map(|list| {
+                list.iter()
+                    .filter(|d| {
+                        d.sha
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case(sha))
+                    })
+                    .take(crate::github::client::PER_PAGE as usize)
+                    .cloned()
+                    .collect()
+            })
+        })
+    }
+}

@@ -1,0 +1,271 @@
+//! The `state` file: which run attempts a backfill delivered, and which failed (with the payload
+//! kept for `replay`), so a backfill started again skips what was delivered and misses nothing.
+//!
+//! One JSON object a line, after a header line: `{"repo":"o/r","run":1,"attempt":1,
+//! "status":"delivered"}`, the last line of a run attempt winning. Each outcome is appended as
+//! it happens, in one write (a run delivered is on disk before the next is counted); at the
+//! start and the end the file is rewritten whole, compacted, to a temporary file then renamed,
+//! so it is always either the old file or the new one. A line cut short by a killed process, or
+//! a line this version does not read, is skipped (that attempt is reported again: SEI keeps the
+//! first report, so a second one is harmless).
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+const HEADER: &str = r#"{"sei-cicd-backfill-state":1}"#;
+
+/// One run attempt: `owner/repo` (lower case), run id, attempt.
+pub type Key = (String, u64, u64);
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// Not delivered; the payload kept, when there is one.
+    Failed(Option<PathBuf>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    repo: String,
+    run: u64,
+    attempt: u64,
+    status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payload: Option<String>,
+}
+
+/// The state, in memory and on disk (no file: in memory only).
+pub struct State {
+    path: Option<PathBuf>,
+    file: Option<File>,
+    records: HashMap<Key, Outcome>,
+    /// Lines that could not be read when the file was opened.
+    pub skipped_lines: usize,
+}
+
+/// The key of an attempt.
+pub fn key(repo: &str, run: u64, attempt: u64) -> Key {
+    (repo.to_ascii_lowercase(), run, attempt)
+}
+
+impl State {
+    /// No file: what this backfill delivers is known to it alone.
+    pub fn memory() -> State {
+        State {
+            path: None,
+            file: None,
+            records: HashMap::new(),
+            skipped_lines: 0,
+        }
+    }
+
+    /// Reads the file (a missing or empty one is a new state), rewrites it compacted, and opens
+    /// it to append. A file that is not a backfill state is refused, never overwritten.
+    pub fn open(path: &Path) -> Result<State, String> {
+        let shown = path.display();
+        let mut state = State {
+            path: Some(path.to_owned()),
+            file: None,
+            records: HashMap::new(),
+            skipped_lines: 0,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let mut lines = text.lines();
+                match lines.next() {
+                    None => {}
+                    Some(first) if first.trim() == HEADER => {}
+                    Some(_) => {
+                        return Err(format!(
+                            "input `state` is `{shown}`, which is not a backfill state file \
+                             (its first line is not {HEADER}): give a new file or one a \
+                             backfill wrote"
+                        ))
+                    }
+                }
+                for line in lines.filter(|l| !l.trim().is_empty()) {
+                    match serde_json::from_str::<Line>(line) {
+                        Ok(l) => {
+                            let outcome = match l.status.as_str() {
+                                "delivered" => Outcome::Delivered,
+                                "failed" => Outcome::Failed(l.payload.map(PathBuf::from)),
+                                _ => {
+                                    state.skipped_lines += 1;
+                                    continue;
+                                }
+                            };
+                            state
+                                .records
+                                .insert(key(&l.repo, l.run, l.attempt), outcome);
+                        }
+                        Err(_) => state.skipped_lines += 1,
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot read the state file {shown} (`state`): {e}")),
+        }
+        state
+            .compact()
+            .map_err(|e| format!("cannot write the state file {shown} (`state`): {e}"))?;
+        Ok(state)
+    }
+
+    /// Where the payloads of failed runs are kept: `<state>.payloads/` beside the file.
+    pub fn payloads_dir(&self) -> Option<PathBuf> {
+        let p = self.path.as_ref()?;
+        let mut name = p.file_name()?.to_os_string();
+        name.push(".payloads");
+        Some(p.with_file_name(name))
+    }
+
+    pub fn outcome(&self, k: &Key) -> Option<&Outcome> {
+        self.records.get(k)
+    }
+
+    pub fn delivered(&self, k: &Key) -> bool {
+        self.records.get(k) == Some(&Outcome::Delivered)
+    }
+
+    /// The attempts that failed, with their kept payloads, in key order.
+    pub fn failed(&self) -> Vec<(Key, Option<PathBuf>)> {
+        let mut out: Vec<(Key, Option<PathBuf>)> = self
+            .records
+            .iter()
+            .filter_map(|(k, o)| match o {
+                Outcome::Failed(p) => Some((k.clone(), p.clone())),
+                Outcome::Delivered => None,
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn delivered_count(&self) -> usize {
+        self.records
+            .values()
+            .filter(|o| **o == Outcome::Delivered)
+            .count()
+    }
+
+    /// Records an outcome, on disk at once (one appended line).
+    pub fn record(&mut self, k: Key, outcome: Outcome) -> io::Result<()> {
+        if let Some(f) = &mut self.file {
+            let mut text = serde_json::to_string(&line(&k, &outcome)).map_err(io::Error::other)?;
+            text.push('\n');
+            f.write_all(text.as_bytes())?;
+            f.flush()?;
+        }
+        self.records.insert(k, outcome);
+        Ok(())
+    }
+
+    /// Rewrites the file whole (header and one line an attempt), then renames it into place,
+    /// and opens it again to append.
+    pub fn compact(&mut self) -> io::Result<()> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut keys: Vec<&Key> = self.records.keys().collect();
+        keys.sort();
+        let mut text = String::with_capacity(64 * (keys.len() + 1));
+        text.push_str(HEADER);
+        text.push('\n');
+        for k in keys {
+            let l = line(k, &self.records[k]);
+            text.push_str(&serde_json::to_string(&l).map_err(io::Error::other)?);
+            text.push('\n');
+        }
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, text)?;
+        self.file = None;
+        if let Err(e) = std::fs::rename(&tmp, &path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        self.file = Some(OpenOptions::new().append(true).open(&path)?);
+        Ok(())
+    }
+}
+
+fn line(k: &Key, o: &Outcome) -> Line {
+    let (status, payload) = match o {
+        Outcome::Delivered => ("delivered", None),
+        Outcome::Failed(p) => ("failed", p.as_ref().map(|p| p.display().to_string())),
+    };
+    Line {
+        repo: k.0.clone(),
+        run: k.1,
+        attempt: k.2,
+        status: status.to_owned(),
+        payload,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_survive_a_restart_and_the_last_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state");
+        let mut s = State::open(&path).unwrap();
+        s.record(
+            key("Acme/API", 1, 1),
+            Outcome::Failed(Some("/k/p.json".into())),
+        )
+        .unwrap();
+        s.record(key("acme/api", 2, 1), Outcome::Delivered).unwrap();
+        s.record(key("acme/api", 1, 1), Outcome::Delivered).unwrap();
+        s.record(key("acme/api", 3, 2), Outcome::Failed(None))
+            .unwrap();
+        drop(s); // killed: no compaction at the end
+        let s = State::open(&path).unwrap();
+        assert!(s.delivered(&key("acme/api", 1, 1)) && s.delivered(&key("acme/api", 2, 1)));
+        assert_eq!(s.failed(), [(key("acme/api", 3, 2), None)]);
+        assert_eq!(s.delivered_count(), 2);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            4,
+            "compacted: header and three attempts\n{text}"
+        );
+        assert_eq!(
+            s.payloads_dir().unwrap(),
+            dir.path().join("sub/state.payloads")
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_a_foreign_file_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        std::fs::write(
+            &path,
+            format!(
+                "{HEADER}\n{}\n{{\"repo\":\"a/b\",\"run\":2,\"att",
+                r#"{"repo":"a/b","run":1,"attempt":1,"status":"delivered"}"#
+            ),
+        )
+        .unwrap();
+        let s = State::open(&path).unwrap();
+        assert!(s.delivered(&key("a/b", 1, 1)));
+        assert_eq!(s.skipped_lines, 1);
+        let other = dir.path().join("README.md");
+        std::fs::write(&other, "# not a state\n").unwrap();
+        let e = State::open(&other).err().unwrap();
+        assert!(e.contains("not a backfill state file"), "{e}");
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "# not a state\n");
+        std::fs::write(&other, "").unwrap();
+        assert!(State::open(&other).is_ok(), "an empty file is a new state");
+    }
+}
