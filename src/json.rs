@@ -7,8 +7,8 @@
 //! run's fields) goes through serde. The tests hold the two writers equal, so a field added to
 //! a stage or a step without its line here fails them.
 
-use crate::map::time::{iso, iso_bytes};
 use crate::payload::{IsoTime, Payload, Stage, Step};
+use crate::time::{iso, iso_bytes};
 
 /// How serde ends a payload whose stages were taken out: `job_run` is the last field.
 const EMPTY_TAIL: &[u8] = b"\"job_run\":{\"stages\":[]}}";

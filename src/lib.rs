@@ -1,6 +1,7 @@
 //! sei-cicd: reports GitHub Actions workflow runs to Harness SEI's custom CI/CD webhook.
 //!
-//! The ground floor is [`model`], GitHub's data as the reporter reads it. The pure core ([`map`],
+//! The ground floor is [`model`], GitHub's data as the reporter reads it, and [`time`], SEI's units of
+//! time. The pure core ([`map`],
 //! [`config`], [`target`], [`summary`]) turns that data into SEI's payload; thin shells read the
 //! environment ([`env`]), call GitHub ([`github`]) and SEI ([`sei`], through [`delivery`]), and
 //! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
@@ -31,6 +32,7 @@ pub mod sei;
 pub mod skip;
 pub mod summary;
 pub mod target;
+pub mod time;
 
 use clap::Parser;
 

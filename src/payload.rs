@@ -7,7 +7,7 @@
 //! [`CompactString`] (ids, results, states and most names fit inline, in 24 bytes) and their
 //! start as an [`IsoTime`]: mapping a step allocates nothing (see BENCHMARKS.md).
 
-use crate::map::time;
+use crate::time;
 use chrono::{DateTime, Utc};
 use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -346,7 +346,7 @@ pub fn human(d: Duration) -> String {
         let s = format!("{:.1}", d.as_secs_f64());
         format!("{} s", s.trim_end_matches(".0"))
     } else {
-        crate::map::time::human(i64::try_from(ms).unwrap_or(i64::MAX))
+        crate::time::human(i64::try_from(ms).unwrap_or(i64::MAX))
     }
 }
 

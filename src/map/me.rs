@@ -3,33 +3,9 @@
 //! how long to wait before reading again, and what "my" job reports as if the run ended now.
 
 use crate::model::Job;
-use std::fmt;
 use std::time::Duration;
 
-/// The reporter's own job in the reported run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Me {
-    pub job_id: u64,
-    pub found_by: FoundBy,
-}
-
-/// How "my" job was recognised, for the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FoundBy {
-    /// The `job-check-run-id` input (`${{ job.check_run_id }}`): the job's id is its check run id.
-    CheckRunId,
-    /// `RUNNER_NAME`, among the jobs in progress.
-    RunnerName(String),
-}
-
-impl fmt::Display for Me {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.found_by {
-            FoundBy::CheckRunId => write!(f, "job {} (by job-check-run-id)", self.job_id),
-            FoundBy::RunnerName(r) => write!(f, "job {} (the one running on `{r}`)", self.job_id),
-        }
-    }
-}
+pub use crate::model::{FoundBy, Me};
 
 /// The values `job-status` (`${{ job.status }}`) takes, each a GitHub conclusion.
 pub const JOB_STATUSES: &[&str] = &["success", "failure", "cancelled"];

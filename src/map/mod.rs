@@ -19,7 +19,7 @@ pub mod me;
 pub mod names;
 pub mod params;
 pub mod result;
-pub mod time;
+pub use crate::time;
 pub mod trigger;
 
 use crate::model::event::Event;

@@ -387,7 +387,7 @@ pub struct RunData {
     /// Every job of the attempt, across all pages, in GitHub's order.
     pub jobs: Vec<Job>,
     /// The reporter's own job, when the reported run is the one the step runs in.
-    pub me: Option<crate::map::me::Me>,
+    pub me: Option<Me>,
     /// What the optional look-ups found (commits, deployments, artifacts).
     pub lookups: Lookups,
 }
@@ -439,6 +439,31 @@ impl Note {
         Note {
             warning: true,
             text: text.into(),
+        }
+    }
+}
+
+/// The reporter's own job in the reported run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    pub job_id: u64,
+    pub found_by: FoundBy,
+}
+
+/// How "my" job was recognised, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FoundBy {
+    /// The `job-check-run-id` input (`${{ job.check_run_id }}`): the job's id is its check run id.
+    CheckRunId,
+    /// `RUNNER_NAME`, among the jobs in progress.
+    RunnerName(String),
+}
+
+impl std::fmt::Display for Me {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.found_by {
+            FoundBy::CheckRunId => write!(f, "job {} (by job-check-run-id)", self.job_id),
+            FoundBy::RunnerName(r) => write!(f, "job {} (the one running on `{r}`)", self.job_id),
         }
     }
 }

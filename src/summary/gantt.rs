@@ -9,8 +9,8 @@
 //! and shortened.
 
 use super::timeline::{JobTimes, Timeline};
-use crate::map::time::{epoch_ms, human};
 use crate::payload::Stage;
+use crate::time::{epoch_ms, human};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
@@ -91,7 +91,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         .map(|(_, t, from)| t.completed.or(t.started).unwrap_or(now).max(*from))
         .max()
         .unwrap_or(now);
-    let (interval, format) = ticks(crate::map::time::span_ms(first, last));
+    let (interval, format) = ticks(crate::time::span_ms(first, last));
     let mut md = String::with_capacity(1200 + rows.len() * 160);
     md.push_str("```mermaid\n");
     md.push_str(INIT);
@@ -109,7 +109,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
         } else {
             now
         });
-        let queued = crate::map::time::span_ms(*from, queue_end);
+        let queued = crate::time::span_ms(*from, queue_end);
         if queued > 0 {
             used.push(Color::Wait);
             // No text on the grey bar: it would spill over the next one; the run's bar and
@@ -136,7 +136,7 @@ pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
             continue;
         };
         let end = times.completed.unwrap_or(now).max(start);
-        let ran = crate::map::time::span_ms(start, end);
+        let ran = crate::time::span_ms(start, end);
         let (tag, color) = match stage.result.as_str() {
             "SUCCESS" => ("", Color::Pass),
             "FAILURE" => ("crit, ", Color::Fail),

@@ -8,8 +8,8 @@
 pub mod gantt;
 pub mod timeline;
 
-use crate::map::time::human;
 use crate::payload::Payload;
+use crate::time::human;
 use std::fmt::Write;
 use std::path::Path;
 pub use timeline::Timeline;

@@ -23,7 +23,7 @@ pub struct JobTimes {
 impl JobTimes {
     /// Milliseconds from created to started; `None` when either is unknown.
     pub fn queued_ms(&self) -> Option<i64> {
-        Some(crate::map::time::span_ms(self.created?, self.started?))
+        Some(crate::time::span_ms(self.created?, self.started?))
     }
 }
 
