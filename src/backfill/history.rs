@@ -8,12 +8,16 @@
 //! Pure: the pages go in, the answer comes out.
 
 use crate::model::ListedCommit;
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 /// The part of a branch's history read so far.
 #[derive(Debug, Default)]
 pub struct History {
     parents: HashMap<String, Vec<String>>,
+    /// Where each commit stands in the listing, newest first (0): a commit stands before its
+    /// parents.
+    position: HashMap<String, usize>,
     /// The commits in the order listed, newest first.
     order: Vec<String>,
     /// The listing reached the first commit (a page came back short).
@@ -52,6 +56,7 @@ impl History {
                 .filter_map(|p| p.sha.map(|s| s.to_ascii_lowercase()))
                 .collect();
             self.parents.insert(sha.clone(), parents);
+            self.position.insert(sha.clone(), self.order.len());
             self.order.push(sha);
         }
     }
@@ -75,34 +80,61 @@ impl History {
         if !self.parents.contains_key(&base) || !self.parents.contains_key(&head) {
             return more;
         }
-        // Everything read that the base reaches. The listing puts a commit before its parents,
-        // so a commit read is reached through commits read, if at all.
-        let mut from_base: HashSet<&str> = HashSet::new();
-        let mut stack = vec![base.as_str()];
-        while let Some(c) = stack.pop() {
-            if !from_base.insert(c) {
-                continue;
+        // Both ends are painted and their paint carried to the parents, newest commit first (the
+        // listing puts a commit before its parents, so a commit's paint is whole when its turn
+        // comes). The commits painted by the head alone are the answer; the walk ends when no
+        // commit waiting is the head's alone, so it costs the commits between the two runs, not
+        // the whole history.
+        const HEAD: u8 = 1;
+        const BASE: u8 = 2;
+        let mut paint: HashMap<&str, u8> = HashMap::new();
+        let mut waiting: BinaryHeap<Reverse<(usize, &str)>> = BinaryHeap::new();
+        let mut heads_alone = 0usize;
+        for (c, p) in [(head.as_str(), HEAD), (base.as_str(), BASE)] {
+            let entry = paint.entry(c).or_insert(0);
+            if *entry == 0 {
+                waiting.push(Reverse((self.position[c], c)));
             }
-            for p in self.parents.get(c).into_iter().flatten() {
-                if self.parents.contains_key(p) {
-                    stack.push(p);
+            *entry |= p;
+        }
+        if paint[head.as_str()] == HEAD {
+            heads_alone += 1;
+        }
+        let mut found: Vec<String> = Vec::new();
+        while heads_alone > 0 {
+            let Some(Reverse((_, c))) = waiting.pop() else {
+                break;
+            };
+            let mine = paint[c];
+            if mine == HEAD {
+                heads_alone -= 1;
+                found.push(c.to_owned());
+                if found.len() > cap {
+                    return Between::Unknown;
                 }
             }
-        }
-        let mut found: HashSet<&str> = HashSet::new();
-        let mut stack = vec![head.as_str()];
-        while let Some(c) = stack.pop() {
-            if from_base.contains(c) || found.contains(c) {
-                continue;
+            for p in self.parents.get(c).into_iter().flatten() {
+                let Some(&at) = self.position.get(p) else {
+                    if mine == HEAD {
+                        return more; // a parent not read yet: it may or may not be the base's
+                    }
+                    continue;
+                };
+                let before = paint.get(p.as_str()).copied().unwrap_or(0);
+                let after = before | mine;
+                if after == before {
+                    continue;
+                }
+                paint.insert(p.as_str(), after);
+                if before == 0 {
+                    waiting.push(Reverse((at, p.as_str())));
+                    if after == HEAD {
+                        heads_alone += 1;
+                    }
+                } else if before == HEAD {
+                    heads_alone -= 1; // now the base's too
+                }
             }
-            let Some(parents) = self.parents.get(c) else {
-                return more; // a parent not read yet: it may or may not be the base's
-            };
-            found.insert(c);
-            if found.len() > cap {
-                return Between::Unknown;
-            }
-            stack.extend(parents.iter().map(String::as_str));
         }
         if found.is_empty() {
             // The head is behind the base or is it: the compare lists nothing, and the run
@@ -110,13 +142,7 @@ impl History {
             return Between::Known(vec![head], 0);
         }
         let total = found.len() as u64;
-        let list = self
-            .order
-            .iter()
-            .filter(|c| found.contains(c.as_str()))
-            .cloned()
-            .collect();
-        Between::Known(list, total)
+        Between::Known(found, total)
     }
 }
 
