@@ -67,6 +67,14 @@ pub struct BackfillArgs {
     #[command(flatten)]
     pub pace: PaceArgs,
     #[command(flatten)]
+    pub reporting: ReportingArgs,
+}
+
+/// The inputs every command that reports runs shares (`report`, `backfill`): where SEI is, the
+/// instance, how to read GitHub, what is sent, how the command behaves, the network.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReportingArgs {
+    #[command(flatten)]
     pub sei: SeiArgs,
     #[command(flatten)]
     pub instance: InstanceArgs,
@@ -148,17 +156,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
-    pub sei: SeiArgs,
-    #[command(flatten)]
-    pub instance: InstanceArgs,
-    #[command(flatten)]
-    pub github: GitHubArgs,
-    #[command(flatten)]
-    pub send: SendArgs,
-    #[command(flatten)]
-    pub behaviour: BehaviourArgs,
-    #[command(flatten)]
-    pub net: NetArgs,
+    pub reporting: ReportingArgs,
 }
 
 /// `replay`: the payload file and the inputs that say how to reach SEI, read like `report`'s.

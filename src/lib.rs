@@ -44,7 +44,7 @@ pub fn main() -> u8 {
         args::Command::Report(a) => {
             let code = config::exit_code(
                 env.in_actions,
-                config::fail_on_error(&a.behaviour),
+                config::fail_on_error(&a.reporting.behaviour),
                 config::Ending::NotDelivered,
             );
             exit_on_panic(&env, code);

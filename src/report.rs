@@ -28,11 +28,11 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
     // The `timeout` deadline counts from here.
     let clock = SystemClock::start();
     let runner = Runner::new(env);
-    let fail_on_error = config::fail_on_error(&args.behaviour);
+    let fail_on_error = config::fail_on_error(&args.reporting.behaviour);
     // Masked first, as given: whatever is printed after, a token never shows.
     for token in [
-        given(&args.sei.sei_token).or(env.sei_token.as_deref()),
-        given(&args.github.github_token).or(env.github_token.as_deref()),
+        given(&args.reporting.sei.sei_token).or(env.sei_token.as_deref()),
+        given(&args.reporting.github.github_token).or(env.github_token.as_deref()),
     ] {
         runner.mask(&Secret::new(token.unwrap_or_default()));
     }
@@ -166,13 +166,13 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
         },
         _ => None,
     };
-    let token = given(&args.sei.sei_token).or(env.sei_token.as_deref());
+    let token = given(&args.reporting.sei.sei_token).or(env.sei_token.as_deref());
     let skip = skip::decide(&skip::Facts {
         env,
         event: event.as_ref(),
         from_workflow_run: !run_id_given && !saved,
         sei_token_empty: token.is_none(),
-        dry_run: given(&args.behaviour.dry_run).and_then(parse_bool) == Some(true),
+        dry_run: given(&args.reporting.behaviour.dry_run).and_then(parse_bool) == Some(true),
     });
     if let Some(skip) = skip {
         return Start::Skip(skip);

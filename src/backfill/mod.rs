@@ -83,7 +83,7 @@ pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
                 Ending::Code(c) => c,
                 Ending::Finished(ending) => crate::config::exit_code(
                     runner.in_actions(),
-                    crate::config::fail_on_error(&args.behaviour),
+                    crate::config::fail_on_error(&args.reporting.behaviour),
                     ending,
                 ),
             }

@@ -4,7 +4,7 @@
 //! concern; this file puts them together with [`load`].
 
 use super::values::{given, Problems};
-use super::{behaviour, github, net, sei, send, Behaviour, Delivery, GitHubAccess, InputError};
+use super::{Behaviour, Delivery, GitHubAccess, InputError};
 use super::{SendSettings, DEFAULT_SINCE};
 use crate::args::{BackfillArgs, PaceArgs, SelectArgs};
 use crate::env::RunnerEnv;
@@ -62,20 +62,14 @@ pub fn load(
     now: DateTime<Utc>,
 ) -> Result<Backfill, Vec<InputError>> {
     let mut p = Problems::default();
-    let behaviour = behaviour::load(&args.behaviour, &mut p);
-    let net = net::load(&args.net, &mut p);
-    let delivery = sei::load(&args.sei, &net, env, &mut p);
-    let send = send::load(&args.send, &args.instance, behaviour.dry_run, &mut p);
-    let github = github::load(&args.github, &net, env, true, &mut p);
+    let super::Reporting {
+        delivery,
+        github,
+        send,
+        behaviour,
+    } = super::reporting(&args.reporting, env, true, &mut p);
     let select = selection(&args.select, now, &mut p);
     let pace = pacing(&args.pace, &mut p);
-    if !behaviour.dry_run && delivery.sei_token.is_empty() {
-        p.bad(
-            "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... or \
-             --sei-token), or list what would be sent with --dry-run"
-                .to_owned(),
-        );
-    }
     if send.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, and SEI keeps only the first \
@@ -303,8 +297,8 @@ mod tests {
 
     fn args(f: impl FnOnce(&mut BackfillArgs)) -> BackfillArgs {
         let mut a = BackfillArgs::default();
-        a.sei.sei_token = Some("k".into());
-        a.instance.instance_guid = Some("89d2491c-764a-4f77-93d9-18e8e372b795".into());
+        a.reporting.sei.sei_token = Some("k".into());
+        a.reporting.instance.instance_guid = Some("89d2491c-764a-4f77-93d9-18e8e372b795".into());
         a.select.repositories = vec!["acme/api".into()];
         f(&mut a);
         a
@@ -362,7 +356,7 @@ mod tests {
             a.select.include = vec![" ".into()];
             a.pace.concurrency = Some("0".into());
             a.pace.max_requests_per_minute = Some("fast".into());
-            a.send.build_number = Some("7".into());
+            a.reporting.send.build_number = Some("7".into());
         }));
         for needle in [
             "`repository` is `acme`",
@@ -389,15 +383,15 @@ mod tests {
     fn a_dry_run_needs_no_sei_token_or_guid() {
         let c = load(
             &args(|a| {
-                a.sei.sei_token = None;
-                a.instance.instance_guid = None;
-                a.behaviour.dry_run = Some("true".into());
+                a.reporting.sei.sei_token = None;
+                a.reporting.instance.instance_guid = None;
+                a.reporting.behaviour.dry_run = Some("true".into());
             }),
             &RunnerEnv::default(),
             now(),
         );
         assert!(c.is_ok());
-        let e = errors(args(|a| a.sei.sei_token = None));
+        let e = errors(args(|a| a.reporting.sei.sei_token = None));
         assert!(e.contains("`sei-token` is empty"), "{e}");
     }
 }

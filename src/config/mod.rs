@@ -16,7 +16,7 @@ pub mod sei;
 pub mod send;
 pub mod values;
 
-use crate::args::{RegisterArgs, ReplayArgs, ReportArgs};
+use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
 pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
 pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
@@ -69,24 +69,21 @@ pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, V
         .to_owned();
     if integration_id.is_empty() {
         p.bad(
-            "input `integration-id` is empty: give the id of your custom CI/CD integration in              SEI (Integrations, then the integration: the number in its URL), like              --integration-id 4321"
+            "input `integration-id` is empty: give the id of your custom CI/CD integration in \
+             SEI (Integrations, then the integration: the number in its URL), like \
+             --integration-id 4321"
                 .to_owned(),
         );
     }
     let name = values::given(&args.name).unwrap_or_default().to_owned();
     if name.is_empty() {
         p.bad(
-            "input `name` is empty: give the name SEI shows for the instance, like --name              \"GitHub Actions\""
+            "input `name` is empty: give the name SEI shows for the instance, like --name \
+             \"GitHub Actions\""
                 .to_owned(),
         );
     }
-    if delivery.sei_token.is_empty() {
-        p.bad(
-            "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... \
-             or --sei-token)"
-                .to_owned(),
-        );
-    }
+    sei::require_token(&delivery, &mut p);
     let (mut r, warnings) = p.finish(Register {
         integration_id,
         name,
@@ -97,28 +94,51 @@ pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, V
     Ok(r)
 }
 
+/// What every command that reports runs has checked alike ([`ReportingArgs`]).
+#[derive(Debug, Clone)]
+pub struct Reporting {
+    pub delivery: Delivery,
+    pub github: GitHubAccess,
+    pub send: SendSettings,
+    pub behaviour: Behaviour,
+}
+
+/// Checks the inputs `report` and `backfill` share; `reads_api` is false when the runs come
+/// from a saved folder.
+pub fn reporting(
+    args: &ReportingArgs,
+    env: &RunnerEnv,
+    reads_api: bool,
+    p: &mut Problems,
+) -> Reporting {
+    let behaviour = behaviour::load(&args.behaviour, p);
+    let net = net::load(&args.net, p);
+    let delivery = sei::load(&args.sei, &net, env, p);
+    if !behaviour.dry_run {
+        sei::require_token(&delivery, p);
+    }
+    let send = send::load(&args.send, &args.instance, behaviour.dry_run, p);
+    let github = github::load(&args.github, &net, env, reads_api, p);
+    Reporting {
+        delivery,
+        github,
+        send,
+        behaviour,
+    }
+}
+
 /// Checks every input of `report`; returns all the problems found, not just the first.
 pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
     let mut p = Problems::default();
-    let behaviour = behaviour::load(&args.behaviour, &mut p);
-    let net = net::load(&args.net, &mut p);
-    let delivery = sei::load(&args.sei, &net, env, &mut p);
-    if !behaviour.dry_run && delivery.sei_token.is_empty() {
-        p.bad(
-            "input `sei-token` is empty: pass your SEI API key from a secret, like \
-             `sei-token: ${{ secrets.SEI_API_KEY }}` (on a terminal: SEI_TOKEN=... or --sei-token)"
-                .to_owned(),
-        );
-    }
-    let send = send::load(&args.send, &args.instance, behaviour.dry_run, &mut p);
+    let saved = values::given(&args.run.github_data).is_some();
+    let shared = reporting(&args.reporting, env, !saved, &mut p);
     let run = run::load(&args.run, &mut p);
-    let github = github::load(&args.github, &net, env, run.github_data.is_none(), &mut p);
     let (mut cfg, warnings) = p.finish(Config {
-        delivery,
-        github,
+        delivery: shared.delivery,
+        github: shared.github,
         run,
-        send,
-        behaviour,
+        send: shared.send,
+        behaviour: shared.behaviour,
         warnings: Vec::new(),
     })?;
     cfg.warnings = warnings;
@@ -130,13 +150,7 @@ pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<Inp
     let mut p = Problems::default();
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
-    if delivery.sei_token.is_empty() {
-        p.bad(
-            "input `sei-token` is empty: pass your SEI API key (on a terminal: SEI_TOKEN=... \
-             or --sei-token)"
-                .to_owned(),
-        );
-    }
+    sei::require_token(&delivery, &mut p);
     let (mut replay, warnings) = p.finish(Replay {
         file: args.file.clone(),
         delivery,
@@ -162,8 +176,8 @@ mod tests {
 
     fn args() -> ReportArgs {
         let mut a = ReportArgs::default();
-        a.sei.sei_token = some("k");
-        a.instance.instance_guid = some("89D2491C-764A-4F77-93D9-18E8E372B795");
+        a.reporting.sei.sei_token = some("k");
+        a.reporting.instance.instance_guid = some("89D2491C-764A-4F77-93D9-18E8E372B795");
         a
     }
 
@@ -213,8 +227,8 @@ mod tests {
     #[test]
     fn empty_values_mean_not_given() {
         let c = config(with(|a| {
-            a.sei.sei_url = some("");
-            a.behaviour.dry_run = some(" ");
+            a.reporting.sei.sei_url = some("");
+            a.reporting.behaviour.dry_run = some(" ");
             a.run.run_id = some("");
             a.run.github_data = some("");
         }));
@@ -230,21 +244,21 @@ mod tests {
     #[test]
     fn every_bad_input_is_named_with_its_value_and_fix() {
         let e = errors(with(|a| {
-            a.sei.auth_scheme = some("basic");
-            a.sei.sei_url = some("ftp://x");
-            a.instance.instance_guid = some("not-a-uuid");
+            a.reporting.sei.auth_scheme = some("basic");
+            a.reporting.sei.sei_url = some("ftp://x");
+            a.reporting.instance.instance_guid = some("not-a-uuid");
             a.run.run_id = some("12a");
             a.run.run_attempt = some("0");
             a.run.repository = some("just-a-name");
-            a.send.ci_cd = some("deploy");
-            a.behaviour.dry_run = some("maybe");
-            a.send.params = some("version=1\nbroken");
-            a.send.commits = some("all");
-            a.send.artifacts = some("output ghcr.io/a/b:1\nship it");
+            a.reporting.send.ci_cd = some("deploy");
+            a.reporting.behaviour.dry_run = some("maybe");
+            a.reporting.send.params = some("version=1\nbroken");
+            a.reporting.send.commits = some("all");
+            a.reporting.send.artifacts = some("output ghcr.io/a/b:1\nship it");
             a.run.job_check_run_id = some("abc");
             a.run.job_status = some("green");
             a.run.wait_timeout = some("soon");
-            a.send.include_workflow_artifacts = some("maybe");
+            a.reporting.send.include_workflow_artifacts = some("maybe");
         }));
         let all = e.join("\n");
         for needle in [
@@ -273,11 +287,11 @@ mod tests {
 
     #[test]
     fn missing_guid_is_an_error_except_in_a_dry_run() {
-        let e = errors(with(|a| a.instance.instance_guid = None));
+        let e = errors(with(|a| a.reporting.instance.instance_guid = None));
         assert!(e[0].contains("`instance-guid` is empty"), "{e:?}");
         let c = config(with(|a| {
-            a.instance.instance_guid = None;
-            a.behaviour.dry_run = some("true");
+            a.reporting.instance.instance_guid = None;
+            a.reporting.behaviour.dry_run = some("true");
         }));
         assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
         assert_eq!(c.warnings.len(), 1);
@@ -285,18 +299,20 @@ mod tests {
 
     #[test]
     fn the_placeholder_guid_is_for_dry_runs_only() {
-        let e = errors(with(|a| a.instance.instance_guid = some(PLACEHOLDER_GUID)));
+        let e = errors(with(|a| {
+            a.reporting.instance.instance_guid = some(PLACEHOLDER_GUID)
+        }));
         assert!(e[0].contains("the placeholder a dry run uses"), "{e:?}");
         let c = config(with(|a| {
-            a.instance.instance_guid = some(PLACEHOLDER_GUID);
-            a.behaviour.dry_run = some("true");
+            a.reporting.instance.instance_guid = some(PLACEHOLDER_GUID);
+            a.reporting.behaviour.dry_run = some("true");
         }));
         assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
     }
 
     #[test]
     fn token_problems_never_echo_the_token() {
-        let e = errors(with(|a| a.sei.sei_token = some("abc def-secret")));
+        let e = errors(with(|a| a.reporting.sei.sei_token = some("abc def-secret")));
         assert!(e[0].contains("`sei-token`"));
         assert!(!e[0].contains("def-secret"), "{e:?}");
     }
@@ -308,7 +324,7 @@ mod tests {
             sei_token: Some("sei_x".into()),
             ..RunnerEnv::default()
         };
-        let c = load(&with(|a| a.sei.sei_token = some("")), &env).unwrap();
+        let c = load(&with(|a| a.reporting.sei.sei_token = some("")), &env).unwrap();
         assert_eq!(c.delivery.sei_token.expose(), "sei_x");
         assert_eq!(c.github.token.expose(), "ghs_x");
     }
@@ -316,9 +332,9 @@ mod tests {
     #[test]
     fn lists_and_params() {
         let c = config(with(|a| {
-            a.send.params = some("version = 1.2\n\nurl=https://x/?a=b\n");
-            a.send.themes = some("x, x/y");
-            a.send.cfr_status = some("TRUE");
+            a.reporting.send.params = some("version = 1.2\n\nurl=https://x/?a=b\n");
+            a.reporting.send.themes = some("x, x/y");
+            a.reporting.send.cfr_status = some("TRUE");
         }));
         assert_eq!(
             c.send.params,
@@ -334,10 +350,10 @@ mod tests {
     #[test]
     fn the_new_inputs_read_what_the_runner_passes() {
         let c = config(with(|a| {
-            a.send.ci_cd = some("CD");
-            a.send.commits = some("event");
-            a.send.artifacts = some("output container ghcr.io/acme/api:1.4.2");
-            a.send.include_workflow_artifacts = some("true");
+            a.reporting.send.ci_cd = some("CD");
+            a.reporting.send.commits = some("event");
+            a.reporting.send.artifacts = some("output container ghcr.io/acme/api:1.4.2");
+            a.reporting.send.include_workflow_artifacts = some("true");
             a.run.job_check_run_id = some("41234567890");
             a.run.job_status = some("Failure");
             a.run.wait_timeout = some("2m");
@@ -354,7 +370,7 @@ mod tests {
     #[test]
     fn credentials_in_a_url_are_never_shown() {
         let e = errors(with(|a| {
-            a.sei.sei_url = some("https://me:s3cret@sei.example.com")
+            a.reporting.sei.sei_url = some("https://me:s3cret@sei.example.com")
         }));
         assert!(!e[0].contains("s3cret") && e[0].contains("https://***@sei.example.com"));
     }
@@ -364,14 +380,14 @@ mod tests {
         let c = config(args());
         assert_eq!(c.delivery.policy, Policy::default());
         let c = config(with(|a| {
-            a.net.timeout = some("2m");
-            a.net.max_attempts = some("1");
+            a.reporting.net.timeout = some("2m");
+            a.reporting.net.max_attempts = some("1");
         }));
         assert_eq!(c.delivery.policy.timeout, Duration::from_secs(120));
         assert_eq!(c.delivery.policy.max_attempts, 1);
         let e = errors(with(|a| {
-            a.net.timeout = some("0");
-            a.net.max_attempts = some("21");
+            a.reporting.net.timeout = some("0");
+            a.reporting.net.max_attempts = some("21");
         }));
         assert!(
             e[0].contains("input `timeout` is `0`: use a number of seconds"),
@@ -385,8 +401,8 @@ mod tests {
         let http = |url: &str, api: &str, allow: Option<&str>| {
             load(
                 &with(|a| {
-                    a.sei.sei_url = some(url);
-                    a.net.allow_insecure_http = allow.map(Into::into);
+                    a.reporting.sei.sei_url = some(url);
+                    a.reporting.net.allow_insecure_http = allow.map(Into::into);
                 }),
                 &RunnerEnv {
                     api_url: Some(api.into()),
@@ -427,7 +443,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("ca.pem");
         std::fs::write(&bad, "hello").unwrap();
-        let e = errors(with(|a| a.net.ca_cert = Some(bad.display().to_string())));
+        let e = errors(with(|a| {
+            a.reporting.net.ca_cert = Some(bad.display().to_string())
+        }));
         assert!(
             e[0].starts_with(&format!(
                 "input `ca-cert` is `{}`, which holds no",
@@ -435,7 +453,7 @@ mod tests {
             )),
             "{e:?}"
         );
-        let c = config(with(|a| a.net.ca_cert = some("")));
+        let c = config(with(|a| a.reporting.net.ca_cert = some("")));
         assert!(c.delivery.ca_certs.is_empty(), "empty means not given");
     }
 
@@ -465,10 +483,10 @@ mod tests {
 
     #[test]
     fn payload_limits() {
-        let c = config(with(|a| a.send.max_payload_bytes = some("2MB")));
+        let c = config(with(|a| a.reporting.send.max_payload_bytes = some("2MB")));
         assert_eq!(c.send.max_payload_bytes, Some(2_000_000));
         assert_eq!(config(args()).send.max_payload_bytes, None);
-        let e = errors(with(|a| a.send.max_payload_bytes = some("lots")));
+        let e = errors(with(|a| a.reporting.send.max_payload_bytes = some("lots")));
         assert!(
             e[0].contains("`max-payload-bytes` is `lots`") && e[0].contains("5MB"),
             "{e:?}"

@@ -74,3 +74,14 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
         ca_certs: net.ca_certs.clone(),
     }
 }
+
+/// A real send needs a key: one problem, the same words for every command.
+pub fn require_token(delivery: &Delivery, p: &mut Problems) {
+    if delivery.sei_token.is_empty() {
+        p.bad(
+            "input `sei-token` is empty: pass your SEI API key from a secret, like \
+             `sei-token: ${{ secrets.SEI_API_KEY }}` (on a terminal: SEI_TOKEN=... or --sei-token)"
+                .to_owned(),
+        );
+    }
+}
