@@ -21,9 +21,7 @@ pub fn register(args: &RegisterArgs, env: &RunnerEnv) -> u8 {
     let cfg = match config::load_register(args, env) {
         Ok(c) => c,
         Err(errors) => {
-            for e in &errors {
-                runner.error(&e.0);
-            }
+            runner.input_errors(&errors);
             return 2;
         }
     };
@@ -31,15 +29,8 @@ pub fn register(args: &RegisterArgs, env: &RunnerEnv) -> u8 {
     for w in &cfg.warnings {
         runner.warning(w);
     }
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            runner.error(&format!("could not start: {e}"));
-            return 1;
-        }
+    let Some(rt) = runner.runtime() else {
+        return 1;
     };
     match rt.block_on(post(&cfg, &runner, &clock)) {
         Ok(guid) => {

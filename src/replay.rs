@@ -22,9 +22,7 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
     let cfg = match config::load_replay(args, env) {
         Ok(c) => c,
         Err(errors) => {
-            for e in &errors {
-                runner.error(&e.0);
-            }
+            runner.input_errors(&errors);
             return finish(&runner, "failed", None, Ending::BadInput);
         }
     };
@@ -45,15 +43,8 @@ pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
         body.len() as f64 / 1000.0,
         cfg.delivery.sei_endpoint
     ));
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            runner.error(&format!("could not start: {e}"));
-            return finish(&runner, "failed", None, Ending::NotDelivered);
-        }
+    let Some(rt) = runner.runtime() else {
+        return finish(&runner, "failed", None, Ending::NotDelivered);
     };
     let body = bytes::Bytes::from(body);
     let client = match delivery::client(&cfg.delivery) {

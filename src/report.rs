@@ -65,15 +65,9 @@ pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
             for w in &cfg.warnings {
                 runner.warning(w);
             }
-            let (outcome, shown) = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
-                Err(e) => {
-                    runner.error(&format!("could not start: {e}"));
-                    (Outcome::new(Status::Failed, "could not start"), None)
-                }
+            let (outcome, shown) = match runner.runtime() {
+                Some(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
+                None => (Outcome::new(Status::Failed, "could not start"), None),
             };
             let ending = match outcome.status {
                 Status::Failed if outcome.bad_input => Ending::BadInput,

@@ -62,9 +62,7 @@ pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
     let cfg = match crate::config::backfill::load(args, env, chrono::Utc::now()) {
         Ok(c) => c,
         Err(errors) => {
-            for e in &errors {
-                runner.error(&e.0);
-            }
+            runner.input_errors(&errors);
             return 2;
         }
     };
@@ -73,25 +71,16 @@ pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
     for w in &cfg.warnings {
         runner.warning(w);
     }
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => {
-            let code = rt.block_on(backfill(&cfg, env, &runner));
-            match code {
-                Ending::Code(c) => c,
-                Ending::Finished(ending) => crate::config::exit_code(
-                    runner.in_actions(),
-                    crate::config::fail_on_error(&args.reporting.behaviour),
-                    ending,
-                ),
-            }
-        }
-        Err(e) => {
-            runner.error(&format!("could not start: {e}"));
-            1
-        }
+    let Some(rt) = runner.runtime() else {
+        return 1;
+    };
+    match rt.block_on(backfill(&cfg, env, &runner)) {
+        Ending::Code(c) => c,
+        Ending::Finished(ending) => crate::config::exit_code(
+            runner.in_actions(),
+            crate::config::fail_on_error(&args.reporting.behaviour),
+            ending,
+        ),
     }
 }
 
