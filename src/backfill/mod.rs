@@ -304,8 +304,10 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     for u in &units {
         ctx.repo_counts(&u.repo, |c| c.found += 1);
     }
+    // No more of them at once than can run: a run waiting for a slot would hold its whole
+    // future (fetch, mapping and delivery) meanwhile.
     stream::iter(units)
-        .for_each_concurrent(None, |u| ctx.unit(u, None))
+        .for_each_concurrent(cfg.pace.concurrency, |u| ctx.unit(u, None))
         .await;
     for w in &cfg.select.workflows {
         if !ctx
@@ -613,8 +615,11 @@ impl Ctx<'_> {
                 known.set_workflows(w);
             }
         }
+        // No more of them at once than can run (the slots bound them across repositories): a
+        // run waiting for a slot would hold its whole future meanwhile, and a range holds
+        // hundreds.
         stream::iter(units)
-            .for_each_concurrent(None, |u| self.unit(u, Some(known)))
+            .for_each_concurrent(self.cfg.pace.concurrency, |u| self.unit(u, Some(known)))
             .await;
     }
 
