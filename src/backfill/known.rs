@@ -66,6 +66,9 @@ pub struct RepoKnown<'a> {
     tags: RefCell<HashMap<String, Tags>>,
     /// Runs listed per branch: how many history pages are worth reading.
     branch_runs: RefCell<HashMap<String, u64>>,
+    /// Runs listed per branch and not reported yet: a deleted branch's history is let go when
+    /// none is left (its runs are in the past; a later one would read it again).
+    branch_pending: RefCell<HashMap<String, u64>>,
     /// The newest head commit listed per branch, and when its run was created.
     branch_tips: RefCell<HashMap<String, Tip>>,
     histories: RefCell<HashMap<String, Rc<tokio::sync::Mutex<Branch>>>>,
@@ -104,6 +107,7 @@ impl<'a> RepoKnown<'a> {
             before_since: RefCell::default(),
             tags: RefCell::default(),
             branch_runs: RefCell::default(),
+            branch_pending: RefCell::default(),
             branch_tips: RefCell::default(),
             histories: RefCell::default(),
             deployments: tokio::sync::OnceCell::new(),
@@ -131,10 +135,12 @@ impl<'a> RepoKnown<'a> {
         }
         let mut successes = self.successes.borrow_mut();
         let mut branches = self.branch_runs.borrow_mut();
+        let mut pending = self.branch_pending.borrow_mut();
         let mut tips = self.branch_tips.borrow_mut();
         for r in runs {
             if let Some(b) = &r.head_branch {
                 *branches.entry(b.clone()).or_default() += 1;
+                *pending.entry(b.clone()).or_default() += 1;
                 if let Some(sha) = &r.head_sha {
                     let tip = tips.entry(b.clone()).or_insert((r.created_at, sha.clone()));
                     if r.created_at > tip.0 {
@@ -155,6 +161,33 @@ impl<'a> RepoKnown<'a> {
                 continue;
             }
             list.insert(at, Success::of(r));
+        }
+    }
+
+    /// A listed run of `branch` has been reported: when it was the last one listed of a branch
+    /// deleted since, that branch's history is let go (a long-lived branch's is kept: every
+    /// range has its runs).
+    pub fn finished(&self, branch: &str) {
+        if !self.indexed {
+            return;
+        }
+        let left = {
+            let mut pending = self.branch_pending.borrow_mut();
+            let Some(n) = pending.get_mut(branch) else {
+                return;
+            };
+            *n = n.saturating_sub(1);
+            *n
+        };
+        if left > 0 {
+            return;
+        }
+        let mut histories = self.histories.borrow_mut();
+        let deleted = histories
+            .get(branch)
+            .and_then(|h| h.try_lock().ok().map(|b| b.root.is_some() || b.dead));
+        if deleted == Some(true) {
+            histories.remove(branch);
         }
     }
 

@@ -682,6 +682,7 @@ impl Ctx<'_> {
         };
         let log = self.runner.capture();
         let what = format!("{} run {} attempt {}", u.repo, u.id, u.attempt);
+        let listed_branch = u.run.as_ref().and_then(|r| r.head_branch.clone());
         let (status, detail, kept) = match fetch::fetch_from(&gh, &target, u.run, &plan).await {
             Err(why) => {
                 log.error(&why);
@@ -714,6 +715,9 @@ impl Ctx<'_> {
                 }
             }
         };
+        if let (Some(known), Some(branch)) = (known, &listed_branch) {
+            known.finished(branch);
+        }
         for (level, text) in log.take_lines() {
             let label = match level {
                 Some(Level::Error) => "error",
