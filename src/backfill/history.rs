@@ -14,15 +14,20 @@ use std::collections::{BinaryHeap, HashMap};
 /// The part of a branch's history read so far.
 #[derive(Debug, Default)]
 pub struct History {
-    parents: HashMap<String, Vec<String>>,
-    /// Where each commit stands in the listing, newest first (0): a commit stands before its
-    /// parents.
-    position: HashMap<String, usize>,
-    /// The commits in the order listed, newest first.
-    order: Vec<String>,
+    /// Each commit read, by sha (a long branch's history is held while its runs are reported:
+    /// one entry a commit, each sha stored once).
+    commits: HashMap<Box<str>, Node>,
     /// The listing reached the first commit (a page came back short).
     pub ended: bool,
     pub pages: u64,
+}
+
+#[derive(Debug)]
+struct Node {
+    /// Where the commit stands in the listing, newest first (0): a commit stands before its
+    /// parents.
+    position: usize,
+    parents: Box<[Box<str>]>,
 }
 
 /// What the history can tell of `base...head`.
@@ -47,26 +52,26 @@ impl History {
             let Some(sha) = c.sha.map(|s| s.to_ascii_lowercase()) else {
                 continue;
             };
-            if self.parents.contains_key(&sha) {
+            if self.commits.contains_key(sha.as_str()) {
                 continue;
             }
             let parents = c
                 .parents
                 .into_iter()
-                .filter_map(|p| p.sha.map(|s| s.to_ascii_lowercase()))
+                .filter_map(|p| p.sha.map(|s| s.to_ascii_lowercase().into_boxed_str()))
                 .collect();
-            self.parents.insert(sha.clone(), parents);
-            self.position.insert(sha.clone(), self.order.len());
-            self.order.push(sha);
+            let position = self.commits.len();
+            self.commits
+                .insert(sha.into_boxed_str(), Node { position, parents });
         }
     }
 
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.commits.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.commits.is_empty()
     }
 
     /// The commits of `base...head`, at most `cap` of them, as far as the pages read tell.
@@ -77,7 +82,7 @@ impl History {
         } else {
             Between::NeedMore
         };
-        if !self.parents.contains_key(&base) || !self.parents.contains_key(&head) {
+        if !self.commits.contains_key(base.as_str()) || !self.commits.contains_key(head.as_str()) {
             return more;
         }
         // Both ends are painted and their paint carried to the parents, newest commit first (the
@@ -93,7 +98,7 @@ impl History {
         for (c, p) in [(head.as_str(), HEAD), (base.as_str(), BASE)] {
             let entry = paint.entry(c).or_insert(0);
             if *entry == 0 {
-                waiting.push(Reverse((self.position[c], c)));
+                waiting.push(Reverse((self.commits[c].position, c)));
             }
             *entry |= p;
         }
@@ -113,21 +118,21 @@ impl History {
                     return Between::Unknown;
                 }
             }
-            for p in self.parents.get(c).into_iter().flatten() {
-                let Some(&at) = self.position.get(p) else {
+            for p in self.commits[c].parents.iter() {
+                let Some(at) = self.commits.get(p).map(|n| n.position) else {
                     if mine == HEAD {
                         return more; // a parent not read yet: it may or may not be the base's
                     }
                     continue;
                 };
-                let before = paint.get(p.as_str()).copied().unwrap_or(0);
+                let before = paint.get(&**p).copied().unwrap_or(0);
                 let after = before | mine;
                 if after == before {
                     continue;
                 }
-                paint.insert(p.as_str(), after);
+                paint.insert(p, after);
                 if before == 0 {
-                    waiting.push(Reverse((at, p.as_str())));
+                    waiting.push(Reverse((at, p)));
                     if after == HEAD {
                         heads_alone += 1;
                     }

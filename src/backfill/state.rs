@@ -10,7 +10,7 @@
 //! first report, so a second one is harmless).
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -42,9 +42,18 @@ struct Line {
 pub struct State {
     path: Option<PathBuf>,
     file: Option<File>,
-    records: HashMap<Key, Outcome>,
+    /// Per repository, its name held once: a delivered attempt costs about 40 bytes of memory
+    /// (a backfill of an organization holds every one it delivered).
+    repos: HashMap<String, Attempts>,
     /// Lines that could not be read when the file was opened.
     pub skipped_lines: usize,
+}
+
+/// One repository's attempts, by (run id, attempt).
+#[derive(Default)]
+struct Attempts {
+    delivered: HashSet<(u64, u64)>,
+    failed: HashMap<(u64, u64), Option<PathBuf>>,
 }
 
 /// The key of an attempt.
@@ -58,7 +67,7 @@ impl State {
         State {
             path: None,
             file: None,
-            records: HashMap::new(),
+            repos: HashMap::new(),
             skipped_lines: 0,
         }
     }
@@ -70,7 +79,7 @@ impl State {
         let mut state = State {
             path: Some(path.to_owned()),
             file: None,
-            records: HashMap::new(),
+            repos: HashMap::new(),
             skipped_lines: 0,
         };
         match std::fs::read(path) {
@@ -99,9 +108,7 @@ impl State {
                                     continue;
                                 }
                             };
-                            state
-                                .records
-                                .insert(key(&l.repo, l.run, l.attempt), outcome);
+                            state.insert(key(&l.repo, l.run, l.attempt), outcome);
                         }
                         Err(_) => state.skipped_lines += 1,
                     }
@@ -124,22 +131,21 @@ impl State {
         Some(p.with_file_name(name))
     }
 
-    pub fn outcome(&self, k: &Key) -> Option<&Outcome> {
-        self.records.get(k)
-    }
-
     pub fn delivered(&self, k: &Key) -> bool {
-        self.records.get(k) == Some(&Outcome::Delivered)
+        self.repos
+            .get(&k.0)
+            .is_some_and(|a| a.delivered.contains(&(k.1, k.2)))
     }
 
     /// The attempts that failed, with their kept payloads, in key order.
     pub fn failed(&self) -> Vec<(Key, Option<PathBuf>)> {
         let mut out: Vec<(Key, Option<PathBuf>)> = self
-            .records
+            .repos
             .iter()
-            .filter_map(|(k, o)| match o {
-                Outcome::Failed(p) => Some((k.clone(), p.clone())),
-                Outcome::Delivered => None,
+            .flat_map(|(repo, a)| {
+                a.failed
+                    .iter()
+                    .map(|(&(run, attempt), p)| ((repo.clone(), run, attempt), p.clone()))
             })
             .collect();
         out.sort();
@@ -147,10 +153,26 @@ impl State {
     }
 
     pub fn delivered_count(&self) -> usize {
-        self.records
-            .values()
-            .filter(|o| **o == Outcome::Delivered)
-            .count()
+        self.repos.values().map(|a| a.delivered.len()).sum()
+    }
+
+    /// The outcome in memory, the last one winning.
+    fn insert(&mut self, k: Key, outcome: Outcome) {
+        let (repo, run, attempt) = k;
+        let a = match self.repos.get_mut(&repo) {
+            Some(a) => a,
+            None => self.repos.entry(repo).or_default(),
+        };
+        match outcome {
+            Outcome::Delivered => {
+                a.failed.remove(&(run, attempt));
+                a.delivered.insert((run, attempt));
+            }
+            Outcome::Failed(p) => {
+                a.delivered.remove(&(run, attempt));
+                a.failed.insert((run, attempt), p);
+            }
+        }
     }
 
     /// Records an outcome, on disk at once (one appended line).
@@ -161,7 +183,7 @@ impl State {
             f.write_all(text.as_bytes())?;
             f.flush()?;
         }
-        self.records.insert(k, outcome);
+        self.insert(k, outcome);
         Ok(())
     }
 
@@ -174,18 +196,12 @@ impl State {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let mut keys: Vec<&Key> = self.records.keys().collect();
-        keys.sort();
-        let mut text = String::with_capacity(64 * (keys.len() + 1));
-        text.push_str(HEADER);
-        text.push('\n');
-        for k in keys {
-            let l = line(k, &self.records[k]);
-            text.push_str(&serde_json::to_string(&l).map_err(io::Error::other)?);
-            text.push('\n');
-        }
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, text)?;
+        let written = self.write_compacted(&tmp);
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return written;
+        }
         self.file = None;
         if let Err(e) = std::fs::rename(&tmp, &path) {
             let _ = std::fs::remove_file(&tmp);
@@ -193,6 +209,31 @@ impl State {
         }
         self.file = Some(OpenOptions::new().append(true).open(&path)?);
         Ok(())
+    }
+}
+
+impl State {
+    /// The header and one line an attempt, in key order, streamed to `to`.
+    fn write_compacted(&self, to: &Path) -> io::Result<()> {
+        let mut out = io::BufWriter::new(File::create(to)?);
+        writeln!(out, "{HEADER}")?;
+        let mut repos: Vec<(&String, &Attempts)> = self.repos.iter().collect();
+        repos.sort_by_key(|(r, _)| *r);
+        for (repo, a) in repos {
+            let mut keys: Vec<(u64, u64)> =
+                a.delivered.iter().chain(a.failed.keys()).copied().collect();
+            keys.sort_unstable();
+            for (run, attempt) in keys {
+                let outcome = match a.failed.get(&(run, attempt)) {
+                    Some(p) => Outcome::Failed(p.clone()),
+                    None => Outcome::Delivered,
+                };
+                let l = line(&(repo.clone(), run, attempt), &outcome);
+                serde_json::to_writer(&mut out, &l).map_err(io::Error::other)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
     }
 }
 
