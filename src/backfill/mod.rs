@@ -259,8 +259,11 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         }
     };
     (ctx.say)(&format!(
-        "Backfilling {} repositories ({}{}): completed runs created from {} to {}{}{}{}",
-        repos.chosen.len(),
+        "Backfilling {} ({}{}): completed runs created from {} to {}{}{}{}",
+        match repos.chosen.len() {
+            1 => "1 repository".to_owned(),
+            n => format!("{n} repositories"),
+        },
         repos.source,
         match repos.left_out {
             0 => String::new(),
@@ -379,12 +382,12 @@ impl Ctx<'_> {
         self.pacer.set_needed((left as f64 * per).ceil() as u64);
         let extra = match self.gh.rate_limit() {
             Some(r) => format!(
-                "; GitHub: {} requests, {} left until {}",
+                "GitHub: {} requests, {} left until {}",
                 self.gh.requests(),
                 r.remaining,
                 pace::clock(r.reset)
             ),
-            None => format!("; GitHub: {} requests", self.gh.requests()),
+            None => format!("GitHub: {} requests", self.gh.requests()),
         };
         let say = self.say.clone();
         self.progress

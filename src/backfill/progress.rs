@@ -3,7 +3,7 @@
 //! counts (found, delivered, already delivered, skipped, failed), per repository too, for the
 //! log and the job summary. The counting and the text are pure; the bar is a thin shell.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
@@ -181,9 +181,12 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} run attempts ({per_sec}) {msg}",
+                    "[{bar:20}] {pos}/{len} attempts · {rate}/min · {eta} left · {wide_msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}", s.per_sec() * 60.0);
+                })
                 .progress_chars("=> "),
             );
             bar
@@ -208,14 +211,14 @@ impl Progress {
                 bar.set_length(c.found);
                 bar.set_position(c.done());
                 bar.set_message(format!(
-                    "{} delivered, {} already, {} failed {extra}",
+                    "{} delivered, {} already, {} failed · {extra}",
                     c.delivered, c.already, c.failed
                 ));
             }
             None if self.last_line.elapsed() >= self.every => {
                 self.last_line = Instant::now();
                 say(&format!(
-                    "{}; {:.0} a minute{extra}",
+                    "{}; {:.0} a minute; {extra}",
                     line(c),
                     per_minute(c.done() - c.already, self.elapsed())
                 ));
