@@ -917,6 +917,34 @@ fn a_failed_job_that_may_fail_does_not_fail_the_run_reported_from_inside() {
 }
 
 #[test]
+fn a_matrix_expression_is_told_for_the_leg_that_failed() {
+    // `continue-on-error: ${{ matrix.os == 'windows-latest' }}`: the Windows leg may fail.
+    let s = shas();
+    let (p, log, _) = windows_failed(Some("${{ matrix.os == 'windows-latest' }}"), false);
+    assert_eq!(p["result"], "SUCCESS", "{log}");
+    assert_eq!(
+        line(&log, "The failed job"),
+        format!(
+            "The failed job `tests (windows-latest)` may fail (`continue-on-error: ${{{{ \
+             matrix.os == 'windows-latest' }}}}` in `.github/workflows/build.yml` at {} is true \
+             for its matrix leg): GitHub does not count it against the run, and neither does \
+             the result reported.",
+            &s[50][..7]
+        )
+    );
+    assert!(warnings(&log).is_empty(), "{log}");
+
+    // Only the macOS leg may fail: the Windows failure fails the run.
+    let (p, log, _) = windows_failed(Some("${{ matrix.os == 'macos-latest' }}"), false);
+    assert_eq!(p["result"], "FAILURE", "{log}");
+    assert!(
+        line(&log, "The failed job")
+            .contains("fails the run (`continue-on-error: ${{ matrix.os == 'macos-latest' }}`"),
+        "{log}"
+    );
+}
+
+#[test]
 fn without_contents_read_the_reporter_says_it_cannot_tell() {
     let (p, log, _) = windows_failed(Some("true"), true);
     assert_eq!(p["result"], "FAILURE");

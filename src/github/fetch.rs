@@ -482,6 +482,20 @@ fn judge_failures(
             names(&mut v.fail.iter().map(|(_, n)| n))
         )));
     }
+    for (_, n, e, may) in &v.told {
+        notes.push(Note::info(if *may {
+            format!(
+                "The failed job `{n}` may fail (`continue-on-error: {e}` in {source} is true \
+                 for its matrix leg): GitHub does not count it against the run, and neither \
+                 does the result reported."
+            )
+        } else {
+            format!(
+                "The failed job `{n}` fails the run (`continue-on-error: {e}` in {source} is \
+                 false for its matrix leg)."
+            )
+        }));
+    }
     if !v.unknown.is_empty() {
         notes.push(Note::warning(format!(
             "could not tell whether the failed job(s) {} may fail (`continue-on-error`, in \
@@ -493,7 +507,11 @@ fn judge_failures(
                 .join(", ")
         )));
     }
-    (v.may_fail.iter().map(|(id, _)| *id).collect(), notes)
+    let told = v.told.iter().filter(|t| t.3).map(|t| t.0);
+    (
+        v.may_fail.iter().map(|(id, _)| *id).chain(told).collect(),
+        notes,
+    )
 }
 
 /// `scm_commit_ids`: `Yes((commits newest first, where they came from))`, or a note and the

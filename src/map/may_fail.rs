@@ -3,13 +3,16 @@
 //! API marks such a job, so a reporter inside the run (which derives the run's result from its
 //! jobs, see [`super::result::derive`]) reads the workflow file at the run's head commit, finds
 //! the job each failed API job belongs to, and leaves out of the run's result those that may
-//! fail. What it cannot tell (an expression such as `${{ matrix.experimental }}`, a job it cannot
-//! find) it says, and counts as a failure.
+//! fail. A small matrix expression (`${{ matrix.experimental }}`, `${{ matrix.os ==
+//! 'windows-latest' }}`) is told for the failed leg from the matrix the file spells out
+//! ([`super::matrix`]). What it cannot tell (another expression, a matrix made at run time, a
+//! job it cannot find) it says, and counts as a failure.
 //!
 //! The jobs API names a job by its `name:` (expressions evaluated), else by its key, and adds the
 //! matrix values in parentheses when the name does not use them: `test (ubuntu-latest, 20)`. A
 //! job of a called workflow is `<caller> / <callee>`.
 
+use super::matrix::{self, Leg};
 use saphyr::{LoadableYamlNode, Yaml};
 
 /// Whether a job may fail without failing the run.
@@ -22,12 +25,15 @@ pub enum MayFail {
 }
 
 /// A job of the workflow file, as far as this matters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkflowJob {
     pub key: String,
     /// `name:`, as written (expressions unevaluated).
     pub name: Option<String>,
     pub may_fail: MayFail,
+    /// The matrix's legs, read when `continue-on-error` is an expression and the file spells
+    /// the matrix out.
+    pub legs: Option<Vec<Leg>>,
 }
 
 /// The jobs of a workflow file, in the file's order.
@@ -56,10 +62,15 @@ pub fn jobs_of(text: &str) -> Result<Vec<WorkflowJob>, String> {
                     (None, None) => MayFail::No,
                 },
             };
+            let legs = match may_fail {
+                MayFail::Expression(_) => matrix::legs(job.as_mapping_get("strategy")),
+                _ => None,
+            };
             Some(WorkflowJob {
                 key,
                 name,
                 may_fail,
+                legs,
             })
         })
         .collect())
@@ -80,7 +91,7 @@ fn scalar(y: &Yaml) -> Option<String> {
 }
 
 /// Which job of the file a job of the jobs API is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Found<'a> {
     One(&'a WorkflowJob),
     /// No job of the file has that name (a called workflow's job, a file changed since).
@@ -161,6 +172,9 @@ pub struct Verdict {
     pub may_fail: Vec<(u64, String)>,
     /// Jobs that fail the run.
     pub fail: Vec<(u64, String)>,
+    /// Jobs whose `continue-on-error` expression was told for their matrix leg: the job, the
+    /// expression, and whether it may fail.
+    pub told: Vec<(u64, String, String, bool)>,
     /// Jobs the file cannot tell of, and why: counted as failures.
     pub unknown: Vec<(u64, String, String)>,
 }
@@ -173,11 +187,10 @@ pub fn judge(failed: &[(u64, String)], jobs: &[WorkflowJob]) -> Verdict {
             Found::One(j) => match &j.may_fail {
                 MayFail::Yes => v.may_fail.push((*id, name.clone())),
                 MayFail::No => v.fail.push((*id, name.clone())),
-                MayFail::Expression(e) => v.unknown.push((
-                    *id,
-                    name.clone(),
-                    format!("its `continue-on-error` is `{e}`"),
-                )),
+                MayFail::Expression(e) => match tell(j, name, e) {
+                    Ok(may) => v.told.push((*id, name.clone(), e.clone(), may)),
+                    Err(why) => v.unknown.push((*id, name.clone(), why)),
+                },
             },
             Found::None => {
                 v.unknown
@@ -191,6 +204,24 @@ pub fn judge(failed: &[(u64, String)], jobs: &[WorkflowJob]) -> Verdict {
         }
     }
     v
+}
+
+/// The value of the expression `e` for the leg of `j` that `api_name` names.
+fn tell(j: &WorkflowJob, api_name: &str, e: &str) -> Result<bool, String> {
+    let why = format!("its `continue-on-error` is `{e}`");
+    let Some(legs) = &j.legs else {
+        return Err(why);
+    };
+    let told: Vec<Option<bool>> = legs
+        .iter()
+        .filter(|l| l.is_named(api_name, label(j)))
+        .map(|l| l.eval(e))
+        .collect();
+    match told.as_slice() {
+        [] => Err(format!("{why}, and no leg of its matrix has that name")),
+        [Some(first), rest @ ..] if rest.iter().all(|t| *t == Some(*first)) => Ok(*first),
+        _ => Err(why),
+    }
 }
 
 #[cfg(test)]
@@ -293,18 +324,82 @@ jobs:
         assert_eq!(v.may_fail, [(1, "test (windows-latest, 22)".to_owned())]);
         assert_eq!(v.fail, [(2, "lint".to_owned())]);
         assert_eq!(
+            v.told,
+            [(
+                3,
+                "Nightly toolchain (true)".to_owned(),
+                "${{ matrix.experimental }}".to_owned(),
+                true
+            )],
+            "the leg's `experimental` is true"
+        );
+        assert_eq!(
             v.unknown,
+            [(
+                4,
+                "deploy".to_owned(),
+                "no job of the file has that name".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_matrix_expression_is_told_for_the_leg_that_failed_or_said_untold() {
+        let file = r#"
+jobs:
+  test:
+    continue-on-error: ${{ matrix.experimental }}
+    strategy:
+      fail-fast: false
+      matrix:
+        version: [6, 7]
+        experimental: [false]
+        include: [{version: 8, experimental: true}]
+    runs-on: ubuntu-latest
+    steps: [{run: make test}]
+  dynamic:
+    continue-on-error: ${{ matrix.experimental }}
+    strategy: {matrix: "${{ fromJSON(needs.plan.outputs.matrix) }}"}
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  either:
+    continue-on-error: ${{ matrix.os == 'windows-latest' || matrix.nightly }}
+    strategy: {matrix: {os: [ubuntu-latest, windows-latest]}}
+    runs-on: ${{ matrix.os }}
+    steps: [{run: make}]
+"#;
+        let jobs = jobs_of(file).unwrap();
+        let failed = [
+            (1, "test (8, true)".to_owned()),
+            (2, "test (7, false)".to_owned()),
+            (3, "test (9, true)".to_owned()),
+            (4, "dynamic (a)".to_owned()),
+            (5, "either (windows-latest)".to_owned()),
+        ];
+        let v = judge(&failed, &jobs);
+        let e = "${{ matrix.experimental }}".to_owned();
+        assert_eq!(
+            v.told,
+            [
+                (1, "test (8, true)".to_owned(), e.clone(), true),
+                (2, "test (7, false)".to_owned(), e.clone(), false)
+            ]
+        );
+        let why: Vec<(u64, &str)> = v.unknown.iter().map(|u| (u.0, u.2.as_str())).collect();
+        assert_eq!(
+            why,
             [
                 (
                     3,
-                    "Nightly toolchain (true)".to_owned(),
-                    "its `continue-on-error` is `${{ matrix.experimental }}`".to_owned()
+                    "its `continue-on-error` is `${{ matrix.experimental }}`, and no leg of \
+                     its matrix has that name"
                 ),
+                (4, "its `continue-on-error` is `${{ matrix.experimental }}`"),
                 (
-                    4,
-                    "deploy".to_owned(),
-                    "no job of the file has that name".to_owned()
-                )
+                    5,
+                    "its `continue-on-error` is `${{ matrix.os == 'windows-latest' || \
+                     matrix.nightly }}`"
+                ),
             ]
         );
     }

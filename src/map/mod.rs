@@ -14,6 +14,7 @@ pub mod cicd;
 pub mod commits;
 pub mod fit;
 pub mod identity;
+pub mod matrix;
 pub mod may_fail;
 pub mod me;
 pub mod names;
