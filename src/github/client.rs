@@ -389,7 +389,9 @@ impl GitHub {
     }
 
     /// The names of the repository's tags that start with `prefix` (every tag for an empty
-    /// one): `GET .../git/matching-refs/tags/{prefix}`.
+    /// one): `GET .../git/matching-refs/tags/{prefix}`. One request whatever the count: this
+    /// endpoint ignores `per_page` and answers every matching ref at once (github/docs#3863,
+    /// google/go-github#1567), so there is no page to follow.
     pub async fn tags_starting_with(&self, repo: &Repo, prefix: &str) -> Result<Vec<String>> {
         let mut path = format!("/repos/{}/{}/git/matching-refs/tags", repo.owner, repo.name);
         if !prefix.is_empty() {
