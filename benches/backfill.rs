@@ -12,6 +12,7 @@
 //! ```text
 //! cargo bench --bench backfill                 # the table in docs/benchmarks.md
 //! cargo bench --bench backfill -- --cases 500:head:4,5000:default:4 --latency-ms 50
+//! cargo bench --bench backfill -- --cases 5000:head:8 --rerun-every 0   # no run re-run
 //! cargo bench --bench backfill -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd
 //! ```
 //!
@@ -47,6 +48,8 @@ struct Settings {
     bin: PathBuf,
     latency: Duration,
     cases: Vec<Case>,
+    /// One run in this many is re-run once (0: none).
+    rerun_every: usize,
 }
 
 fn main() {
@@ -96,6 +99,7 @@ fn settings() -> Settings {
         } else {
             vec![case(200, false, 4)]
         },
+        rerun_every: 20,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -119,6 +123,7 @@ fn settings() -> Settings {
                     })
                     .collect()
             }
+            "--rerun-every" => s.rerun_every = value().parse().expect("--rerun-every N"),
             _ => {} // `--bench` and whatever else cargo passes
         }
     }
@@ -128,7 +133,7 @@ fn settings() -> Settings {
 fn run_case(s: &Settings, launcher: &mut Launcher, case: Case) {
     let backlog = Backlog {
         every: 60,
-        rerun_every: 20,
+        rerun_every: s.rerun_every,
         ..Backlog::new(REPO, case.runs)
     };
     let key = api_key("bench");
