@@ -210,9 +210,7 @@ impl State {
         self.file = Some(OpenOptions::new().append(true).open(&path)?);
         Ok(())
     }
-}
 
-impl State {
     /// The header and one line an attempt, in key order, streamed to `to`.
     fn write_compacted(&self, to: &Path) -> io::Result<()> {
         let mut out = io::BufWriter::new(File::create(to)?);
