@@ -104,10 +104,7 @@ fn main() {
             trace(samples.last().unwrap());
         }
     }
-    println!(
-        "\nRSS floor (the launcher's own peak, counted in every child's): {:.1} MiB",
-        launcher.own_peak_kib() as f64 / 1024.0
-    );
+    launcher.print_floor();
 }
 
 fn settings() -> Settings {

@@ -87,6 +87,14 @@ impl Launcher {
         )
     }
 
+    /// Prints the floor under every RSS measured: the launcher's own peak.
+    pub fn print_floor(&self) {
+        println!(
+            "\nRSS floor (the launcher's own peak, counted in every child's): {:.1} MiB",
+            self.own_peak_kib() as f64 / 1024.0
+        );
+    }
+
     /// The launcher's own peak RSS (KiB), read from `/proc`: the floor of every measurement.
     pub fn own_peak_kib(&self) -> i64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

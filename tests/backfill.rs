@@ -467,8 +467,9 @@ fn state_file(dir: &Path) -> PathBuf {
     dir.join("backfill.state")
 }
 
-#[test]
-fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothing() {
+/// Twenty runs (none re-run) behind a GitHub answering after 20 ms, SEI, and a folder for the
+/// state: a backfill slow enough to be stopped midway.
+fn twenty_slow_runs() -> (Server, SeiServer, tempfile::TempDir) {
     let b = Backlog {
         rerun_every: 0,
         ..Backlog::new(REPO, 20)
@@ -478,24 +479,40 @@ fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothi
         .latency(Duration::from_millis(20))
         .backlog(&b)
         .start();
-    let sei = sei_server();
-    let dir = tempfile::tempdir().unwrap();
-    let state = state_file(dir.path());
-    let state_arg = state.display().to_string();
-    let args = ["--state", state_arg.as_str(), "--concurrency", "1"];
-    let child = {
-        let mut all = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
-        all.extend_from_slice(&args);
-        command(&github, &sei, &all)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    (github, sei_server(), tempfile::tempdir().unwrap())
+}
+
+/// The backfill of [`REPO`] since 2025-03-01 with `args`, started and left running.
+fn start_backfill(
+    github: &Server,
+    sei: &SeiServer,
+    args: &[&str],
+    output: fn() -> Stdio,
+) -> std::process::Child {
+    let mut all = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
+    all.extend_from_slice(args);
+    command(github, sei, &all)
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most 30 s) until SEI has stored `n` runs.
+fn wait_until_stored(sei: &SeiServer, n: usize) {
     let until = Instant::now() + Duration::from_secs(30);
-    while stored(&sei).len() < 5 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(5));
+    while stored(sei).len() < n && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+#[test]
+fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothing() {
+    let (github, sei, dir) = twenty_slow_runs();
+    let state = state_file(dir.path()).display().to_string();
+    let args = ["--state", state.as_str(), "--concurrency", "1"];
+    let child = start_backfill(&github, &sei, &args, Stdio::piped);
+    wait_until_stored(&sei, 5);
     // Ctrl-C.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let first = child.wait_with_output().unwrap();
@@ -518,30 +535,11 @@ fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothi
 
 #[test]
 fn killed_outright_it_goes_on_from_the_state_on_disk() {
-    let b = Backlog {
-        rerun_every: 0,
-        ..Backlog::new(REPO, 20)
-    };
-    let github = GitHub::new()
-        .token(GH_TOKEN)
-        .latency(Duration::from_millis(20))
-        .backlog(&b)
-        .start();
-    let sei = sei_server();
-    let dir = tempfile::tempdir().unwrap();
+    let (github, sei, dir) = twenty_slow_runs();
     let state = state_file(dir.path()).display().to_string();
     let args = ["--state", state.as_str(), "--concurrency", "2"];
-    let mut all = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
-    all.extend_from_slice(&args);
-    let mut child = command(&github, &sei, &all)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let until = Instant::now() + Duration::from_secs(30);
-    while stored(&sei).len() < 7 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let mut child = start_backfill(&github, &sei, &args, Stdio::null);
+    wait_until_stored(&sei, 7);
     child.kill().unwrap(); // SIGKILL: no time to say anything
     child.wait().unwrap();
     let second = backfill(&github, &sei, &args);
