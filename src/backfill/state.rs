@@ -75,6 +75,19 @@ impl State {
     /// Reads the file (a missing or empty one is a new state), rewrites it compacted, and opens
     /// it to append. A file that is not a backfill state is refused, never overwritten.
     pub fn open(path: &Path) -> Result<State, String> {
+        let mut state = State::read(path)?;
+        state.compact().map_err(|e| {
+            format!(
+                "cannot write the state file {} (`state`): {e}",
+                path.display()
+            )
+        })?;
+        Ok(state)
+    }
+
+    /// Reads the file without writing it (`verify`); [`State::record`] then keeps nothing on
+    /// disk until [`State::compact`].
+    pub fn read(path: &Path) -> Result<State, String> {
         let shown = path.display();
         let mut state = State {
             path: Some(path.to_owned()),
@@ -117,9 +130,6 @@ impl State {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot read the state file {shown} (`state`): {e}")),
         }
-        state
-            .compact()
-            .map_err(|e| format!("cannot write the state file {shown} (`state`): {e}"))?;
         Ok(state)
     }
 
