@@ -140,12 +140,10 @@ pub(crate) fn selection(
         Some(o.to_owned())
     });
     if repositories.is_empty() && organization.is_none() && args.repositories.is_empty() {
-        p.bad(
-            format!(
-                "no repository to {command}: give --repository owner/name (repeatable) or \
+        p.bad(format!(
+            "no repository to {command}: give --repository owner/name (repeatable) or \
                  --organization ORG"
-            ),
-        );
+        ));
     }
     let patterns = |list: &[String], input: &str, p: &mut Problems| -> Vec<String> {
         list.iter()

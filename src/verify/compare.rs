@@ -233,8 +233,16 @@ mod tests {
             &[stored(&a), other_instance, failed, longer],
             GUID,
         );
-        assert_eq!(v[0], Verdict::Stored, "whole seconds: 240.9 s is 240 s in SEI");
-        assert_eq!(v[1], Verdict::Missing, "another instance's run is not this one");
+        assert_eq!(
+            v[0],
+            Verdict::Stored,
+            "whole seconds: 240.9 s is 240 s in SEI"
+        );
+        assert_eq!(
+            v[1],
+            Verdict::Missing,
+            "another instance's run is not this one"
+        );
         assert_eq!(
             v[2],
             Verdict::Different(vec![Difference {
@@ -258,7 +266,10 @@ mod tests {
         let a = attempt(1, 1, 101);
         let mut s = stored(&a);
         s.end_ms -= 30_000;
-        assert_eq!(compare(std::slice::from_ref(&a), &[s.clone()], GUID), [Verdict::Stored]);
+        assert_eq!(
+            compare(std::slice::from_ref(&a), &[s.clone()], GUID),
+            [Verdict::Stored]
+        );
         s.end_ms -= EARLY_END_MS;
         assert!(matches!(
             compare(&[a], &[s], GUID)[0],

@@ -78,7 +78,11 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
     // The key first: nothing else is worth reading if SEI will not answer it.
     if let Err(e) = stored::check_key(&sei, d).await {
         runner.error(e.message());
-        return if matches!(e, stored::ReadError::Key(_)) { 2 } else { 1 };
+        return if matches!(e, stored::ReadError::Key(_)) {
+            2
+        } else {
+            1
+        };
     }
     let guid = &cfg.send.instance_guid;
     let instance = crate::delivery::check_instance(d, &sei, guid, runner).await;
@@ -165,7 +169,11 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
             Ok(r) => records.extend(r),
             Err(e) => {
                 runner.error(e.message());
-                return if matches!(e, stored::ReadError::Key(_)) { 2 } else { 1 };
+                return if matches!(e, stored::ReadError::Key(_)) {
+                    2
+                } else {
+                    1
+                };
             }
         }
     }
@@ -179,9 +187,7 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
                 build_number: r.job_run_number?,
                 result: r.status.unwrap_or_default(),
                 start_ms: start,
-                end_ms: r
-                    .end_time
-                    .unwrap_or(start + r.duration.unwrap_or(0) * 1000),
+                end_ms: r.end_time.unwrap_or(start + r.duration.unwrap_or(0) * 1000),
             })
         })
         .collect();
@@ -347,15 +353,7 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
             runs.borrow_mut().extend(chunk.runs);
             Box::pin(async {})
         };
-        listing::list(
-            gh,
-            repo,
-            &q,
-            cfg.select.since,
-            cfg.select.until,
-            &visit,
-        )
-        .await?;
+        listing::list(gh, repo, &q, cfg.select.since, cfg.select.until, &visit).await?;
     }
     // Earlier attempts of re-runs, read one by one (the listing shows the latest).
     let listed = runs.into_inner();

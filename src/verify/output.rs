@@ -193,7 +193,11 @@ pub fn table(f: &Findings) -> String {
             );
         }
         if bad.len() > SHOWN {
-            let _ = writeln!(out, "  ... and {} more (--json lists them all)", bad.len() - SHOWN);
+            let _ = writeln!(
+                out,
+                "  ... and {} more (--json lists them all)",
+                bad.len() - SHOWN
+            );
         }
     }
     for u in f.unread {
@@ -245,7 +249,12 @@ pub fn markdown(f: &Findings) -> String {
         for (i, e, v) in bad.iter().take(SHOWN) {
             let run = match &e.url {
                 Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-                    format!("[run {} attempt {}](<{}>)", e.run_id, e.attempt, u.replace(['<', '>', ' '], ""))
+                    format!(
+                        "[run {} attempt {}](<{}>)",
+                        e.run_id,
+                        e.attempt,
+                        u.replace(['<', '>', ' '], "")
+                    )
                 }
                 _ => format!("run {} attempt {}", e.run_id, e.attempt),
             };

@@ -80,7 +80,12 @@ impl ReadError {
 }
 
 /// The body of one `job_runs/list` request.
-pub fn query(names: &[String], from: DateTime<Utc>, to: DateTime<Utc>, page: u64) -> serde_json::Value {
+pub fn query(
+    names: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    page: u64,
+) -> serde_json::Value {
     json!({
         "page": page,
         "page_size": PAGE_SIZE,

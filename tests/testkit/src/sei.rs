@@ -512,9 +512,15 @@ fn list_runs_answer(body: &Value, st: &State, instances: &[(String, String)]) ->
         .into_iter()
         .filter(|r| {
             let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
-            names.as_ref().is_none_or(|n| n.contains(&s("job_normalized_full_name")))
-                && job_names.as_ref().is_none_or(|n| n.contains(&s("job_name")))
-                && instance_names.as_ref().is_none_or(|n| n.contains(&s("cicd_instance_name")))
+            names
+                .as_ref()
+                .is_none_or(|n| n.contains(&s("job_normalized_full_name")))
+                && job_names
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&s("job_name")))
+                && instance_names
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&s("cicd_instance_name")))
                 && statuses.as_ref().is_none_or(|n| n.contains(&s("status")))
         })
         .filter(|r| {
@@ -528,7 +534,9 @@ fn list_runs_answer(body: &Value, st: &State, instances: &[(String, String)]) ->
             })
         })
         // Listing with the default `across` (trend): the last 90 days only.
-        .filter(|r| across != "trend" || r["start_time"].as_i64().unwrap_or(0) >= now_ms - NINETY_DAYS_MS)
+        .filter(|r| {
+            across != "trend" || r["start_time"].as_i64().unwrap_or(0) >= now_ms - NINETY_DAYS_MS
+        })
         .collect();
     let sort = body["sort"].as_array().and_then(|s| s.first());
     match sort.and_then(|s| s["id"].as_str()) {
@@ -537,7 +545,11 @@ fn list_runs_answer(body: &Value, st: &State, instances: &[(String, String)]) ->
             list.sort_by(|a, b| {
                 let key = |r: &Value| (r[field].as_i64(), r["id"].as_str().map(str::to_owned));
                 let o = key(a).cmp(&key(b));
-                if desc { o.reverse() } else { o }
+                if desc {
+                    o.reverse()
+                } else {
+                    o
+                }
             });
         }
         None => {
