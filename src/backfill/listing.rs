@@ -270,7 +270,10 @@ mod tests {
         let Covered::Yes { runs, keep, oldest } = covers(page(), Some(3), since, until) else {
             panic!("covered")
         };
-        assert_eq!(runs.iter().map(|r| r.id.unwrap()).collect::<Vec<_>>(), [3, 2]);
+        assert_eq!(
+            runs.iter().map(|r| r.id.unwrap()).collect::<Vec<_>>(),
+            [3, 2]
+        );
         assert!(keep && oldest.is_none());
         // A full page whose oldest run is before the window: covered, its oldest kept.
         let Covered::Yes { oldest, .. } = covers(page(), Some(500), since, until) else {
@@ -297,8 +300,14 @@ mod tests {
             oldest: Some(t("2025-03-01T08:00:00Z")),
         };
         assert!(still_covers(&w, t("2025-03-01T09:15:00Z")));
-        assert!(!still_covers(&w, t("2025-03-01T08:30:00Z")), "a wider window");
-        let w = crate::backfill::state::Watch { oldest: Some(t("2025-03-01T09:30:00Z")), ..w };
+        assert!(
+            !still_covers(&w, t("2025-03-01T08:30:00Z")),
+            "a wider window"
+        );
+        let w = crate::backfill::state::Watch {
+            oldest: Some(t("2025-03-01T09:30:00Z")),
+            ..w
+        };
         assert!(!still_covers(&w, t("2025-03-01T09:15:00Z")));
     }
 

@@ -575,9 +575,12 @@ impl Ctx<'_> {
             return covered;
         };
         let total = page.total_count;
-        let listing::Covered::Yes { runs, keep, oldest } =
-            listing::covers(page.workflow_runs, total, cfg.select.since, cfg.select.until)
-        else {
+        let listing::Covered::Yes { runs, keep, oldest } = listing::covers(
+            page.workflow_runs,
+            total,
+            cfg.select.since,
+            cfg.select.until,
+        ) else {
             return false;
         };
         self.chunk(repo, known, listing::Chunk { runs, cut: None })

@@ -220,8 +220,8 @@ impl State {
     pub fn set_watch(&mut self, repo: &str, listing: &str, watch: Watch) -> io::Result<()> {
         let repo = repo.to_ascii_lowercase();
         if let Some(f) = &mut self.file {
-            let mut text =
-                serde_json::to_string(&watch_line(&repo, listing, &watch)).map_err(io::Error::other)?;
+            let mut text = serde_json::to_string(&watch_line(&repo, listing, &watch))
+                .map_err(io::Error::other)?;
             text.push('\n');
             f.write_all(text.as_bytes())?;
             f.flush()?;
@@ -399,7 +399,8 @@ mod tests {
             since: t("2025-03-01T00:15:00Z"),
             oldest: Some(t("2025-02-27T10:00:00Z")),
         };
-        s.set_watch("Acme/API", "runs?status=completed", first).unwrap();
+        s.set_watch("Acme/API", "runs?status=completed", first)
+            .unwrap();
         s.set_watch("acme/api", "runs?status=completed", second.clone())
             .unwrap();
         s.record(key("acme/api", 1, 1), Outcome::Delivered).unwrap();
@@ -408,8 +409,16 @@ mod tests {
         assert_eq!(s.watch("acme/api", "runs?status=completed"), Some(&second));
         assert_eq!(s.skipped_lines, 0);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 3, "header, an attempt, a listing:\n{text}");
-        assert!(text.lines().last().unwrap().starts_with(r#"{"repo":"acme/api","listing":"#));
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "header, an attempt, a listing:\n{text}"
+        );
+        assert!(text
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with(r#"{"repo":"acme/api","listing":"#));
     }
 
     #[test]
