@@ -132,6 +132,8 @@ struct Ctx<'a> {
     workflows_seen: RefCell<HashSet<String>>,
     /// Listings GitHub answered `304 Not Modified`: nothing new since the last sweep.
     quiet: Cell<u64>,
+    /// Default branches from the organization's listing, by `owner/name` lower-cased.
+    default_branches: RefCell<HashMap<String, String>>,
 }
 
 async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
@@ -250,17 +252,19 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         dry_lines: Cell::new(0),
         workflows_seen: RefCell::default(),
         quiet: Cell::new(0),
+        default_branches: RefCell::default(),
     };
     ctx.resend(resend).await;
     let (s, u) = (&cfg.select.since, &cfg.select.until);
     let installation = select::is_installation_token(cfg.github.token.expose());
-    let repos = match select::repositories(&ctx.gh, &cfg.select, installation).await {
+    let mut repos = match select::repositories(&ctx.gh, &cfg.select, installation).await {
         Ok(r) => r,
         Err(e) => {
             runner.error(&e);
             return ctx.finish(true).await;
         }
     };
+    *ctx.default_branches.borrow_mut() = std::mem::take(&mut repos.default_branches);
     (ctx.say)(&format!(
         "Backfilling {} ({}{}): completed runs created from {} to {}{}{}{}",
         match repos.chosen.len() {
@@ -748,8 +752,13 @@ impl Ctx<'_> {
             workflow_artifacts: cfg.send.include_workflow_artifacts,
             workflows: cfg.send.overrides.job_full_name.is_none(),
             me: None,
-            // Branch or tag, it is looked up once for the repository (Known's tags).
-            default_branch: None,
+            // A run of the default branch (the organization's listing names it) is a branch's;
+            // any other name is looked up once for the repository (Known's tags).
+            default_branch: self
+                .default_branches
+                .borrow()
+                .get(&u.repo.to_string().to_ascii_lowercase())
+                .cloned(),
             known: known.map(|k| k as &dyn Known),
         };
         let log = self.runner.capture();
