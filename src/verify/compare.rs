@@ -101,7 +101,7 @@ pub fn instant(ms: u64) -> String {
     let Some(t) = chrono::DateTime::from_timestamp_millis(ms as i64) else {
         return ms.to_string();
     };
-    let format = if ms % 1000 == 0 {
+    let format = if ms.is_multiple_of(1000) {
         chrono::SecondsFormat::Secs
     } else {
         chrono::SecondsFormat::Millis
