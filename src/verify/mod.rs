@@ -86,9 +86,23 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
     }
     let guid = &cfg.send.instance_guid;
     let instance = crate::delivery::check_instance(d, &sei, guid, runner).await;
-    let instance_problem = instance.problem(guid, &d.sei_base);
+    let instance_problem = match instance {
+        crate::sei::Instance::Unknown => Some(format!(
+            "input `instance-guid` is `{guid}`, which SEI at {} does not know: SEI stores no \
+             run of it (it answers a report 202 and drops it). Use the id of a CI/CD instance of \
+             this SEI account and region",
+            d.sei_base
+        )),
+        crate::sei::Instance::NoIntegration => Some(format!(
+            "input `instance-guid` is `{guid}`, a CI/CD instance with no integration attached in \
+             SEI at {}: SEI stores no run of it (it answers a report 202 and drops it). Attach \
+             the instance to a custom CI/CD integration in SEI",
+            d.sei_base
+        )),
+        _ => None,
+    };
     if let Some(why) = &instance_problem {
-        runner.error(&format!("{why} SEI stores no run of it"));
+        runner.error(why);
     }
     let state = match &cfg.state {
         Some(path) => match State::read(path) {
@@ -204,10 +218,7 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
             .collect();
         if let Some(why) = &instance_problem {
             if !missing.is_empty() {
-                unread.push(format!(
-                    "--repair sent nothing: {}",
-                    why.split(':').next().unwrap_or(why)
-                ));
+                unread.push(format!("--repair sent nothing: {why}"));
             }
         } else if !missing.is_empty() {
             runner.info(&format!(
