@@ -5,9 +5,10 @@
 "use strict";
 const fs = require("node:fs");
 
-// GitHub-hosted runner labels newer than actionlint 1.7.7's list (macos-15-intel: the Intel
+// GitHub-hosted runner labels newer than actionlint 1.7.7's list (ubuntu-slim: the 1-vCPU
+// container runner the examples report from; macos-15-intel: the Intel
 // macOS runner that release.yml builds and checks the x86_64 macOS binary on).
-const NEWER_LABELS = ["macos-15-intel"];
+const NEWER_LABELS = ["macos-15-intel", "ubuntu-slim"];
 const newerLabel = (r) =>
   r.kind === "runner-label" && NEWER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 

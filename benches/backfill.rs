@@ -16,14 +16,29 @@
 //! cargo bench --bench backfill -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd
 //! ```
 //!
+//! Then the sweep at organization size (`--sweep REPOSITORIES:ACTIVE`, default 10000:100): an
+//! installation token's organization of that many repositories, each with a run before the
+//! window; a first sweep keeps every repository's listing in the state, then one new run appears
+//! in each of ACTIVE repositories and a second sweep reports them; a third finds nothing new.
+//! Measured: the requests each sweep spends of the primary rate limit (`304 Not Modified` is
+//! free), by kind, with the same token at every sweep and with a new one (GitHub's ETags are per
+//! token), against one installation's hourly budget on such an organization: 12,500 (GitHub's
+//! "Rate limits for the REST API": an installation gets 5,000 an hour, 50 more for each
+//! repository past 20, up to 12,500 outside Enterprise Cloud).
+//!
+//! ```text
+//! cargo bench --bench backfill -- --cases none --sweep 10000:100
+//! ```
+//!
 //! Built by `cargo bench` (release settings) and by `--all-targets`; run without `--bench`
-//! (`cargo test --benches`) it does one quick case without latency, as a smoke test.
+//! (`cargo test --benches`) it does one quick case without latency, and a sweep of 300
+//! repositories, as a smoke test.
 
 #[path = "launcher.rs"]
 mod launcher;
 
 use launcher::Launcher;
-use sei_cicd_testkit::fixtures::Backlog;
+use sei_cicd_testkit::fixtures::{self, Backlog};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::max_in_flight;
 use sei_cicd_testkit::sei::{api_key, Sei};
@@ -50,6 +65,8 @@ struct Settings {
     cases: Vec<Case>,
     /// One run in this many is re-run once (0: none).
     rerun_every: usize,
+    /// The sweep: repositories, and how many of them get a new run.
+    sweep: Option<(usize, usize)>,
 }
 
 fn main() {
@@ -70,6 +87,9 @@ fn main() {
     println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     for case in &s.cases {
         run_case(&s, &mut launcher, *case);
+    }
+    if let Some((repos, active)) = s.sweep {
+        sweep_case(&s, &mut launcher, repos, active);
     }
     launcher.print_floor();
 }
@@ -97,6 +117,7 @@ fn settings() -> Settings {
             vec![case(200, false, 4)]
         },
         rerun_every: 20,
+        sweep: Some(if benching { (10_000, 100) } else { (300, 3) }),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -109,10 +130,20 @@ fn settings() -> Settings {
             "--latency-ms" => {
                 s.latency = Duration::from_millis(value().parse().expect("--latency-ms N"))
             }
+            "--sweep" => {
+                let v = value();
+                s.sweep = v.split_once(':').map(|(r, a)| {
+                    (
+                        r.parse().expect("--sweep REPOS:ACTIVE"),
+                        a.parse().expect("--sweep REPOS:ACTIVE"),
+                    )
+                });
+            }
             // runs:head|default:concurrency,...
             "--cases" => {
                 s.cases = value()
                     .split(',')
+                    .filter(|c| *c != "none")
                     .map(|c| {
                         let p: Vec<&str> = c.split(':').collect();
                         assert_eq!(p.len(), 3, "--cases 5000:head:4,...");
@@ -242,3 +273,142 @@ fn run_case(s: &Settings, launcher: &mut Launcher, case: Case) {
     let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!("|  |  |  |  |  |  | {} |  |  |  |  |  |", parts.join(", "));
 }
+
+/// An organization of `repos` repositories, `active` of which get a new run between two sweeps:
+/// what each sweep spends of the rate limit.
+fn sweep_case(s: &Settings, launcher: &mut Launcher, repos: usize, active: usize) {
+    let name = |i: usize| format!("acme/repo-{i:05}");
+    // Each repository's one run, a month before the window: listed, not reported.
+    // Any token: the last sweep comes with another one.
+    let mut g = GitHub::new()
+        .latency(s.latency)
+        .rate_limit(1_000_000_000, Duration::from_secs(3600));
+    for i in 0..repos {
+        g = g.backlog(&Backlog {
+            start: fixtures::BACKLOG_START - 30 * 86_400,
+            first_id: 1_000_000 + i as u64 * 100,
+            rerun_every: 0,
+            ..Backlog::new(&name(i), 1)
+        });
+    }
+    let (github, live) = g.start_live();
+    let key = api_key("bench");
+    let sei = Sei::new()
+        .key(&key)
+        .instance(GUID)
+        .latency(s.latency)
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sweep.state").display().to_string();
+    let sei_url = sei.url();
+    let args = [
+        "backfill",
+        "--organization",
+        "acme",
+        "--since",
+        "2025-03-01",
+        "--until",
+        "2025-03-31",
+        "--state",
+        &state,
+        "--concurrency",
+        "16",
+        "--max-requests-per-minute",
+        "1000000",
+        "--sei-url",
+        &sei_url,
+        "--instance-guid",
+        GUID,
+    ];
+    let sweep = |token: &str, what: &str, launcher: &mut Launcher| {
+        let vars: BTreeMap<String, String> = [
+            ("GITHUB_API_URL", github.url()),
+            ("GITHUB_TOKEN", token.to_owned()),
+            ("SEI_TOKEN", key.clone()),
+            ("HOME", dir.path().display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let before = (live.spent().unwrap(), github.exchanges().len());
+        let log = dir.path().join("log");
+        let (wall, _, _, ok) = launcher.run(&s.bin, &args, dir.path(), &log, &vars);
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(ok, "the sweep failed:\n{text}");
+        let spent = live.spent().unwrap() - before.0;
+        let ex = github.exchanges();
+        let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for e in &ex[before.1..] {
+            let p = e.request.path();
+            let kind = if p.contains("/installation/") || p.contains("/orgs/") {
+                "repositories"
+            } else if p.ends_with("/actions/runs") {
+                "runs listing"
+            } else if p.ends_with("/jobs") {
+                "jobs"
+            } else if p.ends_with("/workflows") {
+                "workflows"
+            } else if p.ends_with("/commits") {
+                "branch history"
+            } else if p.contains("/deployments") {
+                "deployments"
+            } else if p.contains("/matching-refs/") {
+                "tags"
+            } else if p.contains("/workflows/") {
+                "previous success"
+            } else {
+                "other"
+            };
+            let k = kinds.entry(kind).or_default();
+            if e.status == Some(304) {
+                k.1 += 1;
+            } else {
+                k.0 += 1;
+            }
+        }
+        let parts: Vec<String> = kinds
+            .iter()
+            .map(|(k, (paid, free))| format!("{k} {paid} (+{free} free)"))
+            .collect();
+        println!(
+            "| {what} | {} | {:.2}% | {:.1} | {} |",
+            spent,
+            spent as f64 * 100.0 / INSTALLATION_BUDGET as f64,
+            wall.as_secs_f64(),
+            parts.join(", ")
+        );
+    };
+    println!(
+        "\nsweep: {repos} repositories (installation token), {active} with a new run; budget {INSTALLATION_BUDGET} an hour\n"
+    );
+    println!("| sweep | requests spent | of the hourly budget | wall s | by kind (304s free) |");
+    println!("|---|---:|---:|---:|---|");
+    sweep(GH_TOKEN, "first (keeps every listing's ETag)", launcher);
+    sweep(GH_TOKEN, "nothing new, same token", launcher);
+    live.update(|mut g| {
+        for i in (0..repos)
+            .step_by((repos / active.max(1)).max(1))
+            .take(active)
+        {
+            g = g.backlog(&Backlog {
+                first_id: 1_000_000 + i as u64 * 100 + 50,
+                rerun_every: 0,
+                ..Backlog::new(&name(i), 1)
+            });
+        }
+        g
+    });
+    sweep(
+        GH_TOKEN,
+        &format!("{active} repositories with a new run, same token"),
+        launcher,
+    );
+    let delivered = sei.received().iter().filter(|r| r.status == 202).count();
+    assert_eq!(delivered, active, "each new run reported once");
+    // GitHub's ETags are per token: a new token each sweep pays every listing.
+    let other = "ghs_benchAnotherToken00000000000000000";
+    sweep(other, "nothing new, a new token", launcher);
+}
+
+/// One GitHub App installation's hourly budget on an organization of 10,000 repositories.
+const INSTALLATION_BUDGET: u64 = 12_500;

@@ -30,9 +30,51 @@ pub enum Command {
     /// Report many past runs: of repositories or a whole organization, by workflow and time,
     /// each exactly as `report` would (resumable with --state; on a schedule, a sweep).
     Backfill(Box<BackfillArgs>),
+    /// Check that every run attempt of a window is in SEI as it was sent: reads back what SEI
+    /// stored and compares it with GitHub's runs (--repair sends again what is missing).
+    Verify(Box<VerifyArgs>),
     /// Manage the CI/CD instance in SEI that runs are reported to.
     #[command(subcommand)]
     Instance(InstanceCommand),
+}
+
+/// `verify`: `backfill`'s selection, what to do with what it finds, and the inputs that made
+/// the reports (they decide each run's job and build number in SEI, and shape a `--repair`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub check: CheckArgs,
+    #[command(flatten)]
+    pub sei: SeiArgs,
+    #[command(flatten)]
+    pub instance: InstanceArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+    #[command(flatten)]
+    pub send: SendArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// What `verify` reads besides GitHub and SEI, and what it does with what it finds.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "What verify does")]
+pub struct CheckArgs {
+    /// A backfill's state file: also count what it delivered (read only, unless --repair
+    /// records what it sends again) [default: no state]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
+
+    /// Send again, through the same pipeline as `report`, every attempt SEI does not have (SEI
+    /// keeps the first report of a run, so one it has is never changed)
+    #[arg(long)]
+    pub repair: bool,
+
+    /// Print one JSON document on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `instance ...`

@@ -7,7 +7,8 @@
 //! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
 //! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again),
 //! [`backfill`] (many runs: repositories, an organization, a window; a sweep on a schedule),
-//! [`instance`] (registering the CI/CD instance in SEI).
+//! [`verify`] (what SEI stored, read back and held against GitHub's runs), [`instance`]
+//! (registering the CI/CD instance in SEI).
 
 pub mod args;
 pub mod backfill;
@@ -33,6 +34,7 @@ pub mod skip;
 pub mod summary;
 pub mod target;
 pub mod time;
+pub mod verify;
 
 use clap::Parser;
 
@@ -57,6 +59,10 @@ pub fn main() -> u8 {
         args::Command::Backfill(a) => {
             exit_on_panic(&env, 1);
             backfill::run(&a, &env)
+        }
+        args::Command::Verify(a) => {
+            exit_on_panic(&env, 1);
+            verify::run(&a, &env)
         }
         args::Command::Instance(args::InstanceCommand::Register(a)) => {
             exit_on_panic(&env, 1);

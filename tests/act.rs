@@ -2,8 +2,10 @@
 //! runs it: `uses: sei-cicd/sei-cicd-action/native@v1`, resolved (`--local-repository`) to a copy
 //! of a release commit (`action.yml` and `native/`, with the shipped Linux binary put in and
 //! pinned by `dist/pin-native.sh`), in a job container, against the loopback emulators of GitHub
-//! and SEI (host networking), on the default inputs. Two workflows: a final job of the run it
-//! reports, and a `workflow_run` reporter; in each a later step reads the entry's outputs.
+//! and SEI (host networking), on the default inputs. Three workflows: a final job of the run it
+//! reports, a `workflow_run` reporter, and the README's Mode 1 as written, on `ubuntu-slim` (a
+//! job container with no Docker and no Docker socket, as GitHub's `ubuntu-slim` runner is); in
+//! each a later step reads the entry's outputs.
 //!
 //! What act does not do as GitHub's runner does, and what the tests give it instead (see
 //! shared/docs/github-notes.md): it sets no `job.check_run_id` and no `RUNNER_NAME` (passed with
@@ -133,11 +135,25 @@ impl Workspace {
         event_file: Option<&Path>,
         vars: &[(&str, &str)],
     ) -> Output {
+        self.act_with(act, event, event_file, vars, &[])
+    }
+
+    /// [`Self::act`] with more of act's flags.
+    fn act_with(
+        &self,
+        act: &Act,
+        event: &str,
+        event_file: Option<&Path>,
+        vars: &[(&str, &str)],
+        flags: &[&str],
+    ) -> Output {
         let mut command = Command::new(&act.act);
         command
             .arg(event)
             .args(["-W", ".github/workflows/workflow.yml"])
             .args(["-P", &format!("ubuntu-latest={}", act.image)])
+            .args(["-P", &format!("ubuntu-slim={}", act.image)])
+            .args(flags)
             .arg("--pull=false")
             .args([
                 "--local-repository",
@@ -392,4 +408,88 @@ jobs:
     let direct = env.run(&act.binary);
     assert!(direct.status.success(), "{:?}", text(&direct));
     assert_eq!(sei2.received()[0].payload.as_ref(), Some(&payload));
+}
+
+/// The README's Mode 1, the cheapest reporter: the native entry on `ubuntu-slim`, a job container
+/// without Docker (act mounts no Docker socket into it: `--container-daemon-socket -`), where a
+/// container action could not start.
+#[test]
+fn act_runs_the_readme_s_mode_1_on_ubuntu_slim_a_job_container_without_docker() {
+    let Some(act) =
+        act("act_runs_the_readme_s_mode_1_on_ubuntu_slim_a_job_container_without_docker")
+    else {
+        return;
+    };
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .run(
+            SKIP_DUP_REPO,
+            fixtures::skip_dup_run(),
+            fixtures::skip_dup_jobs(),
+        )
+        .start();
+    let sei = sei_server();
+    // The README's Mode 1 (its permissions, runs-on and uses: lines), with the emulators' URL.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for line in [
+        "    runs-on: ubuntu-slim",
+        "      - uses: sei-cicd/sei-cicd-action/native@v1",
+    ] {
+        assert!(readme.contains(line), "the README's Mode 1 has {line:?}");
+    }
+    let workflow = format!(
+        r#"name: Report to SEI
+on:
+  workflow_run:
+    workflows: [CI]
+    types: [completed]
+permissions:
+  actions: read
+  contents: read
+  deployments: read
+jobs:
+  report:
+    runs-on: ubuntu-slim
+    steps:
+      - name: No Docker in this job container
+        run: |
+          if command -v docker >/dev/null || [[ -e /var/run/docker.sock ]]; then
+            echo "docker is here"; exit 1
+          fi
+          echo "no docker here"
+      - id: sei
+        uses: sei-cicd/sei-cicd-action/native@v1
+        with:
+          sei-token: ${{{{ secrets.SEI_API_KEY }}}}
+          instance-guid: {GUID}
+          sei-url: ${{{{ env.SEI_URL }}}}
+{LATER_STEP}"#
+    );
+    let ws = Workspace::new(&act, SKIP_DUP_REPO, &workflow);
+    let event = ws.dir.path().join("event.json");
+    std::fs::write(&event, fixtures::skip_dup_completed_event().to_string()).unwrap();
+    let out = ws.act_with(
+        &act,
+        "workflow_run",
+        Some(&event),
+        &[
+            ("GITHUB_API_URL", &github.url()),
+            ("SEI_URL", &sei.url()),
+            ("RUNNER_NAME", RUNNER_NAME),
+        ],
+        &["--container-daemon-socket", "-"],
+    );
+    let lines = assert_run(
+        &out,
+        "outputs: result=SUCCESS execution-id=16620109074-1 status=delivered http-status=202",
+    );
+    assert!(lines.iter().any(|l| l == "no docker here"), "{lines:?}");
+    let received = sei.received();
+    assert_eq!(received.len(), 1, "one report");
+    assert_eq!(received[0].status, 202);
+    assert!(
+        received[0].problems.is_empty(),
+        "{:?}",
+        received[0].problems
+    );
 }

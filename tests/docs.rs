@@ -523,3 +523,113 @@ fn the_bundled_runs_are_the_fixtures_and_the_readme_names_each() {
         "every folder under examples/runs/ is built here"
     );
 }
+
+/// A number as the docs write it: `1,234`, `0.006`, `18.00`.
+fn number(cell: &str) -> f64 {
+    cell.replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {cell:?}"))
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn dollars(x: f64) -> String {
+    let cents = (x * 100.0).round() as u64;
+    format!("{}.{:02}", thousands(cents / 100), cents % 100)
+}
+
+/// The cost table of docs/entries.md, every figure computed from the prices and the
+/// assumptions the page states above it, so the text and the figures cannot drift apart.
+#[test]
+fn the_cost_table_is_computed_from_the_documented_prices() {
+    let page = std::fs::read_to_string(root().join("docs/entries.md")).unwrap();
+    let prices: std::collections::HashMap<String, f64> =
+        table_rows(&page, "| Runner | USD a minute |")
+            .into_iter()
+            .map(|(runner, v)| (runner, number(&v[0])))
+            .collect();
+    let latest = prices["`ubuntu-latest` (Linux 2-core)"];
+    let slim = prices["`ubuntu-slim` (Linux 1-core)"];
+    assert!(
+        (slim * 3.0 - latest).abs() < 1e-9,
+        "ubuntu-slim is a third of ubuntu-latest"
+    );
+    let assumed: Vec<f64> = table_rows(&page, "| Assumption | Value |")
+        .into_iter()
+        .map(|(_, v)| number(&v[0]))
+        .collect();
+    let [per_report, per_attempt, per_repo, repos, setup_s, per_minute, days] = assumed[..] else {
+        panic!("seven assumptions: {assumed:?}")
+    };
+    let runs_a_day = [100.0, 10_000.0, 100_000.0];
+    // (minutes a day, USD a month, requests a day) for one column.
+    let reporter = |price: f64, runs: f64| (runs, runs * days * price, runs * per_report);
+    let sweep = |every: f64, new_token: bool, runs: f64| {
+        let sweeps = (1440.0 / every).floor();
+        let per_sweep = runs / sweeps;
+        let minutes = sweeps * ((setup_s + per_sweep * 60.0 / per_minute) / 60.0).ceil();
+        let active = per_sweep.min(repos);
+        let mut requests =
+            sweeps * ((repos / 100.0).ceil() + active * per_repo) + runs * per_attempt;
+        if new_token {
+            requests += sweeps * (repos - active);
+        }
+        (minutes, minutes * days * latest, requests)
+    };
+    type Mode<'a> = (&'a str, Box<dyn Fn(f64) -> (f64, f64, f64) + 'a>);
+    let modes: Vec<Mode> = vec![
+        (
+            "Reporter job on `ubuntu-latest` (container action)",
+            Box::new(|r| reporter(latest, r)),
+        ),
+        (
+            "Reporter job on `ubuntu-slim` (native entry)",
+            Box::new(|r| reporter(slim, r)),
+        ),
+        (
+            "A step in a job that runs anyway",
+            Box::new(|r| (0.0, 0.0, r * per_report)),
+        ),
+        ("Sweep every 5 minutes", Box::new(|r| sweep(5.0, false, r))),
+        (
+            "Sweep every 15 minutes",
+            Box::new(|r| sweep(15.0, false, r)),
+        ),
+        (
+            "Sweep every 60 minutes",
+            Box::new(|r| sweep(60.0, false, r)),
+        ),
+        (
+            "Sweep every 15 minutes, a new token each sweep",
+            Box::new(|r| sweep(15.0, true, r)),
+        ),
+    ];
+    let rows = table_rows(&page, "| Mode | minutes a day, 100 runs |");
+    assert_eq!(
+        rows.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
+        modes.iter().map(|(m, _)| *m).collect::<Vec<_>>()
+    );
+    for ((mode, cells), (_, f)) in rows.iter().zip(&modes) {
+        let figures: Vec<(f64, f64, f64)> = runs_a_day.iter().map(|&r| f(r)).collect();
+        let want: Vec<String> = figures
+            .iter()
+            .map(|c| thousands(c.0 as u64))
+            .chain(figures.iter().map(|c| dollars(c.1)))
+            .chain(figures.iter().map(|c| thousands(c.2.round() as u64)))
+            .collect();
+        assert_eq!(cells, &want, "{mode}");
+    }
+    // The sweep every 15 minutes is the cheapest mode past a few hundred runs a day.
+    let at = |i: usize, col: usize| number(&rows[i].1[3 + col]);
+    assert!(at(4, 1) < at(1, 1) / 10.0 && at(4, 2) < at(1, 2) / 10.0);
+}

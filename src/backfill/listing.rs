@@ -9,6 +9,18 @@
 //!
 //! Ranges are whole seconds, both ends included (as GitHub reads `created=a..b`), and slices
 //! meet without overlap or gap: `[a, m]` then `[m + 1 s, b]`.
+//!
+//! **A sweep's conditional listing.** With a state, a repository is first asked for its newest
+//! completed runs at a URL that stays the same from one sweep to the next
+//! (`.../actions/runs?status=completed&per_page=100&page=1`, [`watch_query`]), with the `ETag`
+//! the state kept: a repository where nothing happened answers `304 Not Modified`, which costs
+//! nothing of GitHub's rate limit. The page changes whenever a run that can matter changes: a
+//! new run completes (a new workflow's too), a run created earlier completes late (it joins the
+//! page), a run is re-run (it leaves the page, then comes back with its new attempt). When the
+//! page holds every completed run created since the window's start (it is not full, or its
+//! oldest run is older than that), it *is* the window's listing, and the ETag is kept;
+//! otherwise (a busy repository) the window is listed as above. A `304` stands for the last
+//! page only while it still covers the window ([`still_covers`]).
 
 use crate::github::client::GitHub;
 use crate::model::{Repo, Run};
@@ -46,6 +58,77 @@ pub fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) -> String
         s.push_str(&format!("&event={}", enc(e)));
     }
     s
+}
+
+/// The query of the conditional listing: the same at every sweep (no window in it).
+pub fn watch_query(q: &Query) -> String {
+    let enc = crate::github::client::encode;
+    let mut s = "status=completed".to_owned();
+    if let Some(b) = &q.branch {
+        s.push_str(&format!("&branch={}", enc(b)));
+    }
+    if let Some(e) = &q.event {
+        s.push_str(&format!("&event={}", enc(e)));
+    }
+    s
+}
+
+/// The name a state keeps the conditional listing under: `runs?status=completed` or
+/// `workflows/{id}/runs?status=completed`.
+pub fn watch_key(q: &Query) -> String {
+    match q.workflow {
+        Some(id) => format!("workflows/{id}/runs?{}", watch_query(q)),
+        None => format!("runs?{}", watch_query(q)),
+    }
+}
+
+/// What a page of the conditional listing holds of the window `[since, until]`.
+#[derive(Debug)]
+pub enum Covered {
+    /// Every completed run created in the window is on the page: these, newest first. `keep`:
+    /// no run on the page is newer than the window, so a `304` next time means nothing new.
+    /// `oldest`: the creation of the page's oldest run when the page is full.
+    Yes {
+        runs: Vec<Run>,
+        keep: bool,
+        oldest: Option<DateTime<Utc>>,
+    },
+    /// Runs of the window may be past the page: list the window.
+    No,
+}
+
+/// Whether the first page of the completed runs (`total` of them in all) covers the window.
+pub fn covers(
+    page: Vec<Run>,
+    total: Option<u64>,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Covered {
+    let full = total.unwrap_or(page.len() as u64) > page.len() as u64;
+    let oldest = page.iter().filter_map(|r| r.created_at).min();
+    if full && oldest.is_none_or(|o| o >= since) {
+        return Covered::No;
+    }
+    let keep = page.iter().all(|r| r.created_at.is_none_or(|c| c <= until));
+    let mut seen = HashSet::new();
+    let runs = page
+        .into_iter()
+        .filter(|r| r.id.is_some_and(|id| seen.insert(id)))
+        .filter(|r| r.status.as_deref().is_none_or(|s| s == "completed"))
+        .filter(|r| r.created_at.is_some_and(|c| c >= since && c <= until))
+        .collect();
+    Covered::Yes {
+        runs,
+        keep,
+        oldest: if full { oldest } else { None },
+    }
+}
+
+/// Whether a page GitHub answers `304 Not Modified` for still holds all a window from `since`
+/// needs: it was handled from that window's start or earlier, and runs created since then
+/// cannot be past it.
+pub fn still_covers(w: &crate::backfill::state::Watch, since: DateTime<Utc>) -> bool {
+    w.since <= since && w.oldest.is_none_or(|o| o < since)
 }
 
 fn stamp(t: DateTime<Utc>) -> String {
@@ -162,6 +245,70 @@ mod tests {
             "status=completed&created=2025-03-01T00%3A00%3A00Z..2025-03-31T23%3A59%3A59Z\
              &branch=release%2F1.x&event=push"
         );
+    }
+
+    fn run(id: u64, created: &str) -> Run {
+        Run {
+            id: Some(id),
+            status: Some("completed".into()),
+            created_at: Some(t(created)),
+            ..Run::default()
+        }
+    }
+
+    #[test]
+    fn a_page_covers_the_window_when_it_holds_every_run_or_reaches_past_its_start() {
+        let (since, until) = (t("2025-03-01T09:00:00Z"), t("2025-03-01T12:00:00Z"));
+        let page = || {
+            vec![
+                run(3, "2025-03-01T11:00:00Z"),
+                run(2, "2025-03-01T10:00:00Z"),
+                run(1, "2025-03-01T08:00:00Z"),
+            ]
+        };
+        // All the repository's completed runs: the two of the window.
+        let Covered::Yes { runs, keep, oldest } = covers(page(), Some(3), since, until) else {
+            panic!("covered")
+        };
+        assert_eq!(
+            runs.iter().map(|r| r.id.unwrap()).collect::<Vec<_>>(),
+            [3, 2]
+        );
+        assert!(keep && oldest.is_none());
+        // A full page whose oldest run is before the window: covered, its oldest kept.
+        let Covered::Yes { oldest, .. } = covers(page(), Some(500), since, until) else {
+            panic!("covered")
+        };
+        assert_eq!(oldest, Some(t("2025-03-01T08:00:00Z")));
+        // A full page within the window: runs may be past it.
+        assert!(matches!(
+            covers(page(), Some(500), t("2025-03-01T07:00:00Z"), until),
+            Covered::No
+        ));
+        // A run newer than the window: used next time, so the page is not kept.
+        let mut newer = page();
+        newer.insert(0, run(4, "2025-03-01T12:00:01Z"));
+        let Covered::Yes { runs, keep, .. } = covers(newer, Some(4), since, until) else {
+            panic!("covered")
+        };
+        assert!(!keep && runs.len() == 2);
+        // A page unchanged since: good for a window that starts as late or later, and past
+        // the oldest run of a full page.
+        let w = crate::backfill::state::Watch {
+            etag: "W/\"1\"".into(),
+            since,
+            oldest: Some(t("2025-03-01T08:00:00Z")),
+        };
+        assert!(still_covers(&w, t("2025-03-01T09:15:00Z")));
+        assert!(
+            !still_covers(&w, t("2025-03-01T08:30:00Z")),
+            "a wider window"
+        );
+        let w = crate::backfill::state::Watch {
+            oldest: Some(t("2025-03-01T09:30:00Z")),
+            ..w
+        };
+        assert!(!still_covers(&w, t("2025-03-01T09:15:00Z")));
     }
 
     #[test]

@@ -130,6 +130,10 @@ struct Ctx<'a> {
     dry_lines: Cell<usize>,
     /// No repository has one of the workflows asked for.
     workflows_seen: RefCell<HashSet<String>>,
+    /// Listings GitHub answered `304 Not Modified`: nothing new since the last sweep.
+    quiet: Cell<u64>,
+    /// Default branches from the organization's listing, by `owner/name` lower-cased.
+    default_branches: RefCell<HashMap<String, String>>,
 }
 
 async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
@@ -247,17 +251,20 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         dry: RefCell::default(),
         dry_lines: Cell::new(0),
         workflows_seen: RefCell::default(),
+        quiet: Cell::new(0),
+        default_branches: RefCell::default(),
     };
     ctx.resend(resend).await;
     let (s, u) = (&cfg.select.since, &cfg.select.until);
     let installation = select::is_installation_token(cfg.github.token.expose());
-    let repos = match select::repositories(&ctx.gh, &cfg.select, installation).await {
+    let mut repos = match select::repositories(&ctx.gh, &cfg.select, installation).await {
         Ok(r) => r,
         Err(e) => {
             runner.error(&e);
             return ctx.finish(true).await;
         }
     };
+    *ctx.default_branches.borrow_mut() = std::mem::take(&mut repos.default_branches);
     (ctx.say)(&format!(
         "Backfilling {} ({}{}): completed runs created from {} to {}{}{}{}",
         match repos.chosen.len() {
@@ -514,6 +521,9 @@ impl Ctx<'_> {
                 branch: cfg.select.branch.clone(),
                 event: cfg.select.event.clone(),
             };
+            if self.watched(&repo, &known, &q).await {
+                continue;
+            }
             let visit = |chunk: listing::Chunk| -> futures_util::future::LocalBoxFuture<'_, ()> {
                 Box::pin(self.chunk(&repo, &known, chunk))
             };
@@ -530,6 +540,69 @@ impl Ctx<'_> {
                 self.unlisted.borrow_mut().push(e);
             }
         }
+    }
+
+    /// With a state, the conditional listing first ([`listing`]): `true` when it answered for
+    /// the window (unchanged since the last sweep, or holding the whole window, which is then
+    /// reported), `false` when the window is to be listed.
+    async fn watched(&self, repo: &Repo, known: &RepoKnown<'_>, q: &listing::Query) -> bool {
+        let cfg = self.cfg;
+        if cfg.pace.state.is_none() {
+            return false;
+        }
+        let name = repo.to_string();
+        let key = listing::watch_key(q);
+        let last = self.state.borrow().watch(&name, &key).cloned();
+        let h = self.gh.handle(SystemClock::start());
+        let asked = h
+            .first_runs_page_if(
+                repo,
+                q.workflow,
+                &listing::watch_query(q),
+                listing::PAGE,
+                last.as_ref().map(|w| w.etag.as_str()),
+            )
+            .await;
+        let (page, etag) = match asked {
+            Ok(answer) => answer,
+            // The window's listing says what is wrong, if anything still is.
+            Err(_) => return false,
+        };
+        let Some(page) = page else {
+            // 304: nothing changed since the last sweep.
+            let covered = last
+                .as_ref()
+                .is_some_and(|w| listing::still_covers(w, cfg.select.since));
+            if covered {
+                self.quiet.set(self.quiet.get() + 1);
+            }
+            return covered;
+        };
+        let total = page.total_count;
+        let listing::Covered::Yes { runs, keep, oldest } = listing::covers(
+            page.workflow_runs,
+            total,
+            cfg.select.since,
+            cfg.select.until,
+        ) else {
+            return false;
+        };
+        self.chunk(repo, known, listing::Chunk { runs, cut: None })
+            .await;
+        if let (Some(etag), true, false, false) =
+            (etag, keep, cfg.behaviour.dry_run, self.stopped())
+        {
+            let watch = state::Watch {
+                etag,
+                since: cfg.select.since,
+                oldest,
+            };
+            if let Err(e) = self.state.borrow_mut().set_watch(&name, &key, watch) {
+                self.runner
+                    .warning(&format!("could not write the state file (`state`): {e}"));
+            }
+        }
+        true
     }
 
     async fn workflows(&self, repo: &Repo) -> Result<Vec<Workflow>, String> {
@@ -679,8 +752,13 @@ impl Ctx<'_> {
             workflow_artifacts: cfg.send.include_workflow_artifacts,
             workflows: cfg.send.overrides.job_full_name.is_none(),
             me: None,
-            // Branch or tag, it is looked up once for the repository (Known's tags).
-            default_branch: None,
+            // A run of the default branch (the organization's listing names it) is a branch's;
+            // any other name is looked up once for the repository (Known's tags).
+            default_branch: self
+                .default_branches
+                .borrow()
+                .get(&u.repo.to_string().to_ascii_lowercase())
+                .cloned(),
             known: known.map(|k| k as &dyn Known),
         };
         let log = self.runner.capture();
@@ -873,9 +951,13 @@ impl Ctx<'_> {
         } else {
             String::new()
         };
-        let free = match self.gh.not_modified() {
-            0 => String::new(),
-            n => format!(", {n} answered `304 Not Modified` (free)"),
+        let free = match (self.gh.not_modified(), self.quiet.get()) {
+            (0, _) => String::new(),
+            (n, 0) => format!(", {n} answered `304 Not Modified` (free)"),
+            (n, q) => format!(
+                ", {n} answered `304 Not Modified` (free; {q} listing(s) unchanged since the \
+                 last sweep)"
+            ),
         };
         let left = match self.gh.rate_limit() {
             Some(r) => format!(

@@ -15,6 +15,9 @@ pub struct Repositories {
     pub left_out: usize,
     /// Where the list came from, for the log.
     pub source: String,
+    /// Each listed repository's default branch (`owner/name` lower-cased): a run of it is a
+    /// branch's, never a tag's, with no look-up.
+    pub default_branches: std::collections::HashMap<String, String>,
 }
 
 /// Whether `text` matches the glob `pattern`: `*` any run of characters, `?` one; ASCII case
@@ -91,13 +94,19 @@ pub async fn repositories(
         0 => String::new(),
         n => format!("{n} named"),
     };
+    let mut default_branches = std::collections::HashMap::new();
     if let Some(org) = &select.organization {
         let (found, from) = organization(gh, org, installation).await?;
         if !source.is_empty() {
             source.push_str(" and ");
         }
         source.push_str(&format!("{} from {from}", found.len()));
-        listed.extend(found);
+        for (repo, branch) in found {
+            if let Some(b) = branch {
+                default_branches.insert(repo.to_string().to_ascii_lowercase(), b);
+            }
+            listed.push(repo);
+        }
     }
     listed.sort_by_key(|r| r.to_string().to_ascii_lowercase());
     listed.dedup_by_key(|r| r.to_string().to_ascii_lowercase());
@@ -110,6 +119,7 @@ pub async fn repositories(
         left_out: total - chosen.len(),
         chosen,
         source,
+        default_branches,
     })
 }
 
@@ -117,12 +127,13 @@ async fn organization(
     gh: &GitHub,
     org: &str,
     installation: bool,
-) -> Result<(Vec<Repo>, String), String> {
+) -> Result<(Vec<(Repo, Option<String>)>, String), String> {
     let of_org = |r: &Repository| {
         r.full_name
             .as_deref()
             .and_then(Repo::parse)
             .filter(|repo| repo.owner.eq_ignore_ascii_case(org))
+            .map(|repo| (repo, r.default_branch.clone().filter(|b| !b.is_empty())))
     };
     if installation {
         let mut out = Vec::new();
@@ -132,7 +143,9 @@ async fn organization(
             })?;
             let n = p.repositories.len() as u64;
             out.extend(p.repositories.iter().filter_map(of_org));
-            if n < crate::github::client::PER_PAGE {
+            // `total_count` spares the empty page after a full last one.
+            let seen = (page - 1) * crate::github::client::PER_PAGE + n;
+            if n < crate::github::client::PER_PAGE || p.total_count.is_some_and(|t| seen >= t) {
                 break;
             }
         }

@@ -8,7 +8,13 @@
 //! so it is always either the old file or the new one. A line cut short by a killed process, or
 //! a line this version does not read, is skipped (that attempt is reported again: SEI keeps the
 //! first report, so a second one is harmless).
+//!
+//! A sweep also keeps, per repository, what its last listing was ([`Watch`]): `{"repo":"o/r",
+//! "listing":"runs?status=completed","etag":"W/\"…\"","since":"…","oldest":"…"}`, the last line
+//! of a listing winning, so the next sweep asks GitHub whether it changed (see
+//! [`super::listing`]).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -38,8 +44,31 @@ struct Line {
     payload: Option<String>,
 }
 
+/// What a sweep's conditional listing of a repository last saw: GitHub's `ETag` for it, the
+/// start of the window it was read for (every completed run on it created since then was
+/// handled), and the creation of the oldest run on it when the page was full (`None`: it held
+/// every completed run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub etag: String,
+    pub since: DateTime<Utc>,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WatchLine {
+    repo: String,
+    listing: String,
+    etag: String,
+    since: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    oldest: Option<String>,
+}
+
 /// The state, in memory and on disk (no file: in memory only).
 pub struct State {
+    /// (repository, listing) → what its conditional listing last saw.
+    watches: HashMap<(String, String), Watch>,
     path: Option<PathBuf>,
     file: Option<File>,
     /// Per repository, its name held once: a delivered attempt costs about 40 bytes of memory
@@ -65,6 +94,7 @@ impl State {
     /// No file: what this backfill delivers is known to it alone.
     pub fn memory() -> State {
         State {
+            watches: HashMap::new(),
             path: None,
             file: None,
             repos: HashMap::new(),
@@ -75,8 +105,22 @@ impl State {
     /// Reads the file (a missing or empty one is a new state), rewrites it compacted, and opens
     /// it to append. A file that is not a backfill state is refused, never overwritten.
     pub fn open(path: &Path) -> Result<State, String> {
+        let mut state = State::read(path)?;
+        state.compact().map_err(|e| {
+            format!(
+                "cannot write the state file {} (`state`): {e}",
+                path.display()
+            )
+        })?;
+        Ok(state)
+    }
+
+    /// Reads the file without writing it (`verify`); [`State::record`] then keeps nothing on
+    /// disk until [`State::compact`].
+    pub fn read(path: &Path) -> Result<State, String> {
         let shown = path.display();
         let mut state = State {
+            watches: HashMap::new(),
             path: Some(path.to_owned()),
             file: None,
             repos: HashMap::new(),
@@ -98,6 +142,23 @@ impl State {
                     }
                 }
                 for line in lines.filter(|l| !l.trim().is_empty()) {
+                    if let Ok(w) = serde_json::from_str::<WatchLine>(line) {
+                        let time = crate::model::lenient::parse_time;
+                        match (time(&w.since), w.oldest.as_deref().map(time)) {
+                            (Some(since), None | Some(Some(_))) => {
+                                let watch = Watch {
+                                    etag: w.etag,
+                                    since,
+                                    oldest: w.oldest.as_deref().and_then(time),
+                                };
+                                state
+                                    .watches
+                                    .insert((w.repo.to_ascii_lowercase(), w.listing), watch);
+                            }
+                            _ => state.skipped_lines += 1,
+                        }
+                        continue;
+                    }
                     match serde_json::from_str::<Line>(line) {
                         Ok(l) => {
                             let outcome = match l.status.as_str() {
@@ -117,9 +178,6 @@ impl State {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot read the state file {shown} (`state`): {e}")),
         }
-        state
-            .compact()
-            .map_err(|e| format!("cannot write the state file {shown} (`state`): {e}"))?;
         Ok(state)
     }
 
@@ -150,6 +208,26 @@ impl State {
             .collect();
         out.sort();
         out
+    }
+
+    /// What the conditional listing `listing` of `repo` last saw.
+    pub fn watch(&self, repo: &str, listing: &str) -> Option<&Watch> {
+        self.watches
+            .get(&(repo.to_ascii_lowercase(), listing.to_owned()))
+    }
+
+    /// Records what the conditional listing `listing` of `repo` saw, on disk at once.
+    pub fn set_watch(&mut self, repo: &str, listing: &str, watch: Watch) -> io::Result<()> {
+        let repo = repo.to_ascii_lowercase();
+        if let Some(f) = &mut self.file {
+            let mut text = serde_json::to_string(&watch_line(&repo, listing, &watch))
+                .map_err(io::Error::other)?;
+            text.push('\n');
+            f.write_all(text.as_bytes())?;
+            f.flush()?;
+        }
+        self.watches.insert((repo, listing.to_owned()), watch);
+        Ok(())
     }
 
     pub fn delivered_count(&self) -> usize {
@@ -231,8 +309,29 @@ impl State {
                 out.write_all(b"\n")?;
             }
         }
+        let mut watches: Vec<(&(String, String), &Watch)> = self.watches.iter().collect();
+        watches.sort_by_key(|(k, _)| *k);
+        for ((repo, listing), w) in watches {
+            serde_json::to_writer(&mut out, &watch_line(repo, listing, w))
+                .map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        }
         out.into_inner().map_err(|e| e.into_error())?.sync_all()
     }
+}
+
+fn watch_line(repo: &str, listing: &str, w: &Watch) -> WatchLine {
+    WatchLine {
+        repo: repo.to_owned(),
+        listing: listing.to_owned(),
+        etag: w.etag.clone(),
+        since: stamp(w.since),
+        oldest: w.oldest.map(stamp),
+    }
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn line(k: &Key, o: &Outcome) -> Line {
@@ -282,6 +381,44 @@ mod tests {
             s.payloads_dir().unwrap(),
             dir.path().join("sub/state.payloads")
         );
+    }
+
+    #[test]
+    fn a_listing_s_etag_survives_a_restart_and_the_last_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        let t = |s: &str| crate::model::lenient::parse_time(s).unwrap();
+        let mut s = State::open(&path).unwrap();
+        let first = Watch {
+            etag: "W/\"1\"".into(),
+            since: t("2025-03-01T00:00:00Z"),
+            oldest: None,
+        };
+        let second = Watch {
+            etag: "W/\"2\"".into(),
+            since: t("2025-03-01T00:15:00Z"),
+            oldest: Some(t("2025-02-27T10:00:00Z")),
+        };
+        s.set_watch("Acme/API", "runs?status=completed", first)
+            .unwrap();
+        s.set_watch("acme/api", "runs?status=completed", second.clone())
+            .unwrap();
+        s.record(key("acme/api", 1, 1), Outcome::Delivered).unwrap();
+        drop(s);
+        let s = State::open(&path).unwrap();
+        assert_eq!(s.watch("acme/api", "runs?status=completed"), Some(&second));
+        assert_eq!(s.skipped_lines, 0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "header, an attempt, a listing:\n{text}"
+        );
+        assert!(text
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with(r#"{"repo":"acme/api","listing":"#));
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn load(
         send,
         behaviour,
     } = super::reporting(&args.reporting, env, true, &mut p);
-    let select = selection(&args.select, now, &mut p);
+    let select = selection(&args.select, now, "backfill", &mut p);
     let pace = pacing(&args.pace, &mut p);
     if send.overrides.build_number.is_some() {
         p.bad(
@@ -110,7 +110,13 @@ pub fn load(
     Ok(cfg)
 }
 
-fn selection(args: &SelectArgs, now: DateTime<Utc>, p: &mut Problems) -> Selection {
+/// Checks the selection flags (`verify` takes the same).
+pub(crate) fn selection(
+    args: &SelectArgs,
+    now: DateTime<Utc>,
+    command: &str,
+    p: &mut Problems,
+) -> Selection {
     let mut repositories = Vec::new();
     for r in &args.repositories {
         match Repo::parse(r) {
@@ -134,11 +140,10 @@ fn selection(args: &SelectArgs, now: DateTime<Utc>, p: &mut Problems) -> Selecti
         Some(o.to_owned())
     });
     if repositories.is_empty() && organization.is_none() && args.repositories.is_empty() {
-        p.bad(
-            "no repository to backfill: give --repository owner/name (repeatable) or \
-             --organization ORG"
-                .to_owned(),
-        );
+        p.bad(format!(
+            "no repository to {command}: give --repository owner/name (repeatable) or \
+                 --organization ORG"
+        ));
     }
     let patterns = |list: &[String], input: &str, p: &mut Problems| -> Vec<String> {
         list.iter()

@@ -5,7 +5,8 @@
 //! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
 //! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
-//! inputs only `backfill` has, and its settings). This file puts them together for each command.
+//! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s). This file puts them
+//! together for each command.
 
 pub mod backfill;
 pub mod behaviour;
@@ -15,6 +16,7 @@ pub mod run;
 pub mod sei;
 pub mod send;
 pub mod values;
+pub mod verify;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
 pub use crate::delivery::Delivery;

@@ -506,6 +506,31 @@ impl GitHub {
         .await
     }
 
+    /// The first page of a repository's runs (or one workflow's) at `query`, asked with
+    /// `If-None-Match: etag` when one is given: `None` when GitHub answers `304 Not Modified`
+    /// (which costs nothing of the rate limit), and the page's `ETag`.
+    pub async fn first_runs_page_if(
+        &self,
+        repo: &Repo,
+        workflow: Option<u64>,
+        query: &str,
+        per_page: u64,
+        etag: Option<&str>,
+    ) -> Result<(Option<RunsPage>, Option<String>)> {
+        let list = match workflow {
+            Some(id) => format!("workflows/{id}/runs"),
+            None => "runs".to_owned(),
+        };
+        let path = format!(
+            "/repos/{}/{}/actions/{list}?{query}&per_page={per_page}&page=1",
+            repo.owner, repo.name
+        );
+        Ok(match self.get_if::<RunsPage>(&path, etag).await? {
+            (Fetched::Fresh(page), tag) => (Some(page), tag),
+            (Fetched::NotModified, tag) => (None, tag),
+        })
+    }
+
     /// One page of the history of `from` (a branch or a commit), newest first, with parents.
     pub async fn commits_page(
         &self,

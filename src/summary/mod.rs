@@ -268,7 +268,7 @@ fn icon(result: &str) -> &'static str {
 
 /// Text safe in a table cell and in a line of prose: `|`, `<`, `>`, `[` and `]` escaped (a job
 /// name is not Markdown), line breaks folded.
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

@@ -29,16 +29,21 @@
 //!   `x-ratelimit-*`, and once the budget is spent every request gets GitHub's 403 with
 //!   `x-ratelimit-remaining: 0` until the reset, seconds ahead.
 //!
-//! Like GitHub, every 200 carries an `ETag`, and a request whose `If-None-Match` names the
-//! current one is answered `304 Not Modified` with no body (a conditional request, which GitHub
-//! does not count against the rate limit).
+//! Like GitHub, every 200 carries a weak `ETag` made of its body and the request's `Accept` and
+//! `Authorization` headers (so an ETag one token got is no use to another: GitHub's own are
+//! token-specific), and a request whose `If-None-Match` names the current one is answered
+//! `304 Not Modified` with no body, which does not count against the rate limit.
+//!
+//! [`GitHub::start_live`] keeps a handle ([`Live`]) that changes what the server holds while it
+//! runs (a run that completes, a re-run, a new workflow between two sweeps) and reads the
+//! budget spent.
 
 use crate::fixtures;
 use crate::http::{Handler, Reply, Request, Server};
 use crate::tls::Ca;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// One attempt of a recorded run: the run object and all its jobs.
@@ -86,6 +91,8 @@ struct Rate {
     window: Duration,
     remaining: u64,
     reset: u64,
+    /// Requests counted since the start, all windows together.
+    spent: u64,
 }
 
 fn epoch_secs() -> u64 {
@@ -226,6 +233,7 @@ impl GitHub {
             window,
             remaining: limit,
             reset: epoch_secs() + window.as_secs().max(1),
+            spent: 0,
         })));
         self
     }
@@ -247,10 +255,20 @@ impl GitHub {
     }
 
     fn serve(self, ca: Option<&Ca>) -> Server {
+        self.start_shared(ca).0
+    }
+
+    /// Serves, and keeps a handle that changes what is served while it runs.
+    pub fn start_live(self) -> (Server, Live) {
+        self.start_shared(None)
+    }
+
+    fn start_shared(self, ca: Option<&Ca>) -> (Server, Live) {
         let latency = self.latency;
-        let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| me.limited(req));
-        Server::start_on(handler, latency, ca)
+        let me = Arc::new(RwLock::new(self));
+        let live = Live(me.clone());
+        let handler: Handler = Arc::new(move |req: &Request| me.read().unwrap().limited(req));
+        (Server::start_on(handler, latency, ca), live)
     }
 
     /// The answer, under the rate limit when there is one.
@@ -258,7 +276,7 @@ impl GitHub {
         let Some(rate) = &self.rate else {
             return conditional(req, self.answer(req));
         };
-        let (limit, remaining, reset) = {
+        {
             let mut r = rate.lock().unwrap();
             let now = epoch_secs();
             if now >= r.reset {
@@ -268,10 +286,18 @@ impl GitHub {
             if r.remaining == 0 {
                 return primary_rate_limit(r.reset);
             }
-            r.remaining -= 1;
+        }
+        let reply = conditional(req, self.answer(req));
+        // A `304 Not Modified` is free: GitHub does not count it against the primary limit.
+        let (limit, remaining, reset) = {
+            let mut r = rate.lock().unwrap();
+            if reply.status() != Some(304) {
+                r.remaining = r.remaining.saturating_sub(1);
+                r.spent += 1;
+            }
             (r.limit, r.remaining, r.reset)
         };
-        conditional(req, self.answer(req))
+        reply
             .header("x-ratelimit-limit", &limit.to_string())
             .header("x-ratelimit-remaining", &remaining.to_string())
             .header("x-ratelimit-used", &(limit - remaining).to_string())
@@ -705,6 +731,27 @@ impl GitHub {
     }
 }
 
+/// A handle on a running emulator ([`GitHub::start_live`]).
+#[derive(Clone)]
+pub struct Live(Arc<RwLock<GitHub>>);
+
+impl Live {
+    /// Changes what the server holds, between two requests: `f` gets the builder as it is and
+    /// returns the new one (`|g| g.run(repo, completed, jobs)` completes a run, or re-runs it).
+    pub fn update(&self, f: impl FnOnce(GitHub) -> GitHub) {
+        let mut me = self.0.write().unwrap();
+        let now = std::mem::take(&mut *me);
+        *me = f(now);
+    }
+
+    /// Requests counted against the rate limit since the start (`304`s are not), when there is
+    /// one.
+    pub fn spent(&self) -> Option<u64> {
+        let me = self.0.read().unwrap();
+        me.rate.as_ref().map(|r| r.lock().unwrap().spent)
+    }
+}
+
 /// Standard base64 with padding, as the contents API encodes files.
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -811,8 +858,10 @@ pub fn truncated_json(full: &Value) -> Reply {
     }
 }
 
-/// GitHub's conditional requests: a 200 gets an `ETag` (a hash of its body); a request that
-/// names the current one in `If-None-Match` gets `304 Not Modified` instead.
+/// GitHub's conditional requests: a 200 gets a weak `ETag`, a hash of the request's `Accept`
+/// and `Authorization` headers and the body, as GitHub's are (another token gets another ETag
+/// for the same answer); a request that names the current one in `If-None-Match` gets `304 Not
+/// Modified` instead.
 fn conditional(req: &Request, reply: Reply) -> Reply {
     use std::hash::{Hash, Hasher};
     let Reply::Respond {
@@ -822,6 +871,8 @@ fn conditional(req: &Request, reply: Reply) -> Reply {
         return reply;
     };
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    req.header("accept").unwrap_or("").hash(&mut h);
+    req.header("authorization").unwrap_or("").hash(&mut h);
     body.hash(&mut h);
     let etag = format!("W/\"{:016x}\"", h.finish());
     if req.header("if-none-match") == Some(etag.as_str()) {

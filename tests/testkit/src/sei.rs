@@ -16,6 +16,19 @@
 //! latency ([`Sei::latency`]) delays every answer. `POST …/v1/cicd/instances` registers an
 //! instance (`{"integration_id", "name", "type"}`, same auth) and answers `{"id": "<uuid>"}`;
 //! a registered instance is then known like those of [`Sei::instance`].
+//!
+//! The read-back endpoints of `shared/docs/sei-dora.md` §3, over the stored runs:
+//! `POST …/v1/cicd/job_runs/list` (roles ADMIN, AUDITOR, PUBLIC_DASHBOARD, SUPER_ADMIN,
+//! ORG_ADMIN_USER; any other key gets 403) with the filters `job_normalized_full_names`,
+//! `job_names`, `instance_names`, `job_statuses` and `start_time`/`end_time` `{"$gt","$lt"}` as
+//! strings of epoch seconds (a JSON number there is a 500, the server's class-cast), no filter
+//! by build number or `job_full_name`; with the default `across` (`trend`) only runs started in
+//! the last 90 days; sorted by `sort` or, by default, by duration, longest first, runs of equal
+//! duration in an order that changes from one request to the next; paged by `page` and
+//! `page_size` (default 1000), `_metadata.has_next` meaning only that the page was full.
+//! `POST …/v1/cicd/jobs/list` (any key): every job, `{id, name}`, the filter ignored. A stored
+//! run's record has the server's units: `start_time`/`end_time` epoch ms, `duration` whole
+//! seconds, `end_time` = start + those seconds.
 
 use crate::http::{Handler, Reply, Request, Server};
 use crate::tls::Ca;
@@ -27,6 +40,18 @@ use std::time::Duration;
 
 /// The webhook's path.
 pub const WEBHOOK: &str = "/v1/custom-cicd";
+/// The stored runs, read back.
+pub const JOB_RUNS_LIST: &str = "/v1/cicd/job_runs/list";
+/// The stored jobs.
+pub const JOBS_LIST: &str = "/v1/cicd/jobs/list";
+/// The roles that may list runs (`CiCdAggregationsController`, legacy mode).
+pub const LIST_ROLES: &[&str] = &[
+    "ADMIN",
+    "AUDITOR",
+    "PUBLIC_DASHBOARD",
+    "SUPER_ADMIN",
+    "ORG_ADMIN_USER",
+];
 
 /// Required fields with the alternative name the server also accepts.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -73,6 +98,8 @@ fn is_api_key(key: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Sei {
     keys: Vec<String>,
+    /// Keys and their role, for the read endpoints (keys given with [`Sei::key`] are ADMIN).
+    roles: Vec<(String, String)>,
     sessions: Vec<String>,
     /// GUID → integration id (empty: the instance has no integration attached).
     instances: Vec<(String, String)>,
@@ -104,6 +131,8 @@ pub struct State {
     pub runs: HashMap<(String, u64), Value>,
     /// Reports that arrived for a run already stored (kept unchanged, as the server does).
     pub duplicates: usize,
+    /// Requests to the read endpoints, counted for the tie order of the default sort.
+    pub reads: u64,
     /// Instances registered with `POST /v1/cicd/instances`: (guid, integration id, name).
     pub registered: Vec<(String, String, String)>,
 }
@@ -119,9 +148,17 @@ impl Sei {
         Sei::default()
     }
 
-    /// Accepts this API key (as `ApiKey <key>`).
+    /// Accepts this API key (as `ApiKey <key>`), of an ADMIN.
     pub fn key(mut self, key: &str) -> Self {
         self.keys.push(key.to_owned());
+        self
+    }
+
+    /// Accepts this API key, of this role (`LIMITED_USER`, `AUDITOR`, ...): the read endpoints
+    /// check it as the server does.
+    pub fn key_with_role(mut self, key: &str, role: &str) -> Self {
+        self.keys.push(key.to_owned());
+        self.roles.push((key.to_owned(), role.to_owned()));
         self
     }
 
@@ -232,7 +269,9 @@ impl Sei {
         let webhook = req.method == "POST" && path.ends_with(WEBHOOK);
         let lookup = req.method == "GET" && instance.is_some();
         let registering = req.method == "POST" && path.ends_with("/v1/cicd/instances");
-        if !(webhook || lookup || registering) {
+        let list_runs = req.method == "POST" && path.ends_with(JOB_RUNS_LIST);
+        let list_jobs = req.method == "POST" && path.ends_with(JOBS_LIST);
+        if !(webhook || lookup || registering || list_runs || list_jobs) {
             return Reply::json(404, &json!({"error": "Not Found", "path": path}));
         }
         if let Some(refused) = self.authenticate(req) {
@@ -240,6 +279,38 @@ impl Sei {
         }
         if registering {
             return register(rec.payload.as_ref(), state);
+        }
+        if list_runs || list_jobs {
+            let key = req
+                .header("authorization")
+                .and_then(|a| a.split_once(' '))
+                .map(|(_, k)| k.trim().to_owned())
+                .unwrap_or_default();
+            let role = self
+                .roles
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, r)| r.as_str())
+                .unwrap_or("ADMIN");
+            let body = rec.payload.clone().unwrap_or(Value::Null);
+            let mut st = state.lock().unwrap();
+            st.reads += 1;
+            if list_jobs {
+                return list_jobs_answer(&body, &st);
+            }
+            if !LIST_ROLES.contains(&role) {
+                return Reply::json(
+                    403,
+                    &json!({"timestamp": 1_733_000_000_000u64, "status": 403, "error": "Forbidden",
+                            "message": "Access is denied", "path": path}),
+                );
+            }
+            let known = {
+                let mut all = self.instances.clone();
+                all.extend(st.registered.iter().map(|(g, i, _)| (g.clone(), i.clone())));
+                all
+            };
+            return list_runs_answer(&body, &st, &known);
         }
         let known = self.known(state);
         if let Some(id) = instance {
@@ -326,6 +397,215 @@ fn register(body: Option<&Value>, state: &Mutex<State>) -> Reply {
     let guid = format!("7e57ab1e-0000-4000-8000-{:012x}", st.registered.len() + 1);
     st.registered.push((guid.clone(), integration, name));
     Reply::json(200, &json!({"id": guid}))
+}
+
+/// A stable id made of text, for the records' UUIDs.
+fn uuid_of(text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let a = h.finish();
+    (text, 1u8).hash(&mut h);
+    let b = h.finish();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Every stored run as `job_runs/list` records it: the job's first `pipeline` as its name, its
+/// latest `qualified_name`, start and end in ms, the duration in whole seconds.
+fn records(st: &State, instances: &[(String, String)]) -> Vec<Value> {
+    // The job row: (instance, job_full_name) → first pipeline, latest qualified name (by the
+    // order runs were stored, which the map does not keep: the received log does).
+    let mut jobs: HashMap<String, (String, String)> = HashMap::new();
+    for r in st.received.iter().filter(|r| r.status == 202) {
+        let Some(p) = &r.payload else { continue };
+        let full = p["job_full_name"].as_str().unwrap_or("").to_owned();
+        let pipeline = p["pipeline"].as_str().unwrap_or("").to_owned();
+        let qualified = p["qualified_name"].as_str().unwrap_or("").to_owned();
+        jobs.entry(full)
+            .and_modify(|j| j.1 = qualified.clone())
+            .or_insert((pipeline, qualified));
+    }
+    let mut out = Vec::new();
+    for ((full, number), p) in &st.runs {
+        let guid = p["instance_guid"].as_str().unwrap_or("");
+        if !instances.iter().any(|(g, i)| g == guid && !i.is_empty()) {
+            continue;
+        }
+        let (name, qualified) = jobs.get(full).cloned().unwrap_or_else(|| {
+            (
+                p["pipeline"].as_str().unwrap_or("").to_owned(),
+                p["qualified_name"].as_str().unwrap_or("").to_owned(),
+            )
+        });
+        let start = p["start_time"].as_i64().unwrap_or(0);
+        let seconds = (p["duration"].as_i64().unwrap_or(0) / 1000).max(0);
+        out.push(json!({
+            "id": uuid_of(&format!("{full}#{number}")),
+            "cicd_job_id": uuid_of(full),
+            "job_run_number": number,
+            "status": p["result"],
+            "start_time": start,
+            "end_time": start + seconds * 1000,
+            "duration": seconds,
+            "cicd_user_id": p["user_id"],
+            "params": [],
+            "job_name": name,
+            "job_normalized_full_name": qualified,
+            "project_name": Value::Null,
+            "integration_id": "4012",
+            "scm_commit_ids": p["scm_commit_ids"],
+            "scm_url": p["repo_url"],
+            "cicd_instance_name": p["instance_name"],
+            "cicd_instance_guid": guid,
+        }));
+    }
+    out
+}
+
+/// `POST /v1/cicd/job_runs/list`.
+fn list_runs_answer(body: &Value, st: &State, instances: &[(String, String)]) -> Reply {
+    let filter = &body["filter"];
+    let thrown = || {
+        Reply::json(
+            500,
+            &json!({"status": 500, "error": "Internal Server Error",
+                    "message": "class java.lang.Integer cannot be cast to class java.lang.String"}),
+        )
+    };
+    // The time filters are read as maps of strings, parsed with Long.valueOf.
+    let mut bounds = Vec::new();
+    for field in ["start_time", "end_time"] {
+        let Some(range) = filter.get(field).and_then(Value::as_object) else {
+            continue;
+        };
+        for (op, v) in range {
+            let Some(text) = v.as_str() else {
+                return thrown();
+            };
+            let Ok(secs) = text.trim().parse::<i64>() else {
+                return thrown();
+            };
+            bounds.push((field, op.clone(), secs * 1000));
+        }
+    }
+    let strings = |k: &str| -> Option<Vec<String>> {
+        filter.get(k).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+    };
+    let names = strings("job_normalized_full_names");
+    let job_names = strings("job_names");
+    let instance_names = strings("instance_names");
+    let statuses = strings("job_statuses");
+    let across = body["across"].as_str().unwrap_or("trend");
+    let now_ms = SystemTimeNow::ms();
+    let mut list: Vec<Value> = records(st, instances)
+        .into_iter()
+        .filter(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+            names
+                .as_ref()
+                .is_none_or(|n| n.contains(&s("job_normalized_full_name")))
+                && job_names
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&s("job_name")))
+                && instance_names
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&s("cicd_instance_name")))
+                && statuses.as_ref().is_none_or(|n| n.contains(&s("status")))
+        })
+        .filter(|r| {
+            bounds.iter().all(|(field, op, ms)| {
+                let t = r[*field].as_i64().unwrap_or(0);
+                match op.as_str() {
+                    "$gt" => t >= *ms,
+                    "$lt" => t <= *ms,
+                    _ => true,
+                }
+            })
+        })
+        // Listing with the default `across` (trend): the last 90 days only.
+        .filter(|r| {
+            across != "trend" || r["start_time"].as_i64().unwrap_or(0) >= now_ms - NINETY_DAYS_MS
+        })
+        .collect();
+    let sort = body["sort"].as_array().and_then(|s| s.first());
+    match sort.and_then(|s| s["id"].as_str()) {
+        Some(field) => {
+            let desc = sort.and_then(|s| s["desc"].as_bool()).unwrap_or(false);
+            list.sort_by(|a, b| {
+                let key = |r: &Value| (r[field].as_i64(), r["id"].as_str().map(str::to_owned));
+                let o = key(a).cmp(&key(b));
+                if desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+        }
+        None => {
+            // Duration, longest first; equal durations in no stable order.
+            let salt = st.reads;
+            list.sort_by_key(|r| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (r["id"].as_str(), salt).hash(&mut h);
+                (std::cmp::Reverse(r["duration"].as_i64()), h.finish())
+            });
+        }
+    }
+    page_of(body, list)
+}
+
+/// `POST /v1/cicd/jobs/list`: every job, `{id, name}` (its first `pipeline`), the filter ignored.
+fn list_jobs_answer(body: &Value, st: &State) -> Reply {
+    let mut seen = std::collections::BTreeMap::new();
+    for r in st.received.iter().filter(|r| r.status == 202) {
+        let Some(p) = &r.payload else { continue };
+        let full = p["job_full_name"].as_str().unwrap_or("").to_owned();
+        if st.runs.keys().any(|(j, _)| *j == full) {
+            seen.entry(full.clone())
+                .or_insert_with(|| json!({"id": uuid_of(&full), "name": p["pipeline"]}));
+        }
+    }
+    page_of(body, seen.into_values().collect())
+}
+
+/// One page of `list` as SEI's `DbListResponse`: `records`, `count`, `_metadata`.
+fn page_of(body: &Value, list: Vec<Value>) -> Reply {
+    let page = body["page"].as_u64().unwrap_or(0) as usize;
+    let size = body["page_size"].as_u64().unwrap_or(1000).max(1) as usize;
+    let total = list.len();
+    let records: Vec<Value> = list.into_iter().skip(page * size).take(size).collect();
+    let n = records.len();
+    Reply::json(
+        200,
+        &json!({"records": records, "count": n,
+                "_metadata": {"page": page, "page_size": size, "next_page": page + 1,
+                              "has_next": n == size, "total_count": total}}),
+    )
+}
+
+const NINETY_DAYS_MS: i64 = 90 * 24 * 3600 * 1000;
+
+struct SystemTimeNow;
+
+impl SystemTimeNow {
+    fn ms() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    }
 }
 
 /// What the server's asynchronous processing would trip on.
@@ -434,6 +714,23 @@ impl SeiServer {
 
     pub fn duplicates(&self) -> usize {
         self.state.lock().unwrap().duplicates
+    }
+
+    /// Changes the stored runs: a run SEI dropped (removed), one it stored otherwise (changed).
+    pub fn alter_runs(&self, f: impl FnOnce(&mut HashMap<(String, u64), Value>)) {
+        f(&mut self.state.lock().unwrap().runs);
+    }
+
+    /// Requests to the read endpoints (`job_runs/list`, `jobs/list`), in order.
+    pub fn reads(&self) -> Vec<crate::http::Exchange> {
+        self.server
+            .exchanges()
+            .into_iter()
+            .filter(|e| {
+                let p = e.request.path();
+                p.ends_with(JOB_RUNS_LIST) || p.ends_with(JOBS_LIST)
+            })
+            .collect()
     }
 
     /// The instances registered: (guid, integration id, name).
