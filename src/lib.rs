@@ -7,7 +7,8 @@
 //! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
 //! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again),
 //! [`backfill`] (many runs: repositories, an organization, a window; a sweep on a schedule),
-//! [`instance`] (registering the CI/CD instance in SEI).
+//! [`instance`] (registering the CI/CD instance in SEI), [`serve`] (GitHub's `workflow_run`
+//! webhooks received and each completed run attempt reported, as `report` would).
 
 pub mod args;
 pub mod backfill;
@@ -29,6 +30,7 @@ pub mod retry;
 pub mod runner;
 pub mod secret;
 pub mod sei;
+pub mod serve;
 pub mod skip;
 pub mod summary;
 pub mod target;
@@ -61,6 +63,10 @@ pub fn main() -> u8 {
         args::Command::Instance(args::InstanceCommand::Register(a)) => {
             exit_on_panic(&env, 1);
             instance::register(&a, &env)
+        }
+        args::Command::Serve(a) => {
+            exit_on_panic(&env, 1);
+            serve::run(&a, &env)
         }
     }
 }

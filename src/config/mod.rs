@@ -5,7 +5,7 @@
 //! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
 //! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
-//! inputs only `backfill` has, and its settings). This file puts them together for each command.
+//! inputs only `backfill` has, and its settings), [`serve`] (the same for `serve`). This file puts them together for each command.
 
 pub mod backfill;
 pub mod behaviour;
@@ -14,6 +14,7 @@ pub mod net;
 pub mod run;
 pub mod sei;
 pub mod send;
+pub mod serve;
 pub mod values;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
