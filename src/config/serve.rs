@@ -54,7 +54,7 @@ impl Serve {
             delivery: self.delivery.clone(),
             github: self.github.clone(),
             send: self.send.clone(),
-            behaviour: self.behaviour.clone(),
+            behaviour: self.behaviour,
         }
     }
 }

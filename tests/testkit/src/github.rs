@@ -330,15 +330,13 @@ impl GitHub {
                 return reply;
             }
         }
-        if self.token.is_some() || self.app.is_some() {
-            if !self.token_ok(req) {
-                return Reply::json(
-                    401,
-                    &json!({"message": "Bad credentials",
-                            "documentation_url": "https://docs.github.com/rest",
-                            "status": "401"}),
-                );
-            }
+        if (self.token.is_some() || self.app.is_some()) && !self.token_ok(req) {
+            return Reply::json(
+                401,
+                &json!({"message": "Bad credentials",
+                        "documentation_url": "https://docs.github.com/rest",
+                        "status": "401"}),
+            );
         }
         let Some(path) = req.path().strip_prefix(self.prefix.as_str()) else {
             return not_found();
