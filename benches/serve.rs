@@ -34,6 +34,8 @@ const GH_TOKEN: &str = "ghs_benchGitHubToken0000000000000000000";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 const SECRET: &str = "bench-webhook-secret";
 const FIRST_RUN: u64 = 20_000_000_000;
+/// Repositories the runs are shared out among.
+const REPOS: u64 = 200;
 
 struct Settings {
     bin: PathBuf,
@@ -84,17 +86,21 @@ struct Sent {
 fn main() {
     let s = settings();
     let total = s.rate * s.seconds + s.burst;
+    // An organization of REPOS repositories, the runs shared out among them.
+    let repo = |i: u64| format!("bench-org/repo-{}", i % REPOS);
     let runs: Vec<Value> = (0..total)
         .map(|i| {
             let mut r = fixtures::otel_run();
             r["id"] = serde_json::json!(FIRST_RUN + i);
-            r["run_number"] = serde_json::json!(1000 + i);
+            r["run_number"] = serde_json::json!(1000 + i / REPOS);
+            r["repository"]["full_name"] = serde_json::json!(repo(i));
+            r["head_repository"]["full_name"] = serde_json::json!(repo(i));
             r
         })
         .collect();
     let mut gh = GitHub::new().token(GH_TOKEN).latency(s.latency);
-    for r in &runs {
-        gh = gh.run(fixtures::OTEL_REPO, r.clone(), fixtures::otel_jobs());
+    for (i, r) in runs.iter().enumerate() {
+        gh = gh.run(&repo(i as u64), r.clone(), fixtures::otel_jobs());
     }
     let github = gh.start();
     let sei = Sei::new()
@@ -133,17 +139,19 @@ fn main() {
 
     // Steady: `rate` a second for `seconds`.
     let cpu0 = cpu_seconds(pid);
+    let own0 = cpu_seconds(std::process::id());
     let steady: Vec<u64> = (0..s.rate * s.seconds).collect();
     let sent = send(&served, &bodies, &steady, Some(s.rate), 32);
-    let row = phase(&sei, &sent, steady.len(), cpu_seconds(pid) - cpu0);
+    let row = phase(&sei, &sent, steady.len(), pid, cpu0);
     println!("| steady {} /s for {} s | {row}", s.rate, s.seconds);
+    let own_steady = cpu_seconds(std::process::id()) - own0;
     let rss_steady = rss(pid);
 
     // A burst: all at once, 64 senders.
     let cpu0 = cpu_seconds(pid);
     let burst: Vec<u64> = (s.rate * s.seconds..total).collect();
     let sent = send(&served, &bodies, &burst, None, 64);
-    let row = phase(&sei, &sent, burst.len(), cpu_seconds(pid) - cpu0);
+    let row = phase(&sei, &sent, burst.len(), pid, cpu0);
     println!("| burst of {} | {row}", s.burst);
     let (hwm, now) = rss(pid);
     println!();
@@ -152,6 +160,11 @@ fn main() {
         hwm as f64 / 1024.0,
         rss_steady.1 as f64 / 1024.0,
         now as f64 / 1024.0
+    );
+    println!(
+        "The emulators and the senders (this process) used {:.1} s of CPU in the steady phase, {:.1} s in all.",
+        own_steady,
+        cpu_seconds(std::process::id()) - own0
     );
     let stored = stored_runs(&sei);
     let received = sei.received().len();
@@ -246,8 +259,9 @@ thread_local! {
     static RETRIED: std::cell::RefCell<u64> = const { std::cell::RefCell::new(0) };
 }
 
-/// Waits until SEI has every run of `sent`, then the row of the table.
-fn phase(sei: &SeiServer, sent: &[Sent], n: usize, cpu: f64) -> String {
+/// Waits until SEI has every run of `sent`, then the row of the table (the server's CPU time
+/// counted from `cpu0`).
+fn phase(sei: &SeiServer, sent: &[Sent], n: usize, pid: u32, cpu0: f64) -> String {
     let until = Instant::now() + Duration::from_secs(300);
     let wanted: HashMap<u64, &Sent> = sent.iter().map(|s| (s.run, s)).collect();
     let mut answered: HashMap<u64, Duration>;
@@ -276,6 +290,7 @@ fn phase(sei: &SeiServer, sent: &[Sent], n: usize, cpu: f64) -> String {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let cpu = cpu_seconds(pid) - cpu0;
     let mut lat: Vec<Duration> = answered
         .iter()
         .map(|(run, at)| at.saturating_sub(wanted[run].at))

@@ -175,6 +175,8 @@ impl Workers {
                 Some(Level::Error) if status == Status::Failed => {} // said below
                 Some(Level::Error) => self.log.error(&text, &about),
                 Some(Level::Warning) => self.log.warn(&text, &about),
+                // A dry run's payload is what was asked for.
+                _ if status == Status::DryRun => self.log.info(&text, &about),
                 _ => self.log.debug(&text, &about),
             }
         }
