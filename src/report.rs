@@ -1,7 +1,8 @@
 //! The `report` command, start to end: inputs, which run, GitHub's data, the payload, delivery,
 //! then outputs and summary. The effects live here; the decisions live in the pure modules it
 //! calls. Whatever fails, the step ends with its outputs written and, unless `fail-on-error`,
-//! exit code 0: telemetry never breaks a user's build.
+//! exit code 0: telemetry never breaks a user's build. [`attempt`] is the same report of one
+//! run attempt named from outside (`serve`'s webhook deliveries), without the step's outputs.
 
 use crate::args::given;
 use crate::args::ReportArgs;

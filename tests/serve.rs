@@ -236,6 +236,52 @@ fn signed_deliveries_are_reported_exactly_as_report_reports_them() {
 }
 
 #[test]
+fn an_app_on_enterprise_server_is_reached_under_its_api_path() {
+    let runs = otel_runs(9_000_000_601, 1);
+    let gh = github_with(&runs, Duration::ZERO).prefix("/api/v3");
+    let hooks = gh.hooks();
+    let github = gh.start();
+    let sei = sei_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = base(&github, &sei, tmp.path());
+    c.env("GITHUB_API_URL", format!("{}/api/v3", github.url()))
+        .args(["--app-id", &APP_ID.to_string(), "--redeliver-every", "0"])
+        .arg("--app-private-key-file")
+        .arg(app::test_key_path());
+    let served = Served::start(c);
+    let b = body(&workflow_run_body(
+        "completed",
+        &runs[0],
+        Some(INSTALLATION),
+    ));
+    let a = app::deliver(served.addr, "workflow_run", "ghes-1", &b, Some(SECRET));
+    assert_eq!(a.status, 202);
+    assert_eq!(wait_stored(&sei, 1).len(), 1, "{}", log_text(&served));
+    assert_eq!(hooks.state().issued.len(), 1);
+    let paths: Vec<String> = github
+        .exchanges()
+        .iter()
+        .map(|e| e.request.path().to_owned())
+        .collect();
+    assert!(paths.iter().all(|p| p.starts_with("/api/v3/")), "{paths:?}");
+    assert!(paths.contains(&format!(
+        "/api/v3/app/installations/{INSTALLATION}/access_tokens"
+    )));
+
+    // A delivery from an installation the App does not have: not reported, said, left for the
+    // sweep; the delivery was still taken at once.
+    let runs = otel_runs(9_000_000_611, 1);
+    let b = body(&workflow_run_body("completed", &runs[0], Some(999)));
+    let a = app::deliver(served.addr, "workflow_run", "ghes-2", &b, Some(SECRET));
+    assert_eq!(a.status, 202);
+    let failed = served
+        .wait_for("installation 999", Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("{}", log_text(&served)));
+    assert_eq!(failed["level"], "error");
+    assert_eq!(failed["delivery"], "ghes-2");
+}
+
+#[test]
 fn missing_and_wrong_signatures_are_refused_and_their_redelivery_taken() {
     let runs = otel_runs(9_000_000_001, 1);
     let github = github_with(&runs, Duration::ZERO).start();
