@@ -208,4 +208,39 @@ mod tests {
         assert_eq!(format!("{:?}", AppKey::none()), "AppKey(<redacted>)");
         assert!(AppKey::none().jwt(1, 0).is_err());
     }
+
+    #[test]
+    fn the_jwt_is_rs256_for_the_app_and_lives_nine_minutes() {
+        use ring::signature::KeyPair;
+        // The test-only key (tests/fixtures/app/README.md): belongs to no App.
+        let pem = include_bytes!("../../tests/fixtures/app/test-only-app-key.pem");
+        let key = AppKey::from_pem(pem).unwrap();
+        let jwt = key.jwt(424242, 1_700_000_000).unwrap();
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let decode = |p: &str| {
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+        };
+        assert_eq!(
+            decode(parts[0]),
+            serde_json::json!({"alg": "RS256", "typ": "JWT"})
+        );
+        assert_eq!(
+            decode(parts[1]),
+            serde_json::json!({"iat": 1_699_999_940u64, "exp": 1_700_000_540u64, "iss": "424242"})
+        );
+        let public = key.0.as_ref().unwrap().public_key().as_ref().to_vec();
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[2])
+            .unwrap();
+        ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            &public,
+        )
+        .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig)
+        .expect("signed with the key");
+    }
 }
