@@ -36,6 +36,9 @@ pub enum Command {
     /// Manage the CI/CD instance in SEI that runs are reported to.
     #[command(subcommand)]
     Instance(InstanceCommand),
+    /// Receive GitHub's `workflow_run` webhooks (a GitHub App or an organization webhook) and
+    /// report every completed run attempt, each exactly as `report` would.
+    Serve(Box<ServeArgs>),
 }
 
 /// `verify`: `backfill`'s selection, what to do with what it finds, and the inputs that made
@@ -128,6 +131,81 @@ pub struct ReportingArgs {
     pub behaviour: BehaviourArgs,
     #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// `serve`: where it listens, how deliveries are authenticated, how GitHub is reached (a token or
+/// a GitHub App), how it runs, and every `report` input that shapes a run's payload and its
+/// delivery (`timeout` bounds each run attempt).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub app: AppArgs,
+    #[command(flatten)]
+    pub reporting: ReportingArgs,
+}
+
+/// How `serve` listens and runs.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Serving webhooks")]
+pub struct ServerArgs {
+    /// Address and port to listen on [default: 0.0.0.0:8080]
+    #[arg(long, env = "SEI_CICD_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+
+    /// File holding the webhook secret (or the secret itself in SEI_CICD_WEBHOOK_SECRET)
+    /// (required)
+    #[arg(long, env = "SEI_CICD_WEBHOOK_SECRET_FILE", value_name = "FILE")]
+    pub webhook_secret_file: Option<String>,
+
+    /// Run attempts reported at once [default: 16]
+    #[arg(long, env = "SEI_CICD_WORKERS", value_name = "N")]
+    pub workers: Option<String>,
+
+    /// Deliveries accepted and waiting to be reported, at most; past it GitHub is answered 503
+    /// and redelivers later [default: 1000]
+    #[arg(long, env = "SEI_CICD_QUEUE", value_name = "N")]
+    pub queue: Option<String>,
+
+    /// How often failed deliveries are asked again from GitHub (0 turns it off)
+    /// [default: 10m]
+    #[arg(long, env = "SEI_CICD_REDELIVER_EVERY", value_name = "SECONDS")]
+    pub redeliver_every: Option<String>,
+
+    /// How far back failed deliveries are looked for: an age like 3d or 12h [default: 3d, what
+    /// GitHub keeps]
+    #[arg(long, env = "SEI_CICD_REDELIVER_SINCE", value_name = "AGE")]
+    pub redeliver_since: Option<String>,
+
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for the reports under way and queued
+    /// [default: 25]
+    #[arg(long, env = "SEI_CICD_DRAIN_TIMEOUT", value_name = "SECONDS")]
+    pub drain_timeout: Option<String>,
+}
+
+/// GitHub as a GitHub App (installation tokens made from the App's key), or as an
+/// organization webhook read with `github-token`.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Reaching GitHub as an App or an organization webhook")]
+pub struct AppArgs {
+    /// The GitHub App's id (its settings page: "App ID"); with --app-private-key-file
+    #[arg(long, env = "SEI_CICD_APP_ID", value_name = "ID")]
+    pub app_id: Option<String>,
+
+    /// The App's private key, a PEM file GitHub generated (or the key itself in
+    /// SEI_CICD_APP_PRIVATE_KEY)
+    #[arg(long, env = "SEI_CICD_APP_PRIVATE_KEY_FILE", value_name = "FILE")]
+    pub app_private_key_file: Option<String>,
+
+    /// An organization webhook (with `github-token`): its organization, to ask GitHub again for
+    /// its failed deliveries (with --hook-id)
+    #[arg(long, env = "SEI_CICD_HOOK_ORGANIZATION", value_name = "ORG")]
+    pub hook_organization: Option<String>,
+
+    /// An organization webhook: its id (in its settings URL, .../settings/hooks/ID)
+    #[arg(long, env = "SEI_CICD_HOOK_ID", value_name = "ID")]
+    pub hook_id: Option<String>,
 }
 
 /// Which runs a backfill reports: completed runs of these repositories and workflows, created

@@ -45,6 +45,10 @@ pub struct RunnerEnv {
     pub triggering_actor: Option<String>,
     /// The names of every `INPUT_*` variable set, to tell a misspelt one.
     pub input_names: Vec<String>,
+    /// `SEI_CICD_WEBHOOK_SECRET`: `serve`'s webhook secret, when not in a file.
+    pub webhook_secret: Option<String>,
+    /// `SEI_CICD_APP_PRIVATE_KEY`: `serve`'s GitHub App key (PEM), when not in a file.
+    pub app_private_key: Option<String>,
 }
 
 impl RunnerEnv {
@@ -86,6 +90,8 @@ impl RunnerEnv {
             actor: var("GITHUB_ACTOR"),
             triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
             input_names: Vec::new(),
+            webhook_secret: var("SEI_CICD_WEBHOOK_SECRET"),
+            app_private_key: var("SEI_CICD_APP_PRIVATE_KEY"),
         }
     }
 }

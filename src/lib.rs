@@ -8,7 +8,8 @@
 //! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again),
 //! [`backfill`] (many runs: repositories, an organization, a window; a sweep on a schedule),
 //! [`verify`] (what SEI stored, read back and held against GitHub's runs), [`instance`]
-//! (registering the CI/CD instance in SEI).
+//! (registering the CI/CD instance in SEI), [`serve`] (GitHub's `workflow_run` webhooks
+//! received and each completed run attempt reported, as `report` would).
 
 pub mod args;
 pub mod backfill;
@@ -30,6 +31,7 @@ pub mod retry;
 pub mod runner;
 pub mod secret;
 pub mod sei;
+pub mod serve;
 pub mod skip;
 pub mod summary;
 pub mod target;
@@ -67,6 +69,10 @@ pub fn main() -> u8 {
         args::Command::Instance(args::InstanceCommand::Register(a)) => {
             exit_on_panic(&env, 1);
             instance::register(&a, &env)
+        }
+        args::Command::Serve(a) => {
+            exit_on_panic(&env, 1);
+            serve::run(&a, &env)
         }
     }
 }

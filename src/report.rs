@@ -1,27 +1,29 @@
 //! The `report` command, start to end: inputs, which run, GitHub's data, the payload, delivery,
 //! then outputs and summary. The effects live here; the decisions live in the pure modules it
 //! calls. Whatever fails, the step ends with its outputs written and, unless `fail-on-error`,
-//! exit code 0: telemetry never breaks a user's build.
+//! exit code 0: telemetry never breaks a user's build. [`attempt`] is the same report of one
+//! run attempt named from outside (`serve`'s webhook deliveries), without the step's outputs.
 
 use crate::args::given;
 use crate::args::ReportArgs;
 use crate::config::values::parse_bool;
-use crate::config::{self, Config, Ending};
+use crate::config::{self, Config, Ending, Reporting, SendSettings};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::{data_dir, fetch};
+use crate::keep::Place;
 use crate::map;
 use crate::model::event::{self, Event};
-use crate::model::RunData;
+use crate::model::{Run, RunData};
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
 use crate::secret::Secret;
 use crate::skip;
 use crate::summary;
-use crate::target::{self, Source};
-use std::time::Instant;
+use crate::target::{self, RunRef, Source};
+use std::time::{Duration, Instant};
 
 /// Runs `report`; returns the process exit code ([`config::exit_code`]).
 pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
@@ -363,23 +365,13 @@ async fn fetch_live(
         (None, _) => true,
         (Some(_), None) => false,
     };
-    let plan = fetch::Plan {
-        commits: cfg.send.commits,
-        own_event: own_event.as_ref(),
-        hint,
-        ci_cd: cfg.send.ci_cd,
-        declared: &cfg.send.artifacts,
-        workflow_artifacts: cfg.send.include_workflow_artifacts,
-        workflows: cfg.send.overrides.job_full_name.is_none(),
-        me: (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
-            job_failed: cfg.run.job_status.as_deref() == Some("failure"),
-            check_run_id: cfg.run.job_check_run_id,
-            runner_name: env.runner_name.clone(),
-            wait: cfg.run.wait_timeout,
-        }),
-        default_branch,
-        known: None,
-    };
+    let me = (own && same_attempt && cfg.run.github_data.is_none()).then(|| fetch::MePlan {
+        job_failed: cfg.run.job_status.as_deref() == Some("failure"),
+        check_run_id: cfg.run.job_check_run_id,
+        runner_name: env.runner_name.clone(),
+        wait: cfg.run.wait_timeout,
+    });
+    let plan = plan(&cfg.send, own_event.as_ref(), hint, me, default_branch);
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
@@ -405,6 +397,103 @@ async fn fetch_live(
     tokio::task::yield_now().await;
     let repository = target.repo.to_string();
     Ok((data, own_event, repository))
+}
+
+/// What `report` reads of a run besides the run and its jobs, as its inputs say.
+fn plan<'a>(
+    send: &'a SendSettings,
+    own_event: Option<&'a Event>,
+    hint: Option<Run>,
+    me: Option<fetch::MePlan>,
+    default_branch: Option<String>,
+) -> fetch::Plan<'a> {
+    fetch::Plan {
+        commits: send.commits,
+        own_event,
+        hint,
+        ci_cd: send.ci_cd,
+        declared: &send.artifacts,
+        workflow_artifacts: send.include_workflow_artifacts,
+        workflows: send.overrides.job_full_name.is_none(),
+        me,
+        default_branch,
+        known: None,
+    }
+}
+
+/// One run attempt named from outside the run (a webhook delivery, say), for [`attempt`].
+pub struct Attempt<'a> {
+    pub reporting: &'a Reporting,
+    /// A handle with this attempt's deadline ([`GitHub::handle`]).
+    pub gh: &'a GitHub,
+    /// The client SEI is reached through ([`delivery::client`]).
+    pub sei: &'a reqwest::Client,
+    /// The attempt: `attempt` is set.
+    pub target: &'a RunRef,
+    /// What the caller knows of the run already (the run in a `workflow_run` delivery): lets
+    /// the look-ups start with the run's own request, as for a `workflow_run` event.
+    pub hint: Option<Run>,
+    /// The repository's default branch, when the caller knows it: a branch, never a tag.
+    pub default_branch: Option<String>,
+    /// Where the payload is kept until it is delivered.
+    pub keep: &'a Place,
+}
+
+/// How one [`attempt`] went, and where its time went.
+pub struct Attempted {
+    pub outcome: Outcome,
+    /// Reading GitHub (every request of the run together).
+    pub github: Duration,
+    /// Sending to SEI, retries included.
+    pub sei: Duration,
+    /// Requests made to GitHub.
+    pub requests: usize,
+}
+
+/// Reports one attempt exactly as `report --run-id ID --run-attempt N --repository R` does: the
+/// same reads of GitHub, the same payload, the same delivery, retries and kept payload. The
+/// caller has checked the instance. Its lines go to `runner`.
+pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
+    let r = a.reporting;
+    let plan = plan(&r.send, None, a.hint, None, a.default_branch);
+    let started = Instant::now();
+    let before = a.gh.requests();
+    let fetched = fetch::fetch(a.gh, a.target, &plan).await;
+    let github = started.elapsed();
+    let requests = a.gh.requests().saturating_sub(before);
+    let done = |outcome| Attempted {
+        outcome,
+        github,
+        sei: Duration::ZERO,
+        requests,
+    };
+    let data = match fetched {
+        Ok(d) => d,
+        Err(why) => return done(fail(runner, why)),
+    };
+    let shape = pipeline::Shape {
+        send: &r.send,
+        server_url: &r.github.server_url,
+        repository: a.target.repo.to_string(),
+        job_status: None,
+    };
+    let built = match pipeline::build(data, None, &shape, runner) {
+        Ok(b) => b,
+        Err(why) => return done(fail(runner, why)),
+    };
+    let route = pipeline::Route {
+        delivery: &r.delivery,
+        client: a.sei,
+        dry_run: r.behaviour.dry_run,
+        refused: None,
+    };
+    let sending = Instant::now();
+    let keep = pipeline::Keep::UntilDelivered(a.keep);
+    let (outcome, _) = pipeline::send(built, &route, keep, runner, clock).await;
+    Attempted {
+        sei: sending.elapsed(),
+        ..done(outcome)
+    }
 }
 
 fn fail(runner: &Runner, why: String) -> Outcome {

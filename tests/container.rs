@@ -259,3 +259,65 @@ fn the_image_keeps_the_payload_where_nothing_is_mounted() {
     );
     assert_eq!(env.outputs()["status"], "delivered");
 }
+
+/// `docker run IMAGE serve`: the same image receives a signed `workflow_run` delivery, reports
+/// the run, and stops on SIGTERM (forwarded by the engine) with every delivery reported.
+#[test]
+fn the_image_serves_webhooks() {
+    use sei_cicd_testkit::app::{self, Served};
+    let Some((engine, image)) = image("the_image_serves_webhooks") else {
+        return;
+    };
+    let github = otel_github();
+    let sei = sei_server();
+    let secret = "container-webhook-secret";
+    let mut c = std::process::Command::new(&engine);
+    c.args(["run", "--rm", "--network", "host"])
+        .args([
+            "-e",
+            "GITHUB_API_URL",
+            "-e",
+            "GITHUB_TOKEN",
+            "-e",
+            "SEI_TOKEN",
+        ])
+        .args(["-e", "SEI_CICD_WEBHOOK_SECRET"])
+        .env("GITHUB_API_URL", github.url())
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .env("SEI_TOKEN", SEI_KEY)
+        .env("SEI_CICD_WEBHOOK_SECRET", secret)
+        .arg(&image)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--sei-url", &sei.url(), "--instance-guid", GUID]);
+    let mut served = Served::start(c);
+    let body = app::workflow_run_body("completed", &fixtures::otel_run(), None);
+    let body = serde_json::to_vec(&body).unwrap();
+    let a = app::deliver(
+        served.addr,
+        "workflow_run",
+        "container-1",
+        &body,
+        Some(secret),
+    );
+    assert_eq!(a.status, 202, "{}", a.body);
+    let status = served
+        .wait_for("delivered to SEI", std::time::Duration::from_secs(60))
+        .map(|_| served.stop(std::time::Duration::from_secs(60)));
+    let log = served.log().join("\n");
+    assert!(
+        matches!(status, Some(Some(s)) if s.success()),
+        "{status:?}\n{log}"
+    );
+    let got: Vec<Value> = sei
+        .received()
+        .into_iter()
+        .filter_map(|r| r.payload)
+        .collect();
+    assert_eq!(got.len(), 1, "{log}");
+    assert_eq!(got[0]["execution_id"], format!("{OTEL_RUN}-1"));
+    assert_eq!(got[0]["build_number"], fixtures::OTEL_BUILD);
+    assert!(
+        log.contains("stopped: every delivery taken was reported"),
+        "{log}"
+    );
+}

@@ -5,8 +5,8 @@
 //! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
 //! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
-//! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s). This file puts them
-//! together for each command.
+//! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s), [`serve`] (`serve`'s).
+//! This file puts them together for each command.
 
 pub mod backfill;
 pub mod behaviour;
@@ -15,6 +15,7 @@ pub mod net;
 pub mod run;
 pub mod sei;
 pub mod send;
+pub mod serve;
 pub mod values;
 pub mod verify;
 

@@ -82,6 +82,10 @@ pub struct GitHub {
     /// Owners listed at `/users/{owner}/repos` rather than `/orgs/`.
     users: BTreeSet<String>,
     rate: Option<Arc<Mutex<Rate>>>,
+    /// A GitHub App (`crate::app`): its tokens are taken for every read.
+    app: Option<crate::app::AppSide>,
+    /// The App's and organization hooks' deliveries, and what was asked of them.
+    hooks: crate::app::Hooks,
 }
 
 /// A primary rate limit: `limit` requests a window of `window`.
@@ -238,6 +242,35 @@ impl GitHub {
         self
     }
 
+    /// A GitHub App with id `id`, whose JWTs are checked with the public half of the key in
+    /// `key_pem`, installed as `installations`: each gets installation tokens, and every other
+    /// request must carry one (or the [`GitHub::token`]).
+    pub fn app(mut self, id: u64, key_pem: &std::path::Path, installations: &[u64]) -> Self {
+        self.app = Some(crate::app::AppSide {
+            id,
+            public_key: crate::app::public_key(key_pem),
+            installations: installations.to_vec(),
+        });
+        self
+    }
+
+    /// The App's webhook deliveries GitHub lists (see [`crate::app::listed_delivery`]).
+    pub fn app_deliveries(self, list: Vec<Value>) -> Self {
+        self.hooks.state().app = list;
+        self
+    }
+
+    /// An organization webhook's deliveries.
+    pub fn org_hook_deliveries(self, org: &str, hook: u64, list: Vec<Value>) -> Self {
+        self.hooks.state().org.insert((org.to_owned(), hook), list);
+        self
+    }
+
+    /// What the App and the hooks saw, shared with the running emulator.
+    pub fn hooks(&self) -> crate::app::Hooks {
+        self.hooks.clone()
+    }
+
     /// Waits this long before every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -304,19 +337,32 @@ impl GitHub {
             .header("x-ratelimit-reset", &reset.to_string())
     }
 
+    /// Whether the request carries the token, or one the App made.
+    fn token_ok(&self, req: &Request) -> bool {
+        let auth = req.header("authorization").unwrap_or("");
+        let fixed = self
+            .token
+            .as_ref()
+            .is_some_and(|t| auth == format!("Bearer {t}") || auth == format!("token {t}"));
+        fixed || self.hooks.issued(auth)
+    }
+
     fn answer(&self, req: &Request) -> Reply {
-        if let Some(token) = &self.token {
-            let ok = req
-                .header("authorization")
-                .is_some_and(|h| h == format!("Bearer {token}") || h == format!("token {token}"));
-            if !ok {
-                return Reply::json(
-                    401,
-                    &json!({"message": "Bad credentials",
-                            "documentation_url": "https://docs.github.com/rest",
-                            "status": "401"}),
-                );
+        if let Some(path) = req.path().strip_prefix(self.prefix.as_str()) {
+            let token_ok = |r: &Request| self.token_ok(r);
+            if let Some(reply) =
+                crate::app::answer(self.app.as_ref(), &self.hooks, token_ok, req, path)
+            {
+                return reply;
             }
+        }
+        if (self.token.is_some() || self.app.is_some()) && !self.token_ok(req) {
+            return Reply::json(
+                401,
+                &json!({"message": "Bad credentials",
+                        "documentation_url": "https://docs.github.com/rest",
+                        "status": "401"}),
+            );
         }
         let Some(path) = req.path().strip_prefix(self.prefix.as_str()) else {
             return not_found();

@@ -3,9 +3,11 @@
 //! ([`tls`]), a `CONNECT` proxy ([`proxy`]), the runner's environment for running the real
 //! binary ([`action`]), the runner's `docker run` for running the action's image
 //! ([`container`]), the native entry generated from `action.yml` ([`entry`]), and the recorded
-//! fixtures ([`fixtures`]).
+//! fixtures ([`fixtures`]); for `serve`, the GitHub App, the hooks' deliveries and the server
+//! as a process ([`app`]).
 
 pub mod action;
+pub mod app;
 pub mod container;
 pub mod entry;
 pub mod fixtures;
