@@ -204,15 +204,14 @@ pub fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-/// The start of a response body for a log line: whitespace folded, cut at `max` characters.
+/// The start of a response body for a log line: redacted, whitespace folded, then cut at `max`
+/// characters (redacted first: a token cut in two is never half shown).
 pub fn snippet(text: &str, max: usize) -> String {
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        folded
-    } else {
-        let cut: String = folded.chars().take(max).collect();
-        format!("{cut}…")
-    }
+    let folded: String = crate::secret::redact(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    crate::secret::shorten(&folded, max + 1)
 }
 
 #[cfg(test)]

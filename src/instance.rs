@@ -47,7 +47,7 @@ pub fn register(args: &RegisterArgs, env: &RunnerEnv) -> u8 {
             }
             if !runner.in_actions() || !runner.has_output_file() {
                 // The GUID alone on stdout: `guid=$(sei-cicd instance register ...)`.
-                println!("{guid}");
+                runner.row(&[&guid]);
             }
             0
         }

@@ -636,19 +636,28 @@ impl Ctx<'_> {
         if n < DRY_RUN_LINES {
             self.dry_lines.set(n + 1);
             let run = u.run.as_ref();
-            println!(
-                "{}\t{}\t#{} attempt {}\t{}\t{}\t{}",
-                u.repo,
-                u.workflow,
+            let number = format!(
+                "#{} attempt {}",
                 run.and_then(|r| r.run_number).unwrap_or_default(),
-                u.attempt,
-                run.and_then(|r| r.conclusion.clone())
-                    .unwrap_or_else(|| "(earlier attempt)".into()),
-                run.and_then(|r| r.created_at)
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    .unwrap_or_default(),
-                run.and_then(|r| r.html_url.clone()).unwrap_or_default()
+                u.attempt
             );
+            let conclusion = run
+                .and_then(|r| r.conclusion.clone())
+                .unwrap_or_else(|| "(earlier attempt)".into());
+            let created = run
+                .and_then(|r| r.created_at)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            let url = run.and_then(|r| r.html_url.clone()).unwrap_or_default();
+            // Workflow names and URLs come from the listing (a fork's included): one writer.
+            self.runner.row(&[
+                &u.repo.to_string(),
+                &u.workflow,
+                &number,
+                &conclusion,
+                &created,
+                &url,
+            ]);
         }
     }
 

@@ -84,7 +84,11 @@ fn outcome(md: &mut String, what: &What, built: bool) {
             let _ = write!(md, "SEI answered{code}");
             let answer = answer.trim();
             if !answer.is_empty() {
-                let _ = write!(md, ": {}", code_span(&shorten(answer, MAX_ANSWER)));
+                let _ = write!(
+                    md,
+                    ": {}",
+                    code_span(&crate::secret::shorten(answer, MAX_ANSWER))
+                );
             }
             md.push_str("\n\n");
         }
@@ -318,15 +322,6 @@ fn sentence(text: &str) -> String {
     if !out.ends_with(['.', '!', '?', ')', '`']) {
         out.push('.');
     }
-    out
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max - 1).collect();
-    out.push('…');
     out
 }
 
