@@ -108,13 +108,27 @@ pub fn number(
     v.parse::<u64>().map_err(|_| p.bad(message(v))).ok()
 }
 
-/// A token must fit in an HTTP header; the message never repeats it.
+/// A token must fit in an HTTP header and be as long as a real one ([`crate::secret::MIN_LEN`]);
+/// the message never repeats it.
 pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
     let secret = Secret::new(value.unwrap_or_default());
     if secret.expose().chars().any(|c| !c.is_ascii_graphic()) {
         p.bad(format!(
             "input `{input}` holds spaces or characters that cannot be sent in an HTTP header \
              (the value is not shown): paste the token again, with nothing around it"
+        ));
+        return Secret::default();
+    }
+    if secret.too_short() {
+        let like = match input {
+            "github-token" => "`${{ github.token }}`",
+            _ => "`${{ secrets.SEI_API_KEY }}`",
+        };
+        p.bad(format!(
+            "input `{input}` is {} characters long, shorter than any real token (at least {}; \
+             the value is not shown): pass the whole token, like {like}",
+            secret.expose().chars().count(),
+            crate::secret::MIN_LEN
         ));
         return Secret::default();
     }
@@ -179,6 +193,22 @@ pub fn parse_params(text: &str, p: &mut Problems) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_too_short_to_be_one_is_refused_by_name() {
+        let mut p = Problems::default();
+        let t = token(Some("e"), "sei-token", &mut p);
+        assert!(t.is_empty(), "not used, not masked");
+        assert_eq!(p.errors.len(), 1);
+        let e = &p.errors[0].0;
+        assert!(e.starts_with("input `sei-token` is 1 characters long"), "{e}");
+        assert!(e.contains(&format!("at least {}", crate::secret::MIN_LEN)), "{e}");
+        let mut p = Problems::default();
+        let real = "ghs_".to_owned() + &"a".repeat(36);
+        assert_eq!(token(Some(&real), "github-token", &mut p).expose(), real);
+        assert!(token(None, "github-token", &mut p).is_empty());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
 
     #[test]
     fn seconds() {
