@@ -297,7 +297,7 @@ mod tests {
 
     fn args(f: impl FnOnce(&mut BackfillArgs)) -> BackfillArgs {
         let mut a = BackfillArgs::default();
-        a.reporting.sei.sei_token = Some("k".into());
+        a.reporting.sei.sei_token = Some("sei-key-for-config-tests-0000".into());
         a.reporting.instance.instance_guid = Some("89d2491c-764a-4f77-93d9-18e8e372b795".into());
         a.select.repositories = vec!["acme/api".into()];
         f(&mut a);

@@ -176,7 +176,7 @@ mod tests {
 
     fn args() -> ReportArgs {
         let mut a = ReportArgs::default();
-        a.reporting.sei.sei_token = some("k");
+        a.reporting.sei.sei_token = some("sei-key-for-config-tests-0000");
         a.reporting.instance.instance_guid = some("89D2491C-764A-4F77-93D9-18E8E372B795");
         a
     }
@@ -320,13 +320,19 @@ mod tests {
     #[test]
     fn tokens_also_come_from_the_environment() {
         let env = RunnerEnv {
-            github_token: Some("ghs_x".into()),
-            sei_token: Some("sei_x".into()),
+            github_token: Some("ghs_configTestToken0000000000000000000".into()),
+            sei_token: Some("sei-key-from-the-environment-0000".into()),
             ..RunnerEnv::default()
         };
         let c = load(&with(|a| a.reporting.sei.sei_token = some("")), &env).unwrap();
-        assert_eq!(c.delivery.sei_token.expose(), "sei_x");
-        assert_eq!(c.github.token.expose(), "ghs_x");
+        assert_eq!(
+            c.delivery.sei_token.expose(),
+            "sei-key-from-the-environment-0000"
+        );
+        assert_eq!(
+            c.github.token.expose(),
+            "ghs_configTestToken0000000000000000000"
+        );
     }
 
     #[test]
@@ -463,7 +469,7 @@ mod tests {
             file: "p.json".into(),
             ..ReplayArgs::default()
         };
-        a.sei.sei_token = some("k");
+        a.sei.sei_token = some("sei-key-for-config-tests-0000");
         a.net.timeout = some("5");
         let r = load_replay(&a, &RunnerEnv::default()).unwrap();
         assert_eq!(

@@ -201,8 +201,14 @@ mod tests {
         assert!(t.is_empty(), "not used, not masked");
         assert_eq!(p.errors.len(), 1);
         let e = &p.errors[0].0;
-        assert!(e.starts_with("input `sei-token` is 1 characters long"), "{e}");
-        assert!(e.contains(&format!("at least {}", crate::secret::MIN_LEN)), "{e}");
+        assert!(
+            e.starts_with("input `sei-token` is 1 characters long"),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("at least {}", crate::secret::MIN_LEN)),
+            "{e}"
+        );
         let mut p = Problems::default();
         let real = "ghs_".to_owned() + &"a".repeat(36);
         assert_eq!(token(Some(&real), "github-token", &mut p).expose(), real);
