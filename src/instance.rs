@@ -78,7 +78,8 @@ pub fn guid(answer: &str) -> Option<String> {
 async fn post(cfg: &Register, runner: &Runner, clock: &SystemClock) -> Result<String, String> {
     let d = &cfg.delivery;
     let url = sei::instances_url(&d.sei_endpoint);
-    let client = crate::http::client(&d.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let client = crate::http::client(&d.ca_certs, crate::http::Redirects::Never)
+        .map_err(|e| format!("{e:#}"))?;
     let hook = sei::Webhook {
         endpoint: &url,
         token: &d.sei_token,

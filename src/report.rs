@@ -230,7 +230,7 @@ async fn report(
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock, &client).await,
+            None => fetch_live(cfg, env, event, runner, clock).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -332,7 +332,6 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
-    http: &reqwest::Client,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -381,7 +380,10 @@ async fn fetch_live(
         known: None,
     };
     let log = runner.clone();
-    let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
+    // GitHub's own client: it follows redirects (SEI's never does).
+    let http = crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow)
+        .map_err(|e| Stop::Reading(format!("{e:#}")))?;
+    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();

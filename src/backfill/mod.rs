@@ -170,7 +170,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let terminal = !runner.in_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(terminal, LINE_EVERY);
     let say = progress.sayer(runner);
-    let http = match crate::http::client(&cfg.delivery.ca_certs) {
+    let http = match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
         Ok(h) => h,
         Err(e) => {
             runner.error(&format!("{e:#}"));

@@ -17,17 +17,18 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
     let sei_url = &without_userinfo(raw_url);
     let sei_base = match crate::sei::base(raw_url) {
         Ok(url) => {
-            if crate::http::insecure(&url) {
+            if let Some(how) = crate::http::exposed(&url) {
                 if net.allow_insecure_http {
                     p.warn(format!(
                         "`sei-url` `{sei_url}` is plain http://: `sei-token` travels \
                          unencrypted (`allow-insecure-http` is on)"
                     ));
                 } else {
-                    p.bad(format!(
-                        "input `sei-url` is `{sei_url}`: plain http:// to another machine would \
-                         carry `sei-token` unencrypted. Use https://, or set \
-                         `allow-insecure-http: true` if the network in between is trusted"
+                    p.bad(super::values::plain_http_problem(
+                        "input `sei-url`",
+                        sei_url,
+                        "sei-token",
+                        &how,
                     ));
                 }
             }

@@ -135,6 +135,30 @@ pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
     secret
 }
 
+/// Why `what` (`input `sei-url``, `GITHUB_API_URL`) at `url` would carry `token` unencrypted,
+/// and the fixes.
+pub fn plain_http_problem(
+    what: &str,
+    url: &str,
+    token: &str,
+    how: &crate::http::Exposed,
+) -> String {
+    match how {
+        crate::http::Exposed::OtherMachine => format!(
+            "{what} is `{url}`: plain http:// to another machine would carry `{token}` \
+             unencrypted. Use https://, or set `allow-insecure-http: true` if the network in \
+             between is trusted"
+        ),
+        crate::http::Exposed::Proxy(proxy) => format!(
+            "{what} is `{url}`: plain http:// to this machine, but the proxy settings \
+             (HTTP_PROXY or ALL_PROXY) send it through the proxy at {proxy}, which would carry \
+             `{token}` unencrypted. Exempt the host in NO_PROXY (like NO_PROXY=localhost,\
+             127.0.0.1), use https://, or set `allow-insecure-http: true` if the network to the \
+             proxy is trusted"
+        ),
+    }
+}
+
 /// A URL without surrounding blanks or trailing slashes.
 pub fn trim_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
