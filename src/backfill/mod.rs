@@ -938,7 +938,12 @@ impl Ctx<'_> {
             "**Dry run**: what would be reported (nothing sent)\n\n| repository | workflow | run attempts |\n|---|---|---:|\n",
         );
         for ((repo, w), n) in dry.iter().take(500) {
-            md.push_str(&format!("| `{repo}` | {} | {n} |\n", w.replace('|', "\\|")));
+            // Workflow names come from the listing (a fork's too): text, not Markdown.
+            md.push_str(&format!(
+                "| {} | {} | {n} |\n",
+                crate::summary::code_span(repo),
+                crate::summary::cell(w)
+            ));
         }
         md
     }
