@@ -43,6 +43,9 @@ pub struct RunnerEnv {
     pub actor: Option<String>,
     /// `GITHUB_TRIGGERING_ACTOR`: who started this attempt (a re-run's is who re-ran it).
     pub triggering_actor: Option<String>,
+    /// `SEI_CICD_CONTAINER_ACTION`: set by the action's image, so the binary knows it runs as a
+    /// container action (whose own folders the job's other steps do not see).
+    pub container_action: bool,
     /// The names of every `INPUT_*` variable set, to tell a misspelt one.
     pub input_names: Vec<String>,
 }
@@ -85,6 +88,7 @@ impl RunnerEnv {
             sha: var("GITHUB_SHA"),
             actor: var("GITHUB_ACTOR"),
             triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
+            container_action: var("SEI_CICD_CONTAINER_ACTION").is_some_and(|v| v == "true"),
             input_names: Vec::new(),
         }
     }

@@ -151,7 +151,27 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
             st.skipped_lines
         ));
     }
+    if let Some(first) = st.refused_payloads.first() {
+        runner.warning(&format!(
+            "the state file names {} kept payload(s) outside its own folder for them, like \
+             `{}`: refused (never read, sent or deleted); those run attempts are read from \
+             GitHub again. A backfill keeps payloads only in {}",
+            st.refused_payloads.len(),
+            first.display(),
+            st.payloads_dir()
+                .map(|d| format!("`{}`", d.display()))
+                .unwrap_or_default()
+        ));
+    }
     let place = match st.payloads_dir() {
+        Some(dir) if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_symlink()) => {
+            runner.error(&format!(
+                "{} (where the state keeps payloads) is a link: refused, a backfill keeps \
+                 payloads only in a folder of its own; remove the link",
+                dir.display()
+            ));
+            return Ending::Code(2);
+        }
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 runner.error(&format!(
@@ -165,7 +185,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
                 shown: dir,
             }
         }
-        None => crate::keep::place(env, std::path::Path::is_dir),
+        None => crate::keep::place_or_temp(env),
     };
     let terminal = !runner.in_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(terminal, LINE_EVERY);
@@ -216,7 +236,20 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let mut resend = Vec::new();
     for (k, payload) in failed_before {
         let repo = Repo::parse(&k.0);
-        match (payload.filter(|p| p.is_file()), repo) {
+        // Only what is a payload is sent again; anything else is refused and rebuilt.
+        let payload = payload
+            .filter(|p| p.is_file())
+            .filter(|p| match kept_body(p) {
+                Ok(_) => true,
+                Err(why) => {
+                    runner.warning(&format!(
+                        "{why}: not sent; run {} attempt {} of {} is read from GitHub again",
+                        k.1, k.2, k.0
+                    ));
+                    false
+                }
+            });
+        match (payload, repo) {
             (Some(p), Some(_)) if !dry => resend.push((k, p)),
             (_, Some(repo)) => {
                 rebuild.insert(k.clone(), (repo, k.1, k.2));
@@ -327,6 +360,20 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     ctx.finish(false).await
 }
 
+/// A payload a backfill kept, read (never through a link) and checked to be a payload
+/// ([`crate::replay::check`]) before it is sent again.
+fn kept_body(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let body = crate::keep::read_kept(path, 64 * 1024 * 1024)
+        .map_err(|e| format!("the kept payload {} cannot be read ({e})", path.display()))?;
+    crate::replay::check(&body).map_err(|why| {
+        format!(
+            "the kept payload {} is not a payload ({why})",
+            path.display()
+        )
+    })?;
+    Ok(body)
+}
+
 /// Ctrl-C or SIGTERM: no new run attempt starts; a second one stops at once.
 fn watch_signals(stop: Arc<AtomicBool>, say: Say) {
     tokio::spawn(async move {
@@ -407,8 +454,8 @@ impl Ctx<'_> {
         let d = &self.cfg.delivery;
         stream::iter(kept)
             .for_each_concurrent(self.cfg.pace.concurrency, |(k, path)| async move {
-                let Ok(body) = std::fs::read(&path) else {
-                    return;
+                let Ok(body) = kept_body(&path) else {
+                    return; // checked at the start: gone since
                 };
                 let repo = Repo::parse(&k.0);
                 let clock = SystemClock::start();

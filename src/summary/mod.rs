@@ -129,7 +129,14 @@ fn outcome(md: &mut String, what: &What, built: bool) {
                         code_span(&file.display().to_string())
                     );
                 }
-                (None, _) => {
+                (None, true) => {
+                    md.push_str(
+                        "**What to do:** the payload could not be kept for the job's later \
+                         steps (the log says why), so nothing of it can be sent again: re-run \
+                         this job once SEI answers, or report the run later with `run-id`.\n\n",
+                    );
+                }
+                (None, false) => {
                     md.push_str(
                         "**What to do:** fix what the message names, then re-run this job, or \
                          report the run later with `run-id`.\n\n",
