@@ -48,6 +48,9 @@ pub struct RunnerEnv {
     pub container_action: bool,
     /// The names of every `INPUT_*` variable set, to tell a misspelt one.
     pub input_names: Vec<String>,
+    /// Inputs (`sei-url`) whose `INPUT_*` variable holds bytes that are not UTF-8: each an input
+    /// error ([`RunnerEnv::set_aside_inputs_not_utf8`]).
+    pub inputs_not_utf8: Vec<String>,
 }
 
 impl RunnerEnv {
@@ -59,6 +62,25 @@ impl RunnerEnv {
             .filter(|k| k.starts_with("INPUT_"))
             .collect();
         env
+    }
+
+    /// Takes every `INPUT_*` variable that is not UTF-8 out of the process's environment, before
+    /// the flags are read (they would stop with no outputs and no annotation), and returns the
+    /// inputs' names (`sei-url`), for [`Self::inputs_not_utf8`]: such an input is an input error
+    /// like any other. Call at start, before any thread.
+    pub fn set_aside_inputs_not_utf8() -> Vec<String> {
+        let mut names = Vec::new();
+        for (key, value) in std::env::vars_os() {
+            let Some(key) = key.to_str() else { continue };
+            if let Some(name) = key.strip_prefix("INPUT_") {
+                if value.to_str().is_none() {
+                    names.push(name.to_ascii_lowercase());
+                    std::env::remove_var(key);
+                }
+            }
+        }
+        names.sort();
+        names
     }
 
     /// Reads variables through `get` (a map in tests).
@@ -90,6 +112,7 @@ impl RunnerEnv {
             triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
             container_action: var("SEI_CICD_CONTAINER_ACTION").is_some_and(|v| v == "true"),
             input_names: Vec::new(),
+            inputs_not_utf8: Vec::new(),
         }
     }
 }

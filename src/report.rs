@@ -168,7 +168,8 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
         sei_token_empty: token.is_none(),
         dry_run: given(&args.reporting.behaviour.dry_run).and_then(parse_bool) == Some(true),
     });
-    if let Some(skip) = skip {
+    // An input that is not text is an input to fix, whatever the event (its value is unknown).
+    if let Some(skip) = skip.filter(|_| env.inputs_not_utf8.is_empty()) {
         return Start::Skip(skip);
     }
     match config::load(args, env) {

@@ -609,6 +609,20 @@ impl Ctx<'_> {
             ));
         }
         let repo_name = repo.to_string();
+        if chunk.unreadable > 0 {
+            // Counted as found and skipped: the rest of the listing is read.
+            self.totals.borrow_mut().found += chunk.unreadable;
+            self.totals.borrow_mut().skipped += chunk.unreadable;
+            self.repo_counts(repo, |c| {
+                c.found += chunk.unreadable;
+                c.skipped += chunk.unreadable;
+            });
+            self.runner.warning(&format!(
+                "{repo}: {} run(s) of GitHub's listing could not be read (text that is not valid, \
+                 such as a lone surrogate escape in a name): skipped, the others reported",
+                chunk.unreadable
+            ));
+        }
         let mut units = Vec::new();
         {
             let state = self.state.borrow();

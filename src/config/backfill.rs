@@ -61,7 +61,7 @@ pub fn load(
     env: &RunnerEnv,
     now: DateTime<Utc>,
 ) -> Result<Backfill, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let super::Reporting {
         delivery,
         github,
@@ -117,8 +117,8 @@ fn selection(args: &SelectArgs, now: DateTime<Utc>, p: &mut Problems) -> Selecti
             Some(repo) if !repositories.contains(&repo) => repositories.push(repo),
             Some(_) => {}
             None => p.bad(format!(
-                "input `repository` is `{r}`: use `owner/name`, like `octo-org/octo-repo` \
-                 (repeat --repository for more)"
+                "input `repository` is `{r}`: use {} (repeat --repository for more)",
+                Repo::SPELLING
             )),
         }
     }

@@ -61,7 +61,7 @@ pub struct Register {
 
 /// Checks `instance register`'s inputs.
 pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
     let integration_id = values::given(&args.integration_id)
@@ -129,7 +129,7 @@ pub fn reporting(
 
 /// Checks every input of `report`; returns all the problems found, not just the first.
 pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let saved = values::given(&args.run.github_data).is_some();
     let shared = reporting(&args.reporting, env, !saved, &mut p);
     let run = run::load(&args.run, &mut p);
@@ -147,7 +147,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
 
 /// Checks `replay`'s inputs, like [`load`] does `report`'s.
 pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
     sei::require_token(&delivery, &mut p);

@@ -25,6 +25,20 @@ pub struct Problems {
 }
 
 impl Problems {
+    /// The problems of a command's inputs, to start with: each input the runner passed as bytes
+    /// that are not UTF-8 text (its `INPUT_*` variable was set aside before the flags were read).
+    pub fn of(env: &crate::env::RunnerEnv) -> Problems {
+        let mut p = Problems::default();
+        for name in &env.inputs_not_utf8 {
+            p.bad(format!(
+                "input `{name}` is not text: INPUT_{} holds bytes that are not UTF-8 (the value is \
+                 not shown): set it again as plain text",
+                name.to_ascii_uppercase()
+            ));
+        }
+        p
+    }
+
     /// An input that must be fixed.
     pub fn bad(&mut self, message: String) {
         self.errors.push(InputError(message));
@@ -217,6 +231,23 @@ pub fn parse_params(text: &str, p: &mut Problems) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_that_is_not_text_is_named() {
+        let env = crate::env::RunnerEnv {
+            inputs_not_utf8: vec!["sei-url".into()],
+            ..Default::default()
+        };
+        let p = Problems::of(&env);
+        assert_eq!(p.errors.len(), 1);
+        assert!(
+            p.errors[0]
+                .0
+                .starts_with("input `sei-url` is not text: INPUT_SEI-URL holds bytes"),
+            "{:?}",
+            p.errors
+        );
+    }
 
     #[test]
     fn a_token_too_short_to_be_one_is_refused_by_name() {

@@ -867,8 +867,12 @@ pub fn encode_path(value: &str) -> String {
     value.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
-/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set).
+/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set; a
+/// segment that is `.` or `..` in full too, so that a name from outside never climbs the path).
 pub fn encode(value: &str) -> String {
+    if value == "." || value == ".." {
+        return value.replace('.', "%2E");
+    }
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -982,5 +986,9 @@ mod tests {
         );
         assert_eq!(encode("ci.yml"), "ci.yml");
         assert_eq!(encode_path("api/v1 2"), "api/v1%202");
+        // A workflow path or tag prefix from outside never climbs out of `/repos/o/r/...`.
+        assert_eq!(encode_path("../../x"), "%2E%2E/%2E%2E/x");
+        assert_eq!(encode(".."), "%2E%2E");
+        assert_eq!(encode("a..b"), "a..b");
     }
 }
