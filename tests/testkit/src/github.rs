@@ -77,6 +77,8 @@ pub struct GitHub {
     /// Owners listed at `/users/{owner}/repos` rather than `/orgs/`.
     users: BTreeSet<String>,
     rate: Option<Arc<Mutex<Rate>>>,
+    /// (marker, text): every answer's body has the marker replaced by the text as it is.
+    raw: Vec<(String, String)>,
 }
 
 /// A primary rate limit: `limit` requests a window of `window`.
@@ -230,6 +232,13 @@ impl GitHub {
         self
     }
 
+    /// Every answer's body has `marker` replaced by `json_text` as it is: to serve what a JSON
+    /// value cannot hold (a lone surrogate escape, `\ud800`) inside an answer built from values.
+    pub fn raw(mut self, marker: &str, json_text: &str) -> Self {
+        self.raw.push((marker.to_owned(), json_text.to_owned()));
+        self
+    }
+
     /// Waits this long before every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -249,8 +258,19 @@ impl GitHub {
     fn serve(self, ca: Option<&Ca>) -> Server {
         let latency = self.latency;
         let me = Arc::new(self);
-        let handler: Handler = Arc::new(move |req: &Request| me.limited(req));
+        let handler: Handler = Arc::new(move |req: &Request| me.raw_text(me.limited(req)));
         Server::start_on(handler, latency, ca)
+    }
+
+    /// `reply` with the markers of [`GitHub::raw`] replaced.
+    fn raw_text(&self, mut reply: Reply) -> Reply {
+        if let Reply::Respond { body, .. } = &mut reply {
+            for (marker, text) in &self.raw {
+                let replaced = String::from_utf8_lossy(body).replace(marker.as_str(), text);
+                *body = replaced.into_bytes();
+            }
+        }
+        reply
     }
 
     /// The answer, under the rate limit when there is one.
