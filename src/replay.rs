@@ -98,8 +98,23 @@ const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Reads the file; it must hold a payload, as `report` writes it ([`check`]).
 fn read(path: &Path) -> Result<(Vec<u8>, About), String> {
-    let body = crate::keep::read_kept(path, MAX_FILE)
-        .map_err(|e| format!("cannot read the payload file {} ({e})", path.display()))?;
+    // The file the user names (a link to it too), read up to the bound.
+    let read = || -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut body = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_FILE + 1)
+            .read_to_end(&mut body)?;
+        if body.len() as u64 > MAX_FILE {
+            return Err(std::io::Error::other(format!(
+                "larger than {} MiB",
+                MAX_FILE / (1024 * 1024)
+            )));
+        }
+        Ok(body)
+    };
+    let body =
+        read().map_err(|e| format!("cannot read the payload file {} ({e})", path.display()))?;
     let about = check(&body).map_err(|why| {
         format!(
             "{} is not a payload kept by `sei-cicd report` ({why}): nothing was sent",
