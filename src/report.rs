@@ -220,6 +220,12 @@ async fn report(
         Ok(c) => c,
         Err(failed) => return (fail(runner, failed.message), None),
     };
+    // GitHub's own client, made before the requests start: it follows redirects (SEI's never).
+    let github_http =
+        match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
+            Ok(c) => c,
+            Err(e) => return (fail(runner, format!("{e:#}")), None),
+        };
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
         if cfg.behaviour.dry_run {
@@ -231,7 +237,7 @@ async fn report(
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock).await,
+            None => fetch_live(cfg, env, event, runner, clock, github_http).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -333,6 +339,7 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
+    http: reqwest::Client,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -381,9 +388,6 @@ async fn fetch_live(
         known: None,
     };
     let log = runner.clone();
-    // GitHub's own client: it follows redirects (SEI's never does).
-    let http = crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow)
-        .map_err(|e| Stop::Reading(format!("{e:#}")))?;
     let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
