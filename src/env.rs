@@ -64,14 +64,17 @@ impl RunnerEnv {
         env
     }
 
-    /// Takes every `INPUT_*` variable that is not UTF-8 out of the process's environment, before
-    /// the flags are read (they would stop with no outputs and no annotation), and returns the
-    /// inputs' names (`sei-url`), for [`Self::inputs_not_utf8`]: such an input is an input error
-    /// like any other. Call at start, before any thread.
+    /// Takes every `INPUT_*` variable a command reads that is not UTF-8 out of the process's
+    /// environment, before the flags are read (they would stop with no outputs and no
+    /// annotation), and returns the inputs' names (`sei-url`), for [`Self::inputs_not_utf8`]:
+    /// such an input is an input error like any other. Call at start, before any thread.
     pub fn set_aside_inputs_not_utf8() -> Vec<String> {
+        let read = crate::args::all_input_variables();
         let mut names = Vec::new();
         for (key, value) in std::env::vars_os() {
-            let Some(key) = key.to_str() else { continue };
+            let Some(key) = key.to_str().filter(|k| read.iter().any(|r| r == k)) else {
+                continue;
+            };
             if let Some(name) = key.strip_prefix("INPUT_") {
                 if value.to_str().is_none() {
                     names.push(name.to_ascii_lowercase());
