@@ -463,10 +463,7 @@ mod tests {
         assert!(w[0].ends_with("`--sei-token`"), "{}", w[0]);
         assert!(input_variables("replay").contains(&"INPUT_SEI-URL".to_owned()));
         let all = all_input_variables();
-        assert!(
-            all.contains(&"INPUT_INTEGRATION-ID".to_owned()),
-            "instance register's"
-        );
+        assert!(all.contains(&"INPUT_SEI-URL".to_owned()), "every command's");
         assert!(all.contains(&"INPUT_WAIT-TIMEOUT".to_owned()), "report's");
     }
 }
