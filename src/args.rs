@@ -513,6 +513,28 @@ pub fn input_variables(command: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every `INPUT_*` variable any command reads.
+pub fn all_input_variables() -> Vec<String> {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+        out.extend(
+            cmd.get_arguments()
+                .filter_map(|a| a.get_env())
+                .filter_map(|e| e.to_str())
+                .filter(|e| e.starts_with("INPUT_"))
+                .map(str::to_owned),
+        );
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Cli::command(), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A warning for each of `set` that is an input of `command` spelt with underscores
 /// (`INPUT_SEI_TOKEN`): the runner keeps an input's hyphens, so that variable is ignored.
 pub fn misspelt_inputs(command: &str, set: &[String]) -> Vec<String> {
@@ -560,5 +582,8 @@ mod tests {
         );
         assert!(w[0].ends_with("`--sei-token`"), "{}", w[0]);
         assert!(input_variables("replay").contains(&"INPUT_SEI-URL".to_owned()));
+        let all = all_input_variables();
+        assert!(all.contains(&"INPUT_SEI-URL".to_owned()), "every command's");
+        assert!(all.contains(&"INPUT_WAIT-TIMEOUT".to_owned()), "report's");
     }
 }

@@ -40,9 +40,10 @@ pub struct Undelivered {
     pub payload_refused: bool,
 }
 
-/// The HTTP client for `d`: the public roots, the system's, and `ca-cert`'s.
+/// The HTTP client for SEI: the public roots, the system's, and `ca-cert`'s; it never follows a
+/// redirect (a 3xx is a failure that names where it pointed).
 pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
-    crate::http::client(&d.ca_certs).map_err(|e| Undelivered {
+    crate::http::client(&d.ca_certs, crate::http::Redirects::Never).map_err(|e| Undelivered {
         http_status: None,
         message: format!("{e:#}"),
         short: format!("{e:#}"),
@@ -127,6 +128,7 @@ pub async fn send(
             Err(Undelivered {
                 http_status: match &failed.error {
                     sei::Failure::Status(a) | sei::Failure::KeyOrRegion(a) => Some(a.status),
+                    sei::Failure::Redirect { status, .. } => Some(*status),
                     _ => None,
                 },
                 message: sei::explain(&failed, &ctx),

@@ -43,12 +43,18 @@ pub struct RunnerEnv {
     pub actor: Option<String>,
     /// `GITHUB_TRIGGERING_ACTOR`: who started this attempt (a re-run's is who re-ran it).
     pub triggering_actor: Option<String>,
+    /// `SEI_CICD_CONTAINER_ACTION`: set by the action's image, so the binary knows it runs as a
+    /// container action (whose own folders the job's other steps do not see).
+    pub container_action: bool,
     /// The names of every `INPUT_*` variable set, to tell a misspelt one.
     pub input_names: Vec<String>,
     /// `SEI_CICD_WEBHOOK_SECRET`: `serve`'s webhook secret, when not in a file.
     pub webhook_secret: Option<String>,
     /// `SEI_CICD_APP_PRIVATE_KEY`: `serve`'s GitHub App key (PEM), when not in a file.
     pub app_private_key: Option<String>,
+    /// Inputs (`sei-url`) whose `INPUT_*` variable holds bytes that are not UTF-8: each an input
+    /// error ([`RunnerEnv::set_aside_inputs_not_utf8`]).
+    pub inputs_not_utf8: Vec<String>,
 }
 
 impl RunnerEnv {
@@ -60,6 +66,28 @@ impl RunnerEnv {
             .filter(|k| k.starts_with("INPUT_"))
             .collect();
         env
+    }
+
+    /// Takes every `INPUT_*` variable a command reads that is not UTF-8 out of the process's
+    /// environment, before the flags are read (they would stop with no outputs and no
+    /// annotation), and returns the inputs' names (`sei-url`), for [`Self::inputs_not_utf8`]:
+    /// such an input is an input error like any other. Call at start, before any thread.
+    pub fn set_aside_inputs_not_utf8() -> Vec<String> {
+        let read = crate::args::all_input_variables();
+        let mut names = Vec::new();
+        for (key, value) in std::env::vars_os() {
+            let Some(key) = key.to_str().filter(|k| read.iter().any(|r| r == k)) else {
+                continue;
+            };
+            if let Some(name) = key.strip_prefix("INPUT_") {
+                if value.to_str().is_none() {
+                    names.push(name.to_ascii_lowercase());
+                    std::env::remove_var(key);
+                }
+            }
+        }
+        names.sort();
+        names
     }
 
     /// Reads variables through `get` (a map in tests).
@@ -89,9 +117,11 @@ impl RunnerEnv {
             sha: var("GITHUB_SHA"),
             actor: var("GITHUB_ACTOR"),
             triggering_actor: var("GITHUB_TRIGGERING_ACTOR"),
+            container_action: var("SEI_CICD_CONTAINER_ACTION").is_some_and(|v| v == "true"),
             input_names: Vec::new(),
             webhook_secret: var("SEI_CICD_WEBHOOK_SECRET"),
             app_private_key: var("SEI_CICD_APP_PRIVATE_KEY"),
+            inputs_not_utf8: Vec::new(),
         }
     }
 }

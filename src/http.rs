@@ -1,23 +1,54 @@
-//! The one HTTP client both GitHub and SEI calls go through: rustls with the ring provider,
-//! compiled-in public roots (a `FROM scratch` image has no CA files) plus the system's store,
-//! `SSL_CERT_FILE` and the `ca-cert` input, proxies from `HTTPS_PROXY`/`NO_PROXY`, and a connect
-//! timeout (each attempt's whole time is bounded by [`crate::retry`]). Also what a transport
-//! error means, and which URLs may carry a token over plain `http://`.
+//! The HTTP clients GitHub and SEI calls go through: rustls with the ring provider, compiled-in
+//! public roots (a `FROM scratch` image has no CA files) plus the system's store, `SSL_CERT_FILE`
+//! and the `ca-cert` input, proxies from `HTTPS_PROXY`/`NO_PROXY`, and a connect timeout (each
+//! attempt's whole time is bounded by [`crate::retry`]). Also what a transport error means,
+//! which URLs may carry a token over plain `http://`, and the bounds on what an answer may cost.
+//!
+//! Redirects: GitHub's client follows them (GitHub answers a renamed repository with one), and
+//! drops the `Authorization` header when a redirect leaves the host, port or scheme (reqwest's
+//! rule); SEI's never does ([`Redirects::Never`]): a redirect would turn the POST into a GET of
+//! another page, or send the payload and the key to another host, so a 3xx is a failure.
+//!
+//! Bounds: an answer is read as it streams and the reading stops at its bound, so memory stays
+//! bounded whatever a server sends: a GitHub answer at [`GITHUB_ANSWER_MAX`] (past it, that
+//! request fails), SEI's at [`SEI_ANSWER_KEPT`] (what a message shows; the rest is not read).
 
 use anyhow::{Context, Result};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// What the client is told about itself.
 pub const USER_AGENT: &str = concat!("sei-cicd-action/", env!("CARGO_PKG_VERSION"));
 
-/// Builds the client. Roots: the Mozilla set compiled into the binary, then whatever the system
+/// The largest GitHub answer read: 32 MiB. No real one comes near: a page of 100 jobs of 20
+/// steps is about 0.5 MB, a compare page with 300 changed files a few MB. With at most
+/// [`crate::github::client::MAX_IN_FLIGHT`] requests in flight, GitHub's answers hold at most
+/// 512 MiB at once whatever a server sends.
+pub const GITHUB_ANSWER_MAX: usize = 32 * 1024 * 1024;
+
+/// The part of SEI's answer kept, for the log and messages: 4 KiB (SEI's real answers are a
+/// hundred bytes; a gateway's error page says what it is in its first lines).
+pub const SEI_ANSWER_KEPT: usize = 4 * 1024;
+
+/// Whether a client follows redirects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redirects {
+    /// Up to 10, the `Authorization` header dropped when one leaves the host (GitHub's GETs).
+    Follow,
+    /// Never: a 3xx is the answer (SEI's requests).
+    Never,
+}
+
+/// Builds a client. Roots: the Mozilla set compiled into the binary, then whatever the system
 /// store holds (`SSL_CERT_FILE` and `SSL_CERT_DIR` included), then `extra_roots` (from the
 /// `ca-cert` input).
-pub fn client(extra_roots: &[CertificateDer<'static>]) -> Result<reqwest::Client> {
+pub fn client(
+    extra_roots: &[CertificateDer<'static>],
+    redirects: Redirects,
+) -> Result<reqwest::Client> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // Ignore the error: a second call finds the provider already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -27,20 +58,31 @@ pub fn client(extra_roots: &[CertificateDer<'static>]) -> Result<reqwest::Client
         .context("could not set up TLS")?
         .with_root_certificates(roots)
         .with_no_client_auth();
+    let policy = match redirects {
+        Redirects::Follow => reqwest::redirect::Policy::limited(10),
+        Redirects::Never => reqwest::redirect::Policy::none(),
+    };
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .tls_backend_preconfigured(tls)
         .connect_timeout(Duration::from_secs(10))
+        .redirect(policy)
         .build()
         .context("could not set up the HTTP client")
 }
 
 /// The trusted roots: the Mozilla set compiled in (so a `FROM scratch` image needs no CA file),
-/// the system's store when there is one, and `extra`.
+/// the system's store when there is one (read once), and `extra`.
 pub fn roots(extra: &[CertificateDer<'static>]) -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    static BASE: OnceLock<rustls::RootCertStore> = OnceLock::new();
+    let mut roots = BASE
+        .get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            roots
+        })
+        .clone();
     roots.add_parsable_certificates(extra.iter().cloned());
     roots
 }
@@ -77,10 +119,83 @@ pub fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// True for plain `http://` to anywhere but this machine: a token sent there travels
-/// unencrypted.
+/// Why a token sent to a plain `http://` URL would travel unencrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exposed {
+    /// The host is another machine.
+    OtherMachine,
+    /// The host is this machine, but the request goes through the proxy at this `host:port`
+    /// (`HTTP_PROXY` or `ALL_PROXY`, the host not in `NO_PROXY`).
+    Proxy(String),
+}
+
+/// Whether a token sent to `url` would travel unencrypted: plain `http://` to another machine,
+/// or to this one through a proxy (as reqwest decides it from `HTTP_PROXY`, `ALL_PROXY`,
+/// `NO_PROXY` and the system's settings). `None` for `https://`, and for `http://` that really
+/// stays on this machine.
+pub fn exposed(url: &str) -> Option<Exposed> {
+    exposed_with(
+        &hyper_util::client::proxy::matcher::Matcher::from_system(),
+        url,
+    )
+}
+
+/// [`exposed`] with the proxy settings of `proxies`.
+pub fn exposed_with(
+    proxies: &hyper_util::client::proxy::matcher::Matcher,
+    url: &str,
+) -> Option<Exposed> {
+    let u = reqwest::Url::parse(url).ok()?;
+    if u.scheme() != "http" {
+        return None;
+    }
+    if !is_loopback(&u) {
+        return Some(Exposed::OtherMachine);
+    }
+    let uri: http::Uri = url.parse().ok()?;
+    let proxy = proxies.intercept(&uri)?;
+    let via = proxy.uri();
+    let host = via.host().unwrap_or_default();
+    Some(Exposed::Proxy(match via.port_u16() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }))
+}
+
+/// True for plain `http://` that would carry a token unencrypted ([`exposed`]).
 pub fn insecure(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "http" && !is_loopback(&u))
+    exposed(url).is_some()
+}
+
+/// The beginning of an answer, read as it streams and never past `max` bytes: the text (lossy
+/// UTF-8), and whether more was left unread. A token cut in two at the end is redacted
+/// ([`crate::secret::redact_cut`]).
+pub async fn read_kept(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
+    let mut kept: Vec<u8> = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(512, |n| usize::try_from(n).unwrap_or(max).min(max)),
+    );
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = max - kept.len();
+        if chunk.len() > room {
+            kept.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break; // the rest is not read: the connection is dropped with the response
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8_lossy(&kept);
+    let text = if cut {
+        crate::secret::redact_cut(&text).into_owned()
+    } else {
+        text.into_owned()
+    };
+    Ok((text, cut))
 }
 
 /// True when an error (or one of its causes) is about TLS itself: a certificate that does not
@@ -204,15 +319,14 @@ pub fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-/// The start of a response body for a log line: whitespace folded, cut at `max` characters.
+/// The start of a response body for a log line: redacted, whitespace folded, then cut at `max`
+/// characters (redacted first: a token cut in two is never half shown).
 pub fn snippet(text: &str, max: usize) -> String {
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        folded
-    } else {
-        let cut: String = folded.chars().take(max).collect();
-        format!("{cut}…")
-    }
+    let folded: String = crate::secret::redact(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    crate::secret::shorten(&folded, max + 1)
 }
 
 #[cfg(test)]
@@ -263,6 +377,99 @@ mod tests {
             assert!(insecure(url), "{url}");
         }
         assert!(!insecure("https://sei.example.com/"));
+    }
+
+    #[test]
+    fn plain_http_to_this_machine_through_a_proxy_is_exposed() {
+        use hyper_util::client::proxy::matcher::Matcher;
+        let none = Matcher::builder().build();
+        let http = Matcher::builder().http("http://proxy.corp:3128").build();
+        let all = Matcher::builder().all("http://proxy.corp:3128").build();
+        let exempt = Matcher::builder()
+            .http("http://proxy.corp:3128")
+            .no("localhost,127.0.0.1")
+            .build();
+        let local = "http://localhost:8080/v1/custom-cicd";
+        assert_eq!(exposed_with(&none, local), None);
+        let via = Some(Exposed::Proxy("proxy.corp:3128".into()));
+        assert_eq!(exposed_with(&http, local), via);
+        assert_eq!(exposed_with(&all, "http://127.0.0.1:9/"), via);
+        assert_eq!(exposed_with(&exempt, local), None, "NO_PROXY exempts it");
+        assert_eq!(exposed_with(&exempt, "http://127.0.0.1:9/"), None);
+        assert_eq!(
+            exposed_with(&none, "http://sei.example.com/"),
+            Some(Exposed::OtherMachine)
+        );
+        assert_eq!(exposed_with(&http, "https://localhost/"), None, "TLS");
+    }
+
+    #[test]
+    fn sei_is_never_followed_and_an_answer_is_read_to_its_bound() {
+        use sei_cicd_testkit::http::{Reply, Server};
+        let elsewhere = Server::start_on(
+            std::sync::Arc::new(|_| Reply::text(200, "a page")),
+            Duration::ZERO,
+            None,
+        );
+        let to = format!("{}/landing", elsewhere.url());
+        let hop = to.clone();
+        let sei = Server::start_on(
+            std::sync::Arc::new(move |req| {
+                if req.path() == "/big" {
+                    Reply::text(200, &"x".repeat(3 * SEI_ANSWER_KEPT))
+                } else {
+                    Reply::text(302, "moved").header("Location", &hop)
+                }
+            }),
+            Duration::ZERO,
+            None,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let never = client(&[], Redirects::Never).unwrap();
+            let r = never
+                .post(format!("{}/hook", sei.url()))
+                .body("{}")
+                .send()
+                .await;
+            let r = r.unwrap();
+            assert_eq!(r.status().as_u16(), 302, "the 3xx is the answer");
+            assert_eq!(r.headers()["location"], to.as_str());
+            let follow = client(&[], Redirects::Follow).unwrap();
+            let r = follow
+                .get(format!("{}/hook", sei.url()))
+                .header(
+                    "Authorization",
+                    "Bearer ghs_notForTheOtherHost0000000000000",
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "GitHub's GETs follow");
+            let big = never
+                .get(format!("{}/big", sei.url()))
+                .send()
+                .await
+                .unwrap();
+            let (text, cut) = read_kept(big, SEI_ANSWER_KEPT).await.unwrap();
+            assert!(cut && text.len() == SEI_ANSWER_KEPT, "{}", text.len());
+        });
+        assert!(
+            elsewhere
+                .exchanges()
+                .iter()
+                .all(|e| e.request.method == "GET" && e.request.header("authorization").is_none()),
+            "only the GET followed, without the token: {:?}",
+            elsewhere
+                .exchanges()
+                .iter()
+                .map(|e| &e.request.method)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(elsewhere.exchanges().len(), 1);
     }
 
     #[test]

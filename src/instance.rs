@@ -47,7 +47,7 @@ pub fn register(args: &RegisterArgs, env: &RunnerEnv) -> u8 {
             }
             if !runner.in_actions() || !runner.has_output_file() {
                 // The GUID alone on stdout: `guid=$(sei-cicd instance register ...)`.
-                println!("{guid}");
+                runner.row(&[&guid]);
             }
             0
         }
@@ -78,7 +78,8 @@ pub fn guid(answer: &str) -> Option<String> {
 async fn post(cfg: &Register, runner: &Runner, clock: &SystemClock) -> Result<String, String> {
     let d = &cfg.delivery;
     let url = sei::instances_url(&d.sei_endpoint);
-    let client = crate::http::client(&d.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let client = crate::http::client(&d.ca_certs, crate::http::Redirects::Never)
+        .map_err(|e| format!("{e:#}"))?;
     let hook = sei::Webhook {
         endpoint: &url,
         token: &d.sei_token,

@@ -42,8 +42,13 @@ use clap::Parser;
 
 /// Parses the command line and runs the command; returns the exit code.
 pub fn main() -> u8 {
+    // Before the flags are read: an input that is not UTF-8 is an input error, said as usual.
+    let not_utf8 = env::RunnerEnv::set_aside_inputs_not_utf8();
     let cli = args::Cli::parse();
-    let env = env::RunnerEnv::from_process();
+    let env = env::RunnerEnv {
+        inputs_not_utf8: not_utf8,
+        ..env::RunnerEnv::from_process()
+    };
     match cli.command {
         args::Command::Report(a) => {
             let code = config::exit_code(

@@ -253,7 +253,7 @@ pub async fn send(
     };
     match kept {
         Ok(path) => outcome.payload_file = Some(path),
-        Err(e) => runner.warning(&format!("could not keep a copy of the payload: {e}")),
+        Err(e) => runner.warning(&e),
     }
     if route.dry_run {
         let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
@@ -310,6 +310,10 @@ pub async fn send(
                      `sei-cicd replay {p}` (docs/delivery.md, \"When a report fails\")",
                     p = p.display()
                 )),
+                None if outcome.replayable => msg.push_str(
+                    ". The payload could not be kept for later steps: re-run this job once SEI \
+                     answers, or report the run later with `run-id`",
+                ),
                 None => {}
             }
             runner.error(&msg);

@@ -170,7 +170,8 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
         sei_token_empty: token.is_none(),
         dry_run: given(&args.reporting.behaviour.dry_run).and_then(parse_bool) == Some(true),
     });
-    if let Some(skip) = skip {
+    // An input that is not text is an input to fix, whatever the event (its value is unknown).
+    if let Some(skip) = skip.filter(|_| env.inputs_not_utf8.is_empty()) {
         return Start::Skip(skip);
     }
     match config::load(args, env) {
@@ -221,6 +222,12 @@ async fn report(
         Ok(c) => c,
         Err(failed) => return (fail(runner, failed.message), None),
     };
+    // GitHub's own client, made before the requests start: it follows redirects (SEI's never).
+    let github_http =
+        match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
+            Ok(c) => c,
+            Err(e) => return (fail(runner, format!("{e:#}")), None),
+        };
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
         if cfg.behaviour.dry_run {
@@ -232,7 +239,7 @@ async fn report(
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock, &client).await,
+            None => fetch_live(cfg, env, event, runner, clock, github_http).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -334,7 +341,7 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
-    http: &reqwest::Client,
+    http: reqwest::Client,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -373,7 +380,7 @@ async fn fetch_live(
     });
     let plan = plan(&cfg.send, own_event.as_ref(), hint, me, default_branch);
     let log = runner.clone();
-    let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
+    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();

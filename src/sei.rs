@@ -1,6 +1,8 @@
 //! Delivery to SEI: the webhook URL, the `Authorization` scheme, the `POST` of the payload with
 //! the retries of [`crate::retry`], and what SEI answered, in words a user can act on. 202 (and
-//! any 2xx) is success; the body SEI sends back is kept for the log.
+//! any 2xx) is success; the beginning of the body SEI sends back is kept for the log
+//! ([`crate::http::SEI_ANSWER_KEPT`]). A redirect is never followed: a 3xx is a failure that names
+//! where it pointed ([`Failure::Redirect`]).
 
 use crate::retry::{self, Clock, Failed, Policy, Stop, Verdict};
 use crate::secret::Secret;
@@ -201,6 +203,14 @@ pub enum Failure {
     /// The server cannot be reached at all (its name does not resolve, nothing listens): not
     /// worth the retries of a report's deadline.
     Unreachable(crate::http::Unreachable),
+    /// `sei-url` answered with a redirect (3xx), never followed: a 301, 302 or 303 would turn
+    /// the POST into a GET of another page, a 307 or 308 send the payload and the key to
+    /// another address.
+    Redirect {
+        status: u16,
+        /// The `Location` it pointed at, shortened for a message.
+        location: Option<String>,
+    },
 }
 
 impl fmt::Display for Failure {
@@ -215,6 +225,11 @@ impl fmt::Display for Failure {
             ),
             Failure::Transport { why, .. } => write!(f, "no answer: {why}"),
             Failure::Unreachable(u) => write!(f, "no answer: {}", u.describe("SEI")),
+            Failure::Redirect { status, location } => write!(
+                f,
+                "HTTP {status}, a redirect to {}, not followed",
+                location.as_deref().unwrap_or("(no Location)")
+            ),
         }
     }
 }
@@ -231,7 +246,9 @@ impl Failure {
         match self {
             Failure::Status(a) => retry::sei(a.status, a.retry_after.as_deref(), now),
             Failure::KeyOrRegion(_) => Verdict::Final,
-            Failure::Transport { tls: true, .. } | Failure::Unreachable(_) => Verdict::Final,
+            Failure::Transport { tls: true, .. }
+            | Failure::Unreachable(_)
+            | Failure::Redirect { .. } => Verdict::Final,
             Failure::Transport { .. } => Verdict::Retry { wait: None },
         }
     }
@@ -357,12 +374,21 @@ async fn send(
         .await
         .map_err(transport)?;
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| crate::http::snippet(&String::from_utf8_lossy(v.as_bytes()), 200));
+        return Err(Failure::Redirect { status, location });
+    }
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let text = response.text().await.map_err(transport)?;
+    let (text, _) = crate::http::read_kept(response, crate::http::SEI_ANSWER_KEPT)
+        .await
+        .map_err(transport)?;
     Ok(Answer {
         status,
         body: crate::http::snippet(&text, 500),
@@ -408,6 +434,7 @@ impl Instance {
                 }
             }
             404 => Instance::Unknown,
+            300..=399 => Instance::Unchecked(format!("HTTP {status}, a redirect (not followed)")),
             401 | 403 => Instance::Unchecked(format!(
                 "HTTP {status}: the key may not read instances (in Harness, the key's role needs \
                  the collections view permission)"
@@ -465,7 +492,7 @@ pub async fn instance(
             .send()
             .await?;
         let status = response.status().as_u16();
-        let text = response.text().await?;
+        let (text, _) = crate::http::read_kept(response, crate::http::SEI_ANSWER_KEPT).await?;
         Ok::<_, reqwest::Error>((status, text))
     };
     match tokio::time::timeout(limit, exchange).await {
@@ -518,6 +545,16 @@ pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
             "could not reach SEI at {}: {}: check `sei-url`{}",
             ctx.endpoint,
             u.describe(ctx.endpoint),
+            regions_hint(ctx)
+        ),
+        Failure::Redirect { status, location } => format!(
+            "SEI at {} answered HTTP {status}, a redirect to {}: a report is never sent on to \
+             another address (the POST would become a GET of another page, or the payload and \
+             the key would go elsewhere), so nothing was delivered. Set `sei-url` to the address \
+             SEI answers at itself: the API base of your region, like \
+             `https://app.harness.io/gratis/sei/api/v1/`{}",
+            ctx.endpoint,
+            location.as_deref().unwrap_or("(no Location header)"),
             regions_hint(ctx)
         ),
         Failure::KeyOrRegion(a) => format!(
@@ -910,6 +947,32 @@ mod tests {
             m.contains("`ca-cert`") && m.contains("SSL_CERT_FILE"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_redirect_is_a_failure_that_names_where_it_pointed_and_sei_url() {
+        let f = Failure::Redirect {
+            status: 308,
+            location: Some("http://elsewhere.example/v1/custom-cicd".into()),
+        };
+        assert_eq!(
+            f.verdict(SystemTime::now()),
+            Verdict::Final,
+            "never retried"
+        );
+        assert!(!f.payload_refused(), "the payload is kept for a replay");
+        let m = explain(&failed(f, 1, Stop::Final), &ctx(AuthScheme::Auto));
+        for needle in [
+            "answered HTTP 308, a redirect to http://elsewhere.example/v1/custom-cicd",
+            "nothing was delivered",
+            "Set `sei-url`",
+        ] {
+            assert!(m.contains(needle), "{needle:?} in {m}");
+        }
+        assert!(matches!(
+            Instance::from_answer(301, ""),
+            Instance::Unchecked(w) if w.contains("redirect")
+        ));
     }
 
     #[test]

@@ -174,8 +174,9 @@ fn a_payload_sei_refuses_is_not_offered_for_replay() {
         &step(&github, &sei),
         "### ❌ SEI: not delivered\n",
     );
+    // SEI's words, as text (Markdown's `_` and `[` escaped): they render as SEI wrote them.
     assert!(
-        summary.contains("job_run.stages[0].id is missing"),
+        summary.contains(r"job\_run.stages\[0\].id is missing"),
         "{summary}"
     );
     assert!(summary.contains("sending the same payload again would be refused too"));

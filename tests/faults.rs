@@ -604,26 +604,37 @@ fn sei_400_shows_the_servers_message() {
 }
 
 #[test]
-fn sei_400_from_the_emulators_own_check_of_a_replayed_file() {
-    // A payload without `pipeline` (edited by hand, say): the emulator's real check answers.
+fn a_replayed_file_that_is_not_a_payload_is_refused_before_anything_is_sent() {
+    // A payload without `pipeline` (edited by hand, say), and a container registry's
+    // `config.json` picked up by mistake: neither goes to SEI, nor does the key.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("p.json");
     let mut payload = serde_json::Map::new();
     payload.insert("job_full_name".into(), json!(JOB));
-    std::fs::write(&file, Value::Object(payload).to_string()).unwrap();
     let sei = sei();
-    let out = replay(&file, &sei.url(), &[]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("\"job_name/pipeline field is missing in request\""),
-        "{stderr}"
-    );
-    assert_eq!(sei.webhook_exchanges().len(), 1, "not retried");
+    for (body, missing) in [
+        (Value::Object(payload).to_string(), "`pipeline`"),
+        (
+            json!({"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}}}).to_string(),
+            "`instance_guid`",
+        ),
+    ] {
+        std::fs::write(&file, body).unwrap();
+        let out = replay(&file, &sei.url(), &[]);
+        assert_eq!(out.status.code(), Some(2), "bad input");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("is not a payload kept by `sei-cicd report`")
+                && stderr.contains(missing)
+                && stderr.contains("nothing was sent"),
+            "{stderr}"
+        );
+    }
+    assert!(sei.webhook_exchanges().is_empty(), "nothing sent");
     row(
-        "replay of a payload without `pipeline` (the emulator's own 400)",
-        "not retried; exit code 1; SEI's message shown",
-        "not stored (the file is unchanged)",
+        "replay of a file that is not a payload (no `pipeline`; a registry's config.json)",
+        "refused before sending; exit code 2; the missing fields named",
+        "nothing sent, the key stays home",
     );
 }
 

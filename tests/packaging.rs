@@ -114,12 +114,15 @@ fn the_dockerfile_is_scratch_and_the_binary() {
         .collect();
     assert_eq!(
         instructions,
-        ["FROM", "ARG", "COPY", "COPY", "LABEL", "ENTRYPOINT"]
+        ["FROM", "ARG", "COPY", "COPY", "ENV", "LABEL", "ENTRYPOINT"]
     );
     assert!(dockerfile.contains("\nFROM scratch\n"));
     assert!(dockerfile.contains("\nCOPY --chmod=0755 bin/${TARGETARCH}/sei-cicd /sei-cicd\n"));
-    // A /tmp, the system's temporary folder, for the payload when nothing else is mounted.
+    // A /tmp, the system's temporary folder, for the binary run on a terminal.
     assert!(dockerfile.contains("\nCOPY --chmod=1777 tmp /tmp\n"));
+    // The binary knows it is the container action: it keeps a payload only where the job's
+    // other steps see it (src/keep.rs).
+    assert!(dockerfile.contains("\nENV SEI_CICD_CONTAINER_ACTION=true\n"));
     let build = read("dist/build-image.sh");
     assert!(build.contains(r#"mkdir -p "$context/bin/$arch" "$context/tmp""#));
     assert!(dockerfile.contains("\nENTRYPOINT [\"/sei-cicd\"]\n"));

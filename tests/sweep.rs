@@ -254,12 +254,14 @@ fn an_etag_is_the_token_s_own_so_another_token_pays_its_listings_and_reports_not
     let sei = Sei::new().key(&sei_key()).instance(GUID).start();
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sweep.state");
-    assert!(sweep(&github, &sei, &state, "ghs_firstToken")
-        .status
-        .success());
+    assert!(
+        sweep(&github, &sei, &state, "ghs_firstTokenAsLongAsARealOne")
+            .status
+            .success()
+    );
     let sent = received(&sei).len();
     let before = spent(&live);
-    let out = sweep(&github, &sei, &state, "ghs_secondToken");
+    let out = sweep(&github, &sei, &state, "ghs_secondTokenAsLongAsARealOne");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(spent(&live) - before, 5, "one listing a repository, paid");
     assert_eq!(
@@ -269,8 +271,10 @@ fn an_etag_is_the_token_s_own_so_another_token_pays_its_listings_and_reports_not
     );
     // And the new token's ETags are kept: its next sweep is free.
     let before = spent(&live);
-    assert!(sweep(&github, &sei, &state, "ghs_secondToken")
-        .status
-        .success());
+    assert!(
+        sweep(&github, &sei, &state, "ghs_secondTokenAsLongAsARealOne")
+            .status
+            .success()
+    );
     assert_eq!(spent(&live), before);
 }

@@ -166,6 +166,8 @@ pub struct Chunk {
     /// `total_count` said more than GitHub lists, and the range was one second: the newest
     /// [`LISTED`] were read, the rest cannot be.
     pub cut: Option<u64>,
+    /// Runs of the listing that could not be read (a name that is not valid text): skipped.
+    pub unreadable: u64,
 }
 
 /// Hears of each chunk, oldest first.
@@ -207,6 +209,8 @@ pub fn list<'a>(
                     .map_err(err)?,
             );
         }
+        let unreadable = first.workflow_runs.unreadable
+            + rest.iter().map(|p| p.workflow_runs.unreadable).sum::<u64>();
         let mut seen = HashSet::new();
         let runs: Vec<Run> = std::iter::once(first)
             .chain(rest)
@@ -218,6 +222,7 @@ pub fn list<'a>(
         visit(Chunk {
             runs,
             cut: (total > LISTED).then_some(total),
+            unreadable,
         })
         .await;
         Ok(())

@@ -155,7 +155,27 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
             st.skipped_lines
         ));
     }
+    if let Some(first) = st.refused_payloads.first() {
+        runner.warning(&format!(
+            "the state file names {} kept payload(s) outside its own folder for them, like \
+             `{}`: refused (never read, sent or deleted); those run attempts are read from \
+             GitHub again. A backfill keeps payloads only in {}",
+            st.refused_payloads.len(),
+            first.display(),
+            st.payloads_dir()
+                .map(|d| format!("`{}`", d.display()))
+                .unwrap_or_default()
+        ));
+    }
     let place = match st.payloads_dir() {
+        Some(dir) if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_symlink()) => {
+            runner.error(&format!(
+                "{} (where the state keeps payloads) is a link: refused, a backfill keeps \
+                 payloads only in a folder of its own; remove the link",
+                dir.display()
+            ));
+            return Ending::Code(2);
+        }
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 runner.error(&format!(
@@ -169,12 +189,12 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
                 shown: dir,
             }
         }
-        None => crate::keep::place(env, std::path::Path::is_dir),
+        None => crate::keep::place_or_temp(env),
     };
     let terminal = !runner.in_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(terminal, LINE_EVERY);
     let say = progress.sayer(runner);
-    let http = match crate::http::client(&cfg.delivery.ca_certs) {
+    let http = match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
         Ok(h) => h,
         Err(e) => {
             runner.error(&format!("{e:#}"));
@@ -220,7 +240,20 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let mut resend = Vec::new();
     for (k, payload) in failed_before {
         let repo = Repo::parse(&k.0);
-        match (payload.filter(|p| p.is_file()), repo) {
+        // Only what is a payload is sent again; anything else is refused and rebuilt.
+        let payload = payload
+            .filter(|p| p.is_file())
+            .filter(|p| match kept_body(p) {
+                Ok(_) => true,
+                Err(why) => {
+                    runner.warning(&format!(
+                        "{why}: not sent; run {} attempt {} of {} is read from GitHub again",
+                        k.1, k.2, k.0
+                    ));
+                    false
+                }
+            });
+        match (payload, repo) {
             (Some(p), Some(_)) if !dry => resend.push((k, p)),
             (_, Some(repo)) => {
                 rebuild.insert(k.clone(), (repo, k.1, k.2));
@@ -334,6 +367,20 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     ctx.finish(false).await
 }
 
+/// A payload a backfill kept, read (never through a link) and checked to be a payload
+/// ([`crate::replay::check`]) before it is sent again.
+fn kept_body(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let body = crate::keep::read_kept(path, 64 * 1024 * 1024)
+        .map_err(|e| format!("the kept payload {} cannot be read ({e})", path.display()))?;
+    crate::replay::check(&body).map_err(|why| {
+        format!(
+            "the kept payload {} is not a payload ({why})",
+            path.display()
+        )
+    })?;
+    Ok(body)
+}
+
 /// Ctrl-C or SIGTERM: no new run attempt starts; a second one stops at once.
 fn watch_signals(stop: Arc<AtomicBool>, say: Say) {
     tokio::spawn(async move {
@@ -414,8 +461,8 @@ impl Ctx<'_> {
         let d = &self.cfg.delivery;
         stream::iter(kept)
             .for_each_concurrent(self.cfg.pace.concurrency, |(k, path)| async move {
-                let Ok(body) = std::fs::read(&path) else {
-                    return;
+                let Ok(body) = kept_body(&path) else {
+                    return; // checked at the start: gone since
                 };
                 let repo = Repo::parse(&k.0);
                 let clock = SystemClock::start();
@@ -578,17 +625,27 @@ impl Ctx<'_> {
             }
             return covered;
         };
-        let total = page.total_count;
+        // A run that could not be read is still one of the page's.
+        let unreadable = page.workflow_runs.unreadable;
+        let total = page.total_count.map(|t| t.saturating_sub(unreadable));
         let listing::Covered::Yes { runs, keep, oldest } = listing::covers(
-            page.workflow_runs,
+            page.workflow_runs.items,
             total,
             cfg.select.since,
             cfg.select.until,
         ) else {
             return false;
         };
-        self.chunk(repo, known, listing::Chunk { runs, cut: None })
-            .await;
+        self.chunk(
+            repo,
+            known,
+            listing::Chunk {
+                runs,
+                cut: None,
+                unreadable,
+            },
+        )
+        .await;
         if let (Some(etag), true, false, false) =
             (etag, keep, cfg.behaviour.dry_run, self.stopped())
         {
@@ -635,6 +692,20 @@ impl Ctx<'_> {
             ));
         }
         let repo_name = repo.to_string();
+        if chunk.unreadable > 0 {
+            // Counted as found and skipped: the rest of the listing is read.
+            self.totals.borrow_mut().found += chunk.unreadable;
+            self.totals.borrow_mut().skipped += chunk.unreadable;
+            self.repo_counts(repo, |c| {
+                c.found += chunk.unreadable;
+                c.skipped += chunk.unreadable;
+            });
+            self.runner.warning(&format!(
+                "{repo}: {} run(s) of GitHub's listing could not be read (text that is not valid, \
+                 such as a lone surrogate escape in a name): skipped, the others reported",
+                chunk.unreadable
+            ));
+        }
         let mut units = Vec::new();
         {
             let state = self.state.borrow();
@@ -709,19 +780,28 @@ impl Ctx<'_> {
         if n < DRY_RUN_LINES {
             self.dry_lines.set(n + 1);
             let run = u.run.as_ref();
-            println!(
-                "{}\t{}\t#{} attempt {}\t{}\t{}\t{}",
-                u.repo,
-                u.workflow,
+            let number = format!(
+                "#{} attempt {}",
                 run.and_then(|r| r.run_number).unwrap_or_default(),
-                u.attempt,
-                run.and_then(|r| r.conclusion.clone())
-                    .unwrap_or_else(|| "(earlier attempt)".into()),
-                run.and_then(|r| r.created_at)
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    .unwrap_or_default(),
-                run.and_then(|r| r.html_url.clone()).unwrap_or_default()
+                u.attempt
             );
+            let conclusion = run
+                .and_then(|r| r.conclusion.clone())
+                .unwrap_or_else(|| "(earlier attempt)".into());
+            let created = run
+                .and_then(|r| r.created_at)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            let url = run.and_then(|r| r.html_url.clone()).unwrap_or_default();
+            // Workflow names and URLs come from the listing (a fork's included): one writer.
+            self.runner.row(&[
+                &u.repo.to_string(),
+                &u.workflow,
+                &number,
+                &conclusion,
+                &created,
+                &url,
+            ]);
         }
     }
 
@@ -1011,7 +1091,12 @@ impl Ctx<'_> {
             "**Dry run**: what would be reported (nothing sent)\n\n| repository | workflow | run attempts |\n|---|---|---:|\n",
         );
         for ((repo, w), n) in dry.iter().take(500) {
-            md.push_str(&format!("| `{repo}` | {} | {n} |\n", w.replace('|', "\\|")));
+            // Workflow names come from the listing (a fork's too): text, not Markdown.
+            md.push_str(&format!(
+                "| {} | {} | {n} |\n",
+                crate::summary::code_span(repo),
+                crate::summary::cell(w)
+            ));
         }
         md
     }

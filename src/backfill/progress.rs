@@ -1,8 +1,10 @@
 //! What a backfill tells while it runs and when it ends: a progress bar on a terminal
 //! (indicatif, on stderr), one line a minute elsewhere (Actions logs, a pipe), and the final
 //! counts (found, delivered, already delivered, skipped, failed), per repository too, for the
-//! log and the job summary. The counting and the text are pure; the bar is a thin shell.
+//! log and the job summary (outside text in it as text: [`crate::summary::text`]). The counting
+//! and the text are pure; the bar is a thin shell.
 
+use crate::summary::{code_span, text};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -129,8 +131,13 @@ pub fn markdown(e: &Ending) -> String {
         for (name, r) in e.repos.iter().take(ROWS) {
             let _ = writeln!(
                 md,
-                "| `{name}` | {} | {} | {} | {} | {} |",
-                r.found, r.delivered, r.already, r.skipped, r.failed
+                "| {} | {} | {} | {} | {} | {} |",
+                code_span(name),
+                r.found,
+                r.delivered,
+                r.already,
+                r.skipped,
+                r.failed
             );
         }
         if e.repos.len() > ROWS {
@@ -141,7 +148,7 @@ pub fn markdown(e: &Ending) -> String {
     if !e.unlisted.is_empty() {
         let _ = writeln!(md, "**Not listed** (tried again at the next start):\n");
         for u in e.unlisted.iter().take(ROWS) {
-            let _ = writeln!(md, "- {}", u.replace('`', "'"));
+            let _ = writeln!(md, "- {}", text(u));
         }
         md.push('\n');
     }
@@ -150,11 +157,11 @@ pub fn markdown(e: &Ending) -> String {
             md,
             "**Not delivered** (kept{}; sent again at the next start):\n",
             e.state
-                .map(|s| format!(" beside the state `{s}`"))
+                .map(|s| format!(" beside the state {}", code_span(s)))
                 .unwrap_or_default()
         );
         for f in e.failures.iter().take(ROWS) {
-            let _ = writeln!(md, "- {}", f.replace('`', "'"));
+            let _ = writeln!(md, "- {}", text(f));
         }
         if e.failures.len() > ROWS {
             let _ = writeln!(md, "- ... and {} more", e.failures.len() - ROWS);

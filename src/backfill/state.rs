@@ -13,6 +13,11 @@
 //! "listing":"runs?status=completed","etag":"W/\"…\"","since":"…","oldest":"…"}`, the last line
 //! of a listing winning, so the next sweep asks GitHub whether it changed (see
 //! [`super::listing`]).
+//!
+//! A state file may come back from a cache or an artifact someone else could write: a kept
+//! payload it names is taken only inside the state's own folder for them (`<state>.payloads/`,
+//! with the name a backfill gives it, [`kept_payload`]); any other path is refused (never read,
+//! sent or deleted: that attempt is read from GitHub again) and counted.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,6 +81,8 @@ pub struct State {
     repos: HashMap<String, Attempts>,
     /// Lines that could not be read when the file was opened.
     pub skipped_lines: usize,
+    /// Kept payloads the file named outside the state's folder for them, refused.
+    pub refused_payloads: Vec<PathBuf>,
 }
 
 /// One repository's attempts, by (run id, attempt).
@@ -99,6 +106,7 @@ impl State {
             file: None,
             repos: HashMap::new(),
             skipped_lines: 0,
+            refused_payloads: Vec::new(),
         }
     }
 
@@ -125,7 +133,9 @@ impl State {
             file: None,
             repos: HashMap::new(),
             skipped_lines: 0,
+            refused_payloads: Vec::new(),
         };
+        let dir = state.payloads_dir();
         match std::fs::read(path) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
@@ -163,7 +173,16 @@ impl State {
                         Ok(l) => {
                             let outcome = match l.status.as_str() {
                                 "delivered" => Outcome::Delivered,
-                                "failed" => Outcome::Failed(l.payload.map(PathBuf::from)),
+                                "failed" => {
+                                    let named = l.payload.map(PathBuf::from);
+                                    let kept = named.as_deref().and_then(|p| {
+                                        dir.as_deref().and_then(|d| kept_payload(d, p))
+                                    });
+                                    if let (Some(p), None) = (named, &kept) {
+                                        state.refused_payloads.push(p);
+                                    }
+                                    Outcome::Failed(kept)
+                                }
                                 _ => {
                                     state.skipped_lines += 1;
                                     continue;
@@ -334,6 +353,25 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The kept payload a state line names at `path`, when it is one a backfill keeps: a file right
+/// in `dir` (the state's `<state>.payloads/`, however the path spells it) named as a backfill
+/// names them (`sei-cicd-payload-<execution>.json`); the path to read it at, under `dir`.
+pub fn kept_payload(dir: &Path, path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let named = name.starts_with("sei-cicd-payload-")
+        && name.ends_with(".json")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let parent = path.parent()?;
+    let same = parent == dir
+        || matches!(
+            (parent.canonicalize(), dir.canonicalize()),
+            (Ok(a), Ok(b)) if a == b
+        );
+    (named && same).then(|| dir.join(name))
+}
+
 fn line(k: &Key, o: &Outcome) -> Line {
     let (status, payload) = match o {
         Outcome::Delivered => ("delivered", None),
@@ -419,6 +457,55 @@ mod tests {
             .last()
             .unwrap()
             .starts_with(r#"{"repo":"acme/api","listing":"#));
+    }
+
+    #[test]
+    fn kept_payloads_only_inside_the_states_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.state");
+        let kept = dir.path().join("s.state.payloads");
+        std::fs::create_dir_all(&kept).unwrap();
+        let good = kept.join("sei-cicd-payload-7-1.json");
+        let line = |run: u64, p: &str| {
+            format!(
+                r#"{{"repo":"a/b","run":{run},"attempt":1,"status":"failed","payload":{}}}"#,
+                serde_json::to_string(p).unwrap()
+            )
+        };
+        let hostile = [
+            "/etc/passwd".to_owned(),
+            format!("{}/../../etc/sei-cicd-payload-1-1.json", kept.display()),
+            format!("{}/sei-cicd-payload-2-1.json", dir.path().display()),
+            format!("{}/config.json", kept.display()),
+            "/home/runner/.docker/config.json".to_owned(),
+        ];
+        let mut text = format!("{HEADER}\n{}\n", line(7, &good.display().to_string()));
+        for (i, p) in hostile.iter().enumerate() {
+            text.push_str(&line(100 + i as u64, p));
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        let s = State::open(&path).unwrap();
+        let failed = s.failed();
+        assert_eq!(
+            failed.len(),
+            1 + hostile.len(),
+            "every attempt still failed"
+        );
+        assert_eq!(failed[0], (key("a/b", 7, 1), Some(good.clone())));
+        assert!(
+            failed[1..].iter().all(|(_, p)| p.is_none()),
+            "refused: read from GitHub again: {failed:?}"
+        );
+        assert_eq!(s.refused_payloads.len(), hostile.len());
+        let rewritten = std::fs::read_to_string(&path).unwrap();
+        assert!(!rewritten.contains("passwd"), "{rewritten}");
+        // The same folder spelt another way is the state's own.
+        let other = format!(
+            "{}/./s.state.payloads/sei-cicd-payload-7-1.json",
+            dir.path().display()
+        );
+        assert_eq!(kept_payload(&kept, Path::new(&other)), Some(good));
     }
 
     #[test]

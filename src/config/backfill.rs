@@ -61,7 +61,7 @@ pub fn load(
     env: &RunnerEnv,
     now: DateTime<Utc>,
 ) -> Result<Backfill, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let super::Reporting {
         delivery,
         github,
@@ -123,8 +123,8 @@ pub(crate) fn selection(
             Some(repo) if !repositories.contains(&repo) => repositories.push(repo),
             Some(_) => {}
             None => p.bad(format!(
-                "input `repository` is `{r}`: use `owner/name`, like `octo-org/octo-repo` \
-                 (repeat --repository for more)"
+                "input `repository` is `{r}`: use {} (repeat --repository for more)",
+                Repo::SPELLING
             )),
         }
     }
@@ -302,7 +302,7 @@ mod tests {
 
     fn args(f: impl FnOnce(&mut BackfillArgs)) -> BackfillArgs {
         let mut a = BackfillArgs::default();
-        a.reporting.sei.sei_token = Some("k".into());
+        a.reporting.sei.sei_token = Some("sei-key-for-config-tests-0000".into());
         a.reporting.instance.instance_guid = Some("89d2491c-764a-4f77-93d9-18e8e372b795".into());
         a.select.repositories = vec!["acme/api".into()];
         f(&mut a);

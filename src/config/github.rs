@@ -35,17 +35,18 @@ pub fn load(
         p,
     );
     let api_url = trim_url(env.api_url.as_deref().unwrap_or(DEFAULT_API_URL));
-    if reads_api && crate::http::insecure(&api_url) {
+    if let Some(how) = crate::http::exposed(&api_url).filter(|_| reads_api) {
         if net.allow_insecure_http {
             p.warn(format!(
                 "GITHUB_API_URL `{api_url}` is plain http://: `github-token` travels unencrypted \
                  (`allow-insecure-http` is on)"
             ));
         } else {
-            p.bad(format!(
-                "GITHUB_API_URL is `{api_url}`: plain http:// to another machine would carry \
-                 `github-token` unencrypted. Use the API's https:// URL, or set \
-                 `allow-insecure-http: true` if the network in between is trusted"
+            p.bad(super::values::plain_http_problem(
+                "GITHUB_API_URL",
+                &api_url,
+                "github-token",
+                &how,
             ));
         }
     }

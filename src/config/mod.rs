@@ -64,7 +64,7 @@ pub struct Register {
 
 /// Checks `instance register`'s inputs.
 pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
     let integration_id = values::given(&args.integration_id)
@@ -132,7 +132,7 @@ pub fn reporting(
 
 /// Checks every input of `report`; returns all the problems found, not just the first.
 pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let saved = values::given(&args.run.github_data).is_some();
     let shared = reporting(&args.reporting, env, !saved, &mut p);
     let run = run::load(&args.run, &mut p);
@@ -150,7 +150,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
 
 /// Checks `replay`'s inputs, like [`load`] does `report`'s.
 pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
-    let mut p = Problems::default();
+    let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
     sei::require_token(&delivery, &mut p);
@@ -179,7 +179,7 @@ mod tests {
 
     fn args() -> ReportArgs {
         let mut a = ReportArgs::default();
-        a.reporting.sei.sei_token = some("k");
+        a.reporting.sei.sei_token = some("sei-key-for-config-tests-0000");
         a.reporting.instance.instance_guid = some("89D2491C-764A-4F77-93D9-18E8E372B795");
         a
     }
@@ -323,13 +323,19 @@ mod tests {
     #[test]
     fn tokens_also_come_from_the_environment() {
         let env = RunnerEnv {
-            github_token: Some("ghs_x".into()),
-            sei_token: Some("sei_x".into()),
+            github_token: Some("ghs_configTestToken0000000000000000000".into()),
+            sei_token: Some("sei-key-from-the-environment-0000".into()),
             ..RunnerEnv::default()
         };
         let c = load(&with(|a| a.reporting.sei.sei_token = some("")), &env).unwrap();
-        assert_eq!(c.delivery.sei_token.expose(), "sei_x");
-        assert_eq!(c.github.token.expose(), "ghs_x");
+        assert_eq!(
+            c.delivery.sei_token.expose(),
+            "sei-key-from-the-environment-0000"
+        );
+        assert_eq!(
+            c.github.token.expose(),
+            "ghs_configTestToken0000000000000000000"
+        );
     }
 
     #[test]
@@ -466,7 +472,7 @@ mod tests {
             file: "p.json".into(),
             ..ReplayArgs::default()
         };
-        a.sei.sei_token = some("k");
+        a.sei.sei_token = some("sei-key-for-config-tests-0000");
         a.net.timeout = some("5");
         let r = load_replay(&a, &RunnerEnv::default()).unwrap();
         assert_eq!(

@@ -79,7 +79,8 @@ pub fn load(args: &RunArgs, p: &mut Problems) -> RunChoice {
         let r = Repo::parse(v);
         if r.is_none() {
             p.bad(format!(
-                "input `repository` is `{v}`: use `owner/name`, like `octo-org/octo-repo`"
+                "input `repository` is `{v}`: use {}",
+                Repo::SPELLING
             ));
         }
         r

@@ -17,17 +17,18 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
     let sei_url = &without_userinfo(raw_url);
     let sei_base = match crate::sei::base(raw_url) {
         Ok(url) => {
-            if crate::http::insecure(&url) {
+            if let Some(how) = crate::http::exposed(&url) {
                 if net.allow_insecure_http {
                     p.warn(format!(
                         "`sei-url` `{sei_url}` is plain http://: `sei-token` travels \
                          unencrypted (`allow-insecure-http` is on)"
                     ));
                 } else {
-                    p.bad(format!(
-                        "input `sei-url` is `{sei_url}`: plain http:// to another machine would \
-                         carry `sei-token` unencrypted. Use https://, or set \
-                         `allow-insecure-http: true` if the network in between is trusted"
+                    p.bad(super::values::plain_http_problem(
+                        "input `sei-url`",
+                        sei_url,
+                        "sei-token",
+                        &how,
                     ));
                 }
             }
@@ -77,7 +78,12 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
 
 /// A real send needs a key: one problem, the same words for every command.
 pub fn require_token(delivery: &Delivery, p: &mut Problems) {
-    if delivery.sei_token.is_empty() {
+    // A token refused already (too short, not text) was said once: not again as empty.
+    let said = p
+        .errors
+        .iter()
+        .any(|e| e.0.starts_with("input `sei-token` "));
+    if delivery.sei_token.is_empty() && !said {
         p.bad(
             "input `sei-token` is empty: pass your SEI API key from a secret, like \
              `sei-token: ${{ secrets.SEI_API_KEY }}` (on a terminal: SEI_TOKEN=... or --sei-token)"

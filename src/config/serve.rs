@@ -361,8 +361,8 @@ mod tests {
 
     fn args() -> ServeArgs {
         let mut a = ServeArgs::default();
-        a.reporting.sei.sei_token = some("k");
-        a.reporting.github.github_token = some("ghp_x");
+        a.reporting.sei.sei_token = some("sei-key-as-long-as-a-real-one");
+        a.reporting.github.github_token = some("ghp_0123456789abcdefghijklmnopqrstuvwxyz");
         a.reporting.instance.instance_guid = some("89D2491C-764A-4F77-93D9-18E8E372B795");
         a
     }

@@ -25,6 +25,20 @@ pub struct Problems {
 }
 
 impl Problems {
+    /// The problems of a command's inputs, to start with: each input the runner passed as bytes
+    /// that are not UTF-8 text (its `INPUT_*` variable was set aside before the flags were read).
+    pub fn of(env: &crate::env::RunnerEnv) -> Problems {
+        let mut p = Problems::default();
+        for name in &env.inputs_not_utf8 {
+            p.bad(format!(
+                "input `{name}` is not text: INPUT_{} holds bytes that are not UTF-8 (the value is \
+                 not shown): set it again as plain text",
+                name.to_ascii_uppercase()
+            ));
+        }
+        p
+    }
+
     /// An input that must be fixed.
     pub fn bad(&mut self, message: String) {
         self.errors.push(InputError(message));
@@ -108,7 +122,8 @@ pub fn number(
     v.parse::<u64>().map_err(|_| p.bad(message(v))).ok()
 }
 
-/// A token must fit in an HTTP header; the message never repeats it.
+/// A token must fit in an HTTP header and be as long as a real one ([`crate::secret::MIN_LEN`]);
+/// the message never repeats it.
 pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
     let secret = Secret::new(value.unwrap_or_default());
     if secret.expose().chars().any(|c| !c.is_ascii_graphic()) {
@@ -118,7 +133,44 @@ pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
         ));
         return Secret::default();
     }
+    if secret.too_short() {
+        let like = match input {
+            "github-token" => "`${{ github.token }}`",
+            _ => "`${{ secrets.SEI_API_KEY }}`",
+        };
+        p.bad(format!(
+            "input `{input}` is {} characters long, shorter than any real token (at least {}; \
+             the value is not shown): pass the whole token, like {like}",
+            secret.expose().chars().count(),
+            crate::secret::MIN_LEN
+        ));
+        return Secret::default();
+    }
     secret
+}
+
+/// Why `what` (`input `sei-url``, `GITHUB_API_URL`) at `url` would carry `token` unencrypted,
+/// and the fixes.
+pub fn plain_http_problem(
+    what: &str,
+    url: &str,
+    token: &str,
+    how: &crate::http::Exposed,
+) -> String {
+    match how {
+        crate::http::Exposed::OtherMachine => format!(
+            "{what} is `{url}`: plain http:// to another machine would carry `{token}` \
+             unencrypted. Use https://, or set `allow-insecure-http: true` if the network in \
+             between is trusted"
+        ),
+        crate::http::Exposed::Proxy(proxy) => format!(
+            "{what} is `{url}`: plain http:// to this machine, but the proxy settings \
+             (HTTP_PROXY or ALL_PROXY) send it through the proxy at {proxy}, which would carry \
+             `{token}` unencrypted. Exempt the host in NO_PROXY (like NO_PROXY=localhost,\
+             127.0.0.1), use https://, or set `allow-insecure-http: true` if the network to the \
+             proxy is trusted"
+        ),
+    }
 }
 
 /// A URL without surrounding blanks or trailing slashes.
@@ -179,6 +231,45 @@ pub fn parse_params(text: &str, p: &mut Problems) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_that_is_not_text_is_named() {
+        let env = crate::env::RunnerEnv {
+            inputs_not_utf8: vec!["sei-url".into()],
+            ..Default::default()
+        };
+        let p = Problems::of(&env);
+        assert_eq!(p.errors.len(), 1);
+        assert!(
+            p.errors[0]
+                .0
+                .starts_with("input `sei-url` is not text: INPUT_SEI-URL holds bytes"),
+            "{:?}",
+            p.errors
+        );
+    }
+
+    #[test]
+    fn a_token_too_short_to_be_one_is_refused_by_name() {
+        let mut p = Problems::default();
+        let t = token(Some("e"), "sei-token", &mut p);
+        assert!(t.is_empty(), "not used, not masked");
+        assert_eq!(p.errors.len(), 1);
+        let e = &p.errors[0].0;
+        assert!(
+            e.starts_with("input `sei-token` is 1 characters long"),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("at least {}", crate::secret::MIN_LEN)),
+            "{e}"
+        );
+        let mut p = Problems::default();
+        let real = "ghs_".to_owned() + &"a".repeat(36);
+        assert_eq!(token(Some(&real), "github-token", &mut p).expose(), real);
+        assert!(token(None, "github-token", &mut p).is_empty());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
 
     #[test]
     fn seconds() {

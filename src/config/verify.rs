@@ -94,7 +94,7 @@ mod tests {
 
     fn args(f: impl FnOnce(&mut VerifyArgs)) -> VerifyArgs {
         let mut a = VerifyArgs::default();
-        a.sei.sei_token = Some("k".into());
+        a.sei.sei_token = Some("sei-key-as-long-as-a-real-one".into());
         a.instance.instance_guid = Some("89d2491c-764a-4f77-93d9-18e8e372b795".into());
         a.select.repositories = vec!["acme/api".into()];
         f(&mut a);

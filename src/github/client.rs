@@ -657,10 +657,34 @@ impl GitHub {
                 return Ok((Fetched::NotModified, tag));
             }
             // Parsed from the bytes received, not a copy: a page of 100 jobs is half a megabyte.
-            let body = match response.into_body().collect().await {
+            // Read as it streams, up to the bound: a bigger answer is not read on (a retry would
+            // get the same).
+            let max = crate::http::GITHUB_ANSWER_MAX;
+            let too_big = || {
+                (
+                    anyhow!(
+                        "the GitHub API answer for {path} is larger than {} MiB, more than any \
+                         real answer (a page of 100 jobs is about 0.5 MB): not read on, the \
+                         request failed",
+                        max / (1024 * 1024)
+                    ),
+                    Verdict::Final,
+                )
+            };
+            let declared = headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > max as u64) {
+                return Err(too_big());
+            }
+            let body = match http_body_util::Limited::new(response.into_body(), max)
+                .collect()
+                .await
+            {
                 Ok(collected) => collected.to_bytes(),
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_big()),
                 Err(e) => {
-                    let why = crate::http::chain(&e);
+                    let why = crate::http::chain(&*e);
                     return Err((
                         anyhow!("the GitHub API answer for {path} broke off: {why}"),
                         again,
@@ -868,8 +892,12 @@ pub fn encode_path(value: &str) -> String {
     value.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
-/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set).
+/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set; a
+/// segment that is `.` or `..` in full too, so that a name from outside never climbs the path).
 pub fn encode(value: &str) -> String {
+    if value == "." || value == ".." {
+        return value.replace('.', "%2E");
+    }
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -910,6 +938,60 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_answer_past_the_bound_fails_and_is_not_read_on() {
+        use sei_cicd_testkit::http::{Reply, Server};
+        // 1 GiB streamed without a length, and 33 MiB with one.
+        let chunk = vec![b' '; 64 * 1024];
+        let server = Server::start_on(
+            Arc::new(move |req| {
+                if req.path().contains("declared") {
+                    Reply::text(200, &" ".repeat(33 * 1024 * 1024))
+                } else {
+                    Reply::stream(200, &chunk, 16 * 1024)
+                }
+            }),
+            Duration::ZERO,
+            None,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let repo = Repo::parse("acme/streamed").unwrap();
+        let declared = Repo::parse("acme/declared").unwrap();
+        let (streamed, told) = rt.block_on(async {
+            let http = crate::http::client(&[], crate::http::Redirects::Follow).unwrap();
+            let gh = GitHub::new(http, &server.url(), &Secret::default()).unwrap();
+            (
+                gh.workflows_page(&repo, 1).await.unwrap_err().to_string(),
+                gh.workflows_page(&declared, 1)
+                    .await
+                    .unwrap_err()
+                    .to_string(),
+            )
+        });
+        for e in [&streamed, &told] {
+            assert!(e.contains("is larger than 32 MiB"), "{e}");
+        }
+        drop(rt); // its connections closed
+        let exchanges = server.exchanges();
+        assert_eq!(
+            exchanges.len(),
+            2,
+            "not retried: the same answer would come"
+        );
+        let sent = exchanges
+            .iter()
+            .find(|e| e.request.path().contains("streamed"))
+            .unwrap()
+            .sent;
+        assert!(
+            sent < 64 * 1024 * 1024,
+            "the client stopped reading at the bound: {sent} bytes of 1 GiB were sent"
+        );
+    }
+
+    #[test]
     fn a_query_reads_as_written() {
         assert_eq!(
             readable("/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=%3C2024-12-22T17%3A11%3A25Z"),
@@ -929,5 +1011,9 @@ mod tests {
         );
         assert_eq!(encode("ci.yml"), "ci.yml");
         assert_eq!(encode_path("api/v1 2"), "api/v1%202");
+        // A workflow path or tag prefix from outside never climbs out of `/repos/o/r/...`.
+        assert_eq!(encode_path("../../x"), "%2E%2E/%2E%2E/x");
+        assert_eq!(encode(".."), "%2E%2E");
+        assert_eq!(encode("a..b"), "a..b");
     }
 }

@@ -268,6 +268,74 @@ where
     Ok(d.deserialize_any(V::<T>(PhantomData))?.unwrap_or_default())
 }
 
+/// A list of objects read one by one ([`listed`]): the items read, and how many could not be.
+#[derive(Debug, Clone)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    /// Entries left out because they are not valid JSON text (a lone surrogate escape such as
+    /// `"\ud800"` in a name, which no string can hold): each is skipped alone.
+    pub unreadable: u64,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed {
+            items: Vec::new(),
+            unreadable: 0,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Listed<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T> IntoIterator for Listed<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// A list of objects like [`list`], each entry read on its own from its raw JSON: one that
+/// cannot be read (a string that is not valid text, a lone surrogate escape) is skipped and
+/// counted, and the others are read. For a listing of runs, where one run's bad name must not
+/// lose the page (a page is 100 runs).
+pub fn listed<'de, D, T>(d: D) -> Result<Listed<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: de::DeserializeOwned,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: de::DeserializeOwned> Visitor<'de> for V<T> {
+        type Value = Option<Listed<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Listed {
+                items: Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096)),
+                unreadable: 0,
+            };
+            while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+                match serde_json::from_str::<Item<T>>(raw.get()) {
+                    Ok(item) => out.items.extend(item.0),
+                    Err(_) => out.unreadable += 1,
+                }
+            }
+            Ok(Some(out))
+        }
+        skip_map!(Self::Value);
+        absent_on!(Self::Value; str, u64, i64, f64, bool);
+        absent_on_null!(Self::Value, V::<T>(PhantomData));
+    }
+    Ok(d.deserialize_any(V::<T>(PhantomData))?.unwrap_or_default())
+}
+
 /// A list of strings; entries that are not strings are left out.
 pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     struct S(Option<String>);
@@ -500,6 +568,26 @@ mod tests {
         assert_eq!(p.s.as_deref(), Some("42"));
         assert_eq!(p.n, Some(42));
         assert_eq!(p.b, Some(false));
+    }
+
+    #[test]
+    fn one_entry_that_is_not_valid_text_is_skipped_alone_and_counted() {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default, deserialize_with = "listed")]
+            l: Listed<Inner>,
+        }
+        let json = r#"{"l":[{"login":"a"},{"login":"\ud800 lone"},{"login":"\ud83d\ude00"},"x",{"login":"b"}]}"#;
+        assert!(
+            serde_json::from_str::<Probe>(json).is_err(),
+            "a plain list fails whole"
+        );
+        let page: Page = serde_json::from_str(json).unwrap();
+        let logins: Vec<&str> = page.l.iter().filter_map(|i| i.login.as_deref()).collect();
+        assert_eq!(logins, ["a", "😀", "b"], "a pair is text; the rest read");
+        assert_eq!(page.l.unreadable, 1);
+        let page: Page = serde_json::from_str(r#"{"l":null}"#).unwrap();
+        assert!(page.l.is_empty() && page.l.unreadable == 0);
     }
 
     #[test]

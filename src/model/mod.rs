@@ -28,15 +28,27 @@ impl std::fmt::Display for Repo {
 }
 
 impl Repo {
-    /// `owner/name` with GitHub's characters (letters, digits, `-`, `_`, `.`) on both sides.
+    /// How GitHub spells a repository, for messages about one that is not.
+    pub const SPELLING: &'static str = "`owner/name` as GitHub spells them: an owner of letters, \
+        digits, `-` and `_` (at most 39, not starting with `-`), one `/`, a name of letters, \
+        digits, `-`, `_` and `.` (at most 100, not `.` or `..`), like `octo-org/octo-repo`";
+
+    /// `owner/name` as GitHub spells them ([`Repo::SPELLING`]): nothing else becomes a path
+    /// of the API (`../..` would leave `/repos/`).
     pub fn parse(text: &str) -> Option<Repo> {
         let (owner, name) = text.trim().split_once('/')?;
-        let ok = |s: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        };
-        (ok(owner) && ok(name)).then(|| Repo {
+        let owner_ok = (1..=39).contains(&owner.len())
+            && !owner.starts_with('-')
+            && owner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+        let name_ok = (1..=100).contains(&name.len())
+            && name != "."
+            && name != ".."
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        (owner_ok && name_ok).then(|| Repo {
             owner: owner.to_owned(),
             name: name.to_owned(),
         })
@@ -268,8 +280,9 @@ pub struct GitRefEntry {
 pub struct RunsPage {
     #[serde(default, deserialize_with = "lenient::number")]
     pub total_count: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub workflow_runs: Vec<Run>,
+    /// Read run by run: one that is not valid text is skipped and counted, not the page lost.
+    #[serde(default, deserialize_with = "lenient::listed")]
+    pub workflow_runs: lenient::Listed<Run>,
 }
 
 /// `GET /installation/repositories`: the repositories a GitHub App installation token sees.
@@ -478,7 +491,32 @@ mod tests {
             Repo::parse("octo-org/octo.repo_1").unwrap().to_string(),
             "octo-org/octo.repo_1"
         );
-        for bad in ["", "a", "a/", "/b", "a/b/c", "a b/c"] {
+        for good in ["a/b", "octocat_acme/x", "o/.github", "o/a..b", "O-1/_x"] {
+            assert!(Repo::parse(good).is_some(), "{good}");
+        }
+        let long_owner = format!("{}/r", "o".repeat(40));
+        let long_name = format!("o/{}", "r".repeat(101));
+        for bad in [
+            "",
+            "a",
+            "a/",
+            "/b",
+            "a/b/c",
+            "a b/c",
+            "../..",
+            "a/..",
+            "a/.",
+            "../b",
+            "./b",
+            "o.rg/b",
+            "-o/b",
+            "a/b%2F..",
+            "a/b?x=1",
+            "a/b#c",
+            "a\\b/c",
+            &long_owner,
+            &long_name,
+        ] {
             assert_eq!(Repo::parse(bad), None, "{bad}");
         }
     }

@@ -6,7 +6,7 @@
 //! diagram text; a summary's is 1 MiB), the jobs that started first. Jobs reused from an earlier
 //! attempt are left out: their times are that attempt's, hours before this one perhaps. Job
 //! names are made safe for Mermaid's grammar (no `:`, `;`, `#`, `%`, backticks or line breaks)
-//! and shortened.
+//! and for HTML (no `<`, `>`, `&`: outside text is text), and shortened.
 
 use super::timeline::{JobTimes, Timeline};
 use crate::payload::Stage;
@@ -228,6 +228,9 @@ pub fn name(text: &str) -> String {
             '`' => '\'',
             '{' => '(',
             '}' => ')',
+            '<' => '‹',
+            '>' => '›',
+            '&' => '+',
             c if c.is_control() || c.is_whitespace() => ' ',
             c => c,
         };
@@ -386,6 +389,7 @@ mod tests {
     fn names_cannot_break_the_diagram_or_the_fence() {
         assert_eq!(name("deploy: prod; #1 100%"), "deploy꞉ prod, №1 100٪");
         assert_eq!(name("a\n```\nb"), "a ''' b");
+        assert_eq!(name("<img src=x> & co"), "‹img src=x› + co");
         assert_eq!(name("   "), "job");
         let long = name(&"x".repeat(80));
         assert_eq!(long.chars().count(), MAX_NAME);

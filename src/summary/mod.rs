@@ -1,6 +1,10 @@
 //! The job summary: what happened to the report, then the run, as Markdown for
 //! `GITHUB_STEP_SUMMARY`. Pure: the outcome, the payload and the run's times in, text out.
 //!
+//! Outside text (names from GitHub, SEI's or a gateway's answer, messages that carry them) is
+//! rendered as text, never as Markdown or HTML: in a code span that cannot be closed from inside
+//! ([`code_span`]), or escaped ([`text`] in prose, [`cell`] in a table).
+//!
 //! The delivery outcome leads, with an icon (delivered, not delivered and what to do, skipped and
 //! why, dry run, inputs to fix); the run follows (its number, result, duration, branch, commit),
 //! then a picture of its jobs ([`gantt`]) and a table of them. SEI's answer is shown once.
@@ -84,7 +88,11 @@ fn outcome(md: &mut String, what: &What, built: bool) {
             let _ = write!(md, "SEI answered{code}");
             let answer = answer.trim();
             if !answer.is_empty() {
-                let _ = write!(md, ": {}", code_span(&shorten(answer, MAX_ANSWER)));
+                let _ = write!(
+                    md,
+                    ": {}",
+                    code_span(&crate::secret::shorten(answer, MAX_ANSWER))
+                );
             }
             md.push_str("\n\n");
         }
@@ -121,7 +129,14 @@ fn outcome(md: &mut String, what: &What, built: bool) {
                         code_span(&file.display().to_string())
                     );
                 }
-                (None, _) => {
+                (None, true) => {
+                    md.push_str(
+                        "**What to do:** the payload could not be kept for the job's later \
+                         steps (the log says why), so nothing of it can be sent again: re-run \
+                         this job once SEI answers, or report the run later with `run-id`.\n\n",
+                    );
+                }
+                (None, false) => {
                     md.push_str(
                         "**What to do:** fix what the message names, then re-run this job, or \
                          report the run later with `run-id`.\n\n",
@@ -153,7 +168,7 @@ fn outcome(md: &mut String, what: &What, built: bool) {
                 if n == 1 { "" } else { "s" }
             );
             for e in errors {
-                let _ = writeln!(md, "- {}", one_line(e));
+                let _ = writeln!(md, "- {}", text(e));
             }
             let _ = writeln!(
                 md,
@@ -169,15 +184,15 @@ fn run_section(md: &mut String, run: &Run) {
     let p = run.payload;
     let tl = run.timeline;
     let number = match tl.run_number {
-        Some(n) => format!("{} #{n}", escape(&p.pipeline)),
-        None => escape(&p.pipeline),
+        Some(n) => format!("{} #{n}", cell(&p.pipeline)),
+        None => cell(&p.pipeline),
     };
     let attempt = if tl.attempt > 1 {
         format!(", attempt {}", tl.attempt)
     } else {
         String::new()
     };
-    let title = match run.url {
+    let title = match run.url.and_then(link_target) {
         Some(url) => format!("[{number}]({url}){attempt}"),
         None => format!("{number}{attempt}"),
     };
@@ -235,7 +250,7 @@ fn run_section(md: &mut String, run: &Run) {
             let _ = writeln!(
                 md,
                 "| {} | {} {} | {queued} | {} | {} |",
-                escape(&s.display_name),
+                cell(&s.display_name),
                 icon(&s.result),
                 s.result,
                 human(s.duration_in_millis),
@@ -266,27 +281,116 @@ fn icon(result: &str) -> &'static str {
     }
 }
 
-/// Text safe in a table cell and in a line of prose: `|`, `<`, `>`, `[` and `]` escaped (a job
-/// name is not Markdown), line breaks folded.
-pub fn escape(s: &str) -> String {
+/// Outside text in a table cell, as text: every character Markdown or HTML reads escaped (`|`
+/// too, which would end the cell), line breaks folded.
+pub fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        match c {
-            '|' | '[' | ']' | '*' | '_' | '`' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
+        escaped(&mut out, c);
     }
     out
 }
 
+/// One character as text: `<`, `>` and `&` as HTML entities, Markdown's punctuation with
+/// a backslash (CommonMark takes any ASCII punctuation escaped), line breaks as spaces.
+fn escaped(out: &mut String, c: char) {
+    match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '!' | '#' | '$' => {
+            out.push('\\');
+            out.push(c);
+        }
+        '\n' | '\r' => out.push(' '),
+        c if c.is_control() => out.push(' '),
+        c => out.push(c),
+    }
+}
+
+/// A message in prose, as text: the code spans it holds stay code spans (their content is
+/// literal, and each ends only at a run of backticks of its own length, so nothing inside closes
+/// it early), everything else is escaped as in [`cell`], a backtick that opens no span included;
+/// a line break is folded; what would start a block at the start of a line (`-`, `+`, `=`, `1.`)
+/// is escaped too. So an error page's `<img>` is shown, never loaded, and a name cannot make a
+/// link, a heading or a table.
+pub fn text(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            escaped(&mut out, chars[i]);
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        // The closing run: the next run of exactly `n` backticks.
+        let mut j = i + n;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let m = run_at(j);
+                if m == n {
+                    close = Some(j);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(j) => {
+                for &c in &chars[i..j + n] {
+                    out.push(if c == '\n' || c == '\r' || c.is_control() {
+                        ' '
+                    } else {
+                        c
+                    });
+                }
+                i = j + n;
+            }
+            None => {
+                for _ in 0..n {
+                    out.push_str("\\`");
+                }
+                i += n;
+            }
+        }
+    }
+    // A block marker where a line starts (a sentence is written at one).
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    } else if digits > 0 && out[digits..].starts_with(['.', ')']) {
+        out.insert(digits, '\\');
+    }
+    out
+}
+
+/// The target of a link to a page of GitHub: an `http(s)` URL, with anything that could end the
+/// link or start markup percent-encoded; `None` for anything else (a `javascript:` URL, say).
+fn link_target(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in parsed.as_str().chars() {
+        match c {
+            '(' | ')' | '<' | '>' | '"' | '\'' | '`' | '[' | ']' | ' ' | '\\' | '|' => {
+                out.push_str(&format!("%{:02X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 /// `text` as one inline code span, whatever backticks it holds, on one line.
-fn code_span(text: &str) -> String {
+pub fn code_span(text: &str) -> String {
     let text = one_line(text);
     let mut longest = 0;
     let mut run = 0;
@@ -307,10 +411,10 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// A message as a sentence: capital first, full stop last.
-fn sentence(text: &str) -> String {
-    let text = one_line(text.trim());
-    let mut chars = text.chars();
+/// A message as a sentence, as text ([`text`]): capital first, full stop last.
+fn sentence(message: &str) -> String {
+    let message = one_line(message.trim());
+    let mut chars = message.chars();
     let mut out = match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect::<String>(),
         None => return String::new(),
@@ -318,16 +422,7 @@ fn sentence(text: &str) -> String {
     if !out.ends_with(['.', '!', '?', ')', '`']) {
         out.push('.');
     }
-    out
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max - 1).collect();
-    out.push('…');
-    out
+    text(&out)
 }
 
 #[cfg(test)]
@@ -343,12 +438,71 @@ mod tests {
 
     #[test]
     fn names_are_text_not_markdown() {
-        assert_eq!(escape("a|b [c](d) <e>"), "a\\|b \\[c\\](d) &lt;e&gt;");
+        assert_eq!(cell("a|b [c](d) <e>"), "a\\|b \\[c\\](d) &lt;e&gt;");
+        assert_eq!(cell("x\n| y"), "x \\| y");
+    }
+
+    /// What a renderer could take for markup in `md` outside code spans: an HTML tag, an image
+    /// or a link.
+    fn raw_markup(md: &str) -> bool {
+        let mut outside = String::new();
+        let mut inside = false;
+        for c in md.chars() {
+            if c == '`' {
+                inside = !inside;
+            } else if !inside {
+                outside.push(c);
+            }
+        }
+        outside.contains('<') || outside.contains("](") && !outside.contains("\\](")
+    }
+
+    #[test]
+    fn outside_text_in_prose_is_text_and_our_code_spans_stay() {
+        let page =
+            "<html><body><img src=\"https://beacon.example/p.gif\"><h1>502</h1></body></html>";
+        let out = text(&format!("SEI answered HTTP 502 at `sei-url`: {page}"));
+        assert!(out.contains("`sei-url`"), "our code span kept: {out}");
+        assert!(!raw_markup(&out), "{out}");
+        assert!(
+            out.contains("&lt;img src=\"https://beacon.example/p.gif\"&gt;"),
+            "{out}"
+        );
+        // A name that tries to close a code span, open a link, an image or a heading.
+        for hostile in [
+            "a ` b",
+            "``x` <b>y</b>",
+            "![x](https://beacon.example/p.gif)",
+            "[click](javascript:alert(1))",
+            "# heading\n- item\n<script>",
+            "`` ` `` <img>",
+        ] {
+            let out = text(hostile);
+            assert!(!raw_markup(&out), "{hostile:?} became {out:?}");
+            assert!(!out.contains('\n'), "{out}");
+        }
+        assert_eq!(text("- not a list"), "\\- not a list");
+        assert_eq!(text("1. not a list"), "1\\. not a list");
+        assert_eq!(text("deploy (prod) done."), "deploy (prod) done.");
+    }
+
+    #[test]
+    fn a_link_goes_only_to_a_web_page() {
+        assert_eq!(
+            link_target("https://github.com/o/r/actions/runs/1").as_deref(),
+            Some("https://github.com/o/r/actions/runs/1")
+        );
+        assert_eq!(
+            link_target("https://x.example/a)(b").as_deref(),
+            Some("https://x.example/a%29%28b")
+        );
+        assert_eq!(link_target("javascript:alert(1)"), None);
     }
 
     #[test]
     fn messages_read_as_sentences() {
         assert_eq!(sentence("could not reach SEI"), "Could not reach SEI.");
+        assert_eq!(sentence("fix `sei-url`"), "Fix `sei-url`");
         assert_eq!(sentence("done."), "Done.");
     }
 }

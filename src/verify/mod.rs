@@ -235,7 +235,7 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
                 },
                 None => None,
             };
-            let place = crate::keep::place(env, std::path::Path::is_dir);
+            let place = crate::keep::place_or_temp(env);
             let done: Vec<(usize, Repair)> = stream::iter(missing)
                 .map(|i| {
                     let (gh, sei, place, e) = (&gh, &sei, &place, &expected[i]);
@@ -315,7 +315,8 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
 
 /// The GitHub client (retries said in the log, `CONCURRENCY` requests in flight) and SEI's.
 fn clients(cfg: &Verify, runner: &Runner) -> Result<(GitHub, reqwest::Client), String> {
-    let http = crate::http::client(&cfg.delivery.ca_certs).map_err(|e| format!("{e:#}"))?;
+    let http = crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow)
+        .map_err(|e| format!("{e:#}"))?;
     let say = runner.clone();
     let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| format!("{e:#}"))?

@@ -1,5 +1,5 @@
 //! What `verify` says, pure: the table for a terminal (and the log), the job summary, and the
-//! `--json` document for scripts. Names from GitHub go through [`crate::summary::escape`] in
+//! `--json` document for scripts. Names from GitHub go through [`crate::summary::cell`] in
 //! the summary, and never start a line of the table.
 
 use super::compare::{Counts, Expected, Verdict};
@@ -208,7 +208,7 @@ pub fn table(f: &Findings) -> String {
 
 /// The job summary.
 pub fn markdown(f: &Findings) -> String {
-    use crate::summary::escape;
+    use crate::summary::cell;
     let t = f.totals();
     let mut md = String::from("### SEI verify\n\n");
     let verdict = if f.all_stored() {
@@ -216,7 +216,7 @@ pub fn markdown(f: &Findings) -> String {
     } else {
         "❌ Not every run attempt is stored in SEI as it was sent"
     };
-    let _ = writeln!(md, "{verdict} ({}).\n", escape(&f.window()));
+    let _ = writeln!(md, "{verdict} ({}).\n", cell(&f.window()));
     let _ = writeln!(
         md,
         "| repository | workflow | attempts | delivered | stored | missing | different |\n|---|---|---:|---:|---:|---:|---:|"
@@ -225,8 +225,8 @@ pub fn markdown(f: &Findings) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            escape(repo),
-            escape(workflow),
+            cell(repo),
+            cell(workflow),
             thousands(c.attempts),
             delivered(c.delivered),
             thousands(c.stored),
@@ -261,9 +261,9 @@ pub fn markdown(f: &Findings) -> String {
             let _ = writeln!(
                 md,
                 "- {} {run} (build number {}): {}",
-                escape(&e.repository),
+                cell(&e.repository),
                 e.build_number,
-                escape(&f.what(*i, v))
+                cell(&f.what(*i, v))
             );
         }
         if bad.len() > SHOWN {
@@ -272,7 +272,7 @@ pub fn markdown(f: &Findings) -> String {
         md.push('\n');
     }
     for u in f.unread {
-        let _ = writeln!(md, "**Not read**: {}\n", escape(u));
+        let _ = writeln!(md, "**Not read**: {}\n", cell(u));
     }
     md
 }

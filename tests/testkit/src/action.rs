@@ -193,9 +193,38 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// No secret anywhere but in the `::add-mask::` lines the runner consumes: not in the rest of
-/// stdout, stderr, the outputs, the summary, the payload file, nor any file under `RUNNER_TEMP`
-/// (sub-folders included: a container's `HOME` is `temp/_github_home`).
+/// The forms a token can come back in: as it is, JSON-escaped (`\/`), URL-encoded (upper- and
+/// lower-case hex), and cut short (its first 16 characters).
+pub fn secret_forms(secret: &str) -> Vec<String> {
+    let url = |lower: bool| {
+        secret
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    (b as char).to_string()
+                } else if lower {
+                    format!("%{b:02x}")
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    let mut forms = vec![
+        secret.to_owned(),
+        secret.replace('/', "\\/"),
+        url(false),
+        url(true),
+        secret.chars().take(16).collect(),
+    ];
+    forms.dedup();
+    forms
+}
+
+/// No secret anywhere, in any of its forms ([`secret_forms`]), but in the `::add-mask::` lines
+/// the runner consumes: not in the rest of stdout, stderr, the outputs, the summary, the payload
+/// file, nor any file under `RUNNER_TEMP` (sub-folders included: a container's `HOME` is
+/// `temp/_github_home`).
 pub fn assert_no_secret(env: &ActionEnv, out: &Output, secrets: &[&str]) {
     let (stdout, stderr) = text(out);
     let stdout: String = stdout
@@ -222,9 +251,13 @@ pub fn assert_no_secret(env: &ActionEnv, out: &Output, secrets: &[&str]) {
         let content = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         places.push((format!("{} in RUNNER_TEMP", file.display()), content));
     }
+    let forms: Vec<String> = secrets.iter().flat_map(|s| secret_forms(s)).collect();
     for (name, content) in places {
-        for s in secrets {
-            assert!(!content.contains(s), "{name} shows a token:\n{content}");
+        for f in &forms {
+            assert!(
+                !content.contains(f.as_str()),
+                "{name} shows a token (as `{f}`):\n{content}"
+            );
         }
     }
 }

@@ -126,13 +126,15 @@ pub fn run(engine: &str, env: &ActionEnv, image: &str) -> Output {
     start(engine, run)
 }
 
-/// Like [`run`], for a runner that mounts nothing at `/github/home` (nektos/act, say): neither
-/// `RUNNER_TEMP` nor `/github/home` is a folder inside the container.
+/// Like [`run`], for a runner that mounts nothing at `/github/home` and gives the container
+/// `RUNNER_TEMP=/tmp`, a folder of its own (nektos/act): no folder inside the container is one
+/// the job's other steps see.
 pub fn run_without_home(engine: &str, env: &ActionEnv, image: &str) -> Output {
     let mut run = runner_command(env, image, &action_runs().args);
     if let Some(i) = run.args.iter().position(|a| a.ends_with(":/github/home")) {
         run.args.drain(i - 1..=i);
     }
+    run.env.insert("RUNNER_TEMP".to_owned(), "/tmp".to_owned());
     start(engine, run)
 }
 

@@ -86,6 +86,8 @@ pub struct GitHub {
     app: Option<crate::app::AppSide>,
     /// The App's and organization hooks' deliveries, and what was asked of them.
     hooks: crate::app::Hooks,
+    /// (marker, text): every answer's body has the marker replaced by the text as it is.
+    raw: Vec<(String, String)>,
 }
 
 /// A primary rate limit: `limit` requests a window of `window`.
@@ -271,6 +273,13 @@ impl GitHub {
         self.hooks.clone()
     }
 
+    /// Every answer's body has `marker` replaced by `json_text` as it is: to serve what a JSON
+    /// value cannot hold (a lone surrogate escape, `\ud800`) inside an answer built from values.
+    pub fn raw(mut self, marker: &str, json_text: &str) -> Self {
+        self.raw.push((marker.to_owned(), json_text.to_owned()));
+        self
+    }
+
     /// Waits this long before every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -300,8 +309,22 @@ impl GitHub {
         let latency = self.latency;
         let me = Arc::new(RwLock::new(self));
         let live = Live(me.clone());
-        let handler: Handler = Arc::new(move |req: &Request| me.read().unwrap().limited(req));
+        let handler: Handler = Arc::new(move |req: &Request| {
+            let g = me.read().unwrap();
+            g.raw_text(g.limited(req))
+        });
         (Server::start_on(handler, latency, ca), live)
+    }
+
+    /// `reply` with the markers of [`GitHub::raw`] replaced.
+    fn raw_text(&self, mut reply: Reply) -> Reply {
+        if let Reply::Respond { body, .. } = &mut reply {
+            for (marker, text) in &self.raw {
+                let replaced = String::from_utf8_lossy(body).replace(marker.as_str(), text);
+                *body = replaced.into_bytes();
+            }
+        }
+        reply
     }
 
     /// The answer, under the rate limit when there is one.

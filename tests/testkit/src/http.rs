@@ -1,7 +1,8 @@
 //! A small HTTP/1.1 server on loopback for the emulators: keep-alive, `Content-Length` bodies,
 //! plain or TLS ([`crate::tls`]), per-request delays and scripted faults (no answer, a connection
-//! cut mid-response, a request handled and then its answer lost or late), and a log of every
-//! exchange with its timing, so tests can count requests and round trips.
+//! cut mid-response, a request handled and then its answer lost or late, a huge answer streamed
+//! in chunks without a length), and a log of every exchange with its timing and the bytes it
+//! wrote, so tests can count requests and round trips and see where a client stopped reading.
 
 use crate::loopback::Loopback;
 use crate::tls::Ca;
@@ -81,6 +82,15 @@ pub enum Reply {
     Drop { delay: Duration },
     /// Send the status line and half the headers, then cut the connection (a reset).
     CutMidResponse,
+    /// A body of `chunk` repeated `count` times, streamed with `Transfer-Encoding: chunked` (no
+    /// length told up front) and never held whole: how a client that reads it all fares, and
+    /// where one that stops at a bound stopped ([`Exchange::sent`]).
+    Stream {
+        status: u16,
+        headers: Vec<(String, String)>,
+        chunk: Vec<u8>,
+        count: usize,
+    },
     /// Let the handler process the request (an emulator stores what it got), wait `delay`, then
     /// send the handler's answer, or, with `cut`, cut the connection instead: the server did
     /// the work but the client never hears of it, or hears too late.
@@ -107,7 +117,7 @@ impl Reply {
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
-        if let Reply::Respond { headers, .. } = &mut self {
+        if let Reply::Respond { headers, .. } | Reply::Stream { headers, .. } = &mut self {
             headers.push((name.into(), value.into()));
         }
         self
@@ -119,7 +129,7 @@ impl Reply {
             Reply::Respond { delay, .. } | Reply::Drop { delay } | Reply::Handled { delay, .. } => {
                 *delay += d
             }
-            Reply::CutMidResponse => {}
+            Reply::CutMidResponse | Reply::Stream { .. } => {}
         }
         self
     }
@@ -131,9 +141,19 @@ impl Reply {
         }
     }
 
+    /// `chunk` `count` times, streamed ([`Reply::Stream`]), as JSON.
+    pub fn stream(status: u16, chunk: &[u8], count: usize) -> Reply {
+        Reply::Stream {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            chunk: chunk.to_vec(),
+            count,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
-            Reply::Respond { status, .. } => Some(*status),
+            Reply::Respond { status, .. } | Reply::Stream { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -155,6 +175,8 @@ pub struct Exchange {
     pub received: Duration,
     /// When the answer was written (or the connection dropped).
     pub answered: Duration,
+    /// The bytes of the answer written before it ended or the client went away.
+    pub sent: usize,
 }
 
 pub type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
@@ -297,6 +319,7 @@ async fn serve(
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let status = reply.status();
+        let mut sent = 0;
         let keep = match reply {
             Reply::Respond {
                 status,
@@ -317,7 +340,42 @@ async fn serve(
                 head.push_str("\r\n");
                 let mut out = head.into_bytes();
                 out.extend_from_slice(&body);
-                stream.write_all(&out).await.is_ok() && !close
+                let ok = stream.write_all(&out).await.is_ok();
+                if ok {
+                    sent = out.len();
+                }
+                ok && !close
+            }
+            Reply::Stream {
+                status,
+                headers,
+                chunk,
+                count,
+            } => {
+                tokio::time::sleep(latency).await;
+                log.answering.fetch_add(1, Ordering::SeqCst);
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+                let mut ok = stream.write_all(head.as_bytes()).await.is_ok();
+                let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+                framed.extend_from_slice(&chunk);
+                framed.extend_from_slice(b"\r\n");
+                for _ in 0..count {
+                    if !ok {
+                        break;
+                    }
+                    ok = stream.write_all(&framed).await.is_ok();
+                    if ok {
+                        sent += chunk.len();
+                    }
+                }
+                if ok {
+                    let _ = stream.write_all(b"0\r\n\r\n").await;
+                }
+                false
             }
             Reply::Drop { delay } => {
                 tokio::time::sleep(latency + delay).await;
@@ -342,6 +400,7 @@ async fn serve(
             status,
             received,
             answered: epoch.elapsed(),
+            sent,
         });
         log.answering.fetch_sub(1, Ordering::SeqCst);
         if !keep {
