@@ -378,14 +378,13 @@ async fn fetch_live(
             wait: cfg.run.wait_timeout,
         }),
         default_branch,
-        known: None,
     };
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
-    let data = fetch::fetch(&gh, &target, &plan)
+    let data = fetch::fetch(&gh, &gh, &target, &plan)
         .await
         .map_err(Stop::Reading)?;
     let unchanged = match gh.not_modified() {

@@ -1,5 +1,6 @@
 //! What one repository's listing already tells, answering the look-ups of its runs as GitHub
-//! would ([`fetch::Known`]), so a run costs its jobs and little else:
+//! would, so a run costs its jobs and little else: [`ForRun`] is a [`Source`] that answers from
+//! [`RepoKnown`] what it can and asks the live source the rest:
 //! - the previous successful run of the same workflow and branch: the page report's query would
 //!   get (the newest [`commits::PREVIOUS_PAGE`] successes created before the run) is made from
 //!   the runs listed before it, completed by one query per workflow and branch for the
@@ -14,9 +15,11 @@
 
 use super::history::{Between, History};
 use crate::github::client::GitHub;
-use crate::github::fetch;
+use crate::github::source::{Answer, Source};
 use crate::map::commits::{self, PreviousQuery};
-use crate::model::{Deployment, Repo, Repository, Run, Workflow};
+use crate::model::{
+    Artifact, Deployment, DeploymentStatus, FileContent, Repo, Repository, Run, Workflow,
+};
 use crate::retry::SystemClock;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
@@ -271,20 +274,17 @@ impl Success {
     }
 }
 
-impl fetch::Known for RepoKnown<'_> {
-    fn workflows(&self) -> Option<Vec<Workflow>> {
-        self.workflows.borrow().clone()
-    }
-
+/// The cache's own answers: `None` where it cannot answer exactly as GitHub would.
+impl RepoKnown<'_> {
+    /// Page `page` of the previous-success query `q` of a run (created at `q.created_before`).
     fn previous_page<'b>(
         &'b self,
-        run: &'b Run,
         q: &'b PreviousQuery,
         page: u64,
     ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, String>>> {
         Box::pin(async move {
-            let created = run.created_at?;
-            if !self.whole || created < self.since || q.created_before != Some(created) {
+            let created = q.created_before?;
+            if !self.whole || created < self.since {
                 return None;
             }
             if self.branch_filter.is_some() && q.branch != self.branch_filter {
@@ -346,6 +346,7 @@ impl fetch::Known for RepoKnown<'_> {
         })
     }
 
+    /// The tags starting with `prefix`, asked once for the repository.
     fn tags_starting_with<'b>(
         &'b self,
         prefix: &'b str,
@@ -369,14 +370,15 @@ impl fetch::Known for RepoKnown<'_> {
         })
     }
 
+    /// `base...head` from the history of `branch`, when it tells for sure.
     fn between<'b>(
         &'b self,
-        run: &'b Run,
+        branch: Option<&'b str>,
         base: &'b str,
         head: &'b str,
     ) -> LocalBoxFuture<'b, Option<(Vec<String>, u64)>> {
         Box::pin(async move {
-            let branch = run.head_branch.clone()?;
+            let branch = branch?.to_owned();
             let cap = self.history_cap(&branch);
             let cell = self
                 .histories
@@ -428,6 +430,7 @@ impl fetch::Known for RepoKnown<'_> {
         })
     }
 
+    /// The newest deployments of commit `sha`, from one listing of the repository's.
     fn deployments<'b>(&'b self, sha: &'b str) -> LocalBoxFuture<'b, Option<Vec<Deployment>>> {
         Box::pin(async move {
             let all = self
@@ -460,5 +463,124 @@ impl fetch::Known for RepoKnown<'_> {
                     .collect()
             })
         })
+    }
+}
+
+/// One run's look-ups: what the repository's listings answer, exactly as GitHub would; the rest
+/// asked of the live source (the run's own client, with its deadline).
+pub struct ForRun<'k, 'a> {
+    known: &'k RepoKnown<'a>,
+    live: &'k dyn Source,
+    /// The run's branch, whose history answers the commits between two of its runs.
+    branch: Option<String>,
+}
+
+impl<'a> RepoKnown<'a> {
+    /// The source of the look-ups of a run of `branch` (as the listing shows it).
+    pub fn for_run<'k>(&'k self, live: &'k dyn Source, branch: Option<String>) -> ForRun<'k, 'a> {
+        ForRun {
+            known: self,
+            live,
+            branch,
+        }
+    }
+}
+
+impl ForRun<'_, '_> {
+    /// Whether `repo` is the one whose listings are known.
+    fn ours(&self, repo: &Repo) -> bool {
+        *repo == self.known.repo
+    }
+}
+
+impl Source for ForRun<'_, '_> {
+    fn successful_runs<'b>(
+        &'b self,
+        repo: &'b Repo,
+        q: &'b PreviousQuery,
+        page: u64,
+    ) -> Answer<'b, Vec<Run>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                if let Some(answer) = self.known.previous_page(q, page).await {
+                    return answer;
+                }
+            }
+            self.live.successful_runs(repo, q, page).await
+        })
+    }
+
+    fn tags_starting_with<'b>(
+        &'b self,
+        repo: &'b Repo,
+        prefix: &'b str,
+    ) -> Answer<'b, Vec<String>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                if let Some(answer) = self.known.tags_starting_with(prefix).await {
+                    return answer;
+                }
+            }
+            self.live.tags_starting_with(repo, prefix).await
+        })
+    }
+
+    fn between<'b>(
+        &'b self,
+        repo: &'b Repo,
+        base: &'b str,
+        head: &'b str,
+    ) -> Answer<'b, (Vec<String>, u64)> {
+        Box::pin(async move {
+            if self.ours(repo) && !base.eq_ignore_ascii_case(head) {
+                let branch = self.branch.as_deref();
+                if let Some(found) = self.known.between(branch, base, head).await {
+                    return Ok(found);
+                }
+            }
+            self.live.between(repo, base, head).await
+        })
+    }
+
+    fn deployments<'b>(&'b self, repo: &'b Repo, sha: &'b str) -> Answer<'b, Vec<Deployment>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                if let Some(list) = self.known.deployments(sha).await {
+                    return Ok(list);
+                }
+            }
+            self.live.deployments(repo, sha).await
+        })
+    }
+
+    fn deployment_statuses<'b>(
+        &'b self,
+        repo: &'b Repo,
+        id: u64,
+    ) -> Answer<'b, Vec<DeploymentStatus>> {
+        self.live.deployment_statuses(repo, id)
+    }
+
+    fn workflows<'b>(&'b self, repo: &'b Repo) -> Answer<'b, Vec<Workflow>> {
+        Box::pin(async move {
+            let listed = self.known.workflows.borrow().clone();
+            match listed {
+                Some(w) if self.ours(repo) => Ok(w),
+                _ => self.live.workflows(repo).await,
+            }
+        })
+    }
+
+    fn contents<'b>(
+        &'b self,
+        repo: &'b Repo,
+        path: &'b str,
+        git_ref: &'b str,
+    ) -> Answer<'b, FileContent> {
+        self.live.contents(repo, path, git_ref)
+    }
+
+    fn artifacts<'b>(&'b self, repo: &'b Repo, run_id: u64) -> Answer<'b, Vec<Artifact>> {
+        self.live.artifacts(repo, run_id)
     }
 }

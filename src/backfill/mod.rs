@@ -34,7 +34,8 @@ use crate::args::BackfillArgs;
 use crate::config::backfill::Backfill;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
-use crate::github::fetch::{self, Known};
+use crate::github::fetch;
+use crate::github::source::Source as Lookups;
 use crate::keep::Place;
 use crate::model::{Repo, Run, Workflow};
 use crate::pipeline::{self, Status};
@@ -98,6 +99,8 @@ struct Unit {
     attempt: u64,
     /// The attempt as the listing shows it (the latest one); `None`: read it.
     run: Option<Run>,
+    /// The run's branch, as the listing shows it (every attempt's).
+    branch: Option<String>,
     workflow: String,
 }
 
@@ -300,6 +303,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
             id,
             attempt,
             run: None,
+            branch: None,
             workflow: "(from the state)".into(),
         })
         .collect();
@@ -534,20 +538,9 @@ impl Ctx<'_> {
 
     async fn workflows(&self, repo: &Repo) -> Result<Vec<Workflow>, String> {
         let gh = self.gh.handle(SystemClock::start());
-        let mut all = Vec::new();
-        for page in 1..=10 {
-            let p = gh
-                .workflows_page(repo, page)
-                .await
-                .map_err(|e| format!("could not list the workflows of {repo}: {e:#}"))?;
-            let n = p.workflows.len() as u64;
-            let total = p.total_count.unwrap_or(n);
-            all.extend(p.workflows);
-            if n < crate::github::client::PER_PAGE || all.len() as u64 >= total {
-                break;
-            }
-        }
-        Ok(all)
+        Lookups::workflows(&gh, repo)
+            .await
+            .map_err(|e| format!("could not list the workflows of {repo}: {e}"))
     }
 
     /// One chunk of a repository's listing: known first, then each attempt not delivered.
@@ -577,6 +570,7 @@ impl Ctx<'_> {
                     .clone()
                     .or_else(|| run.path.clone())
                     .unwrap_or_else(|| "?".into());
+                let branch = run.head_branch.clone();
                 // The listing's run is the latest attempt's: moved into its unit, not copied.
                 let mut listed = Some(run);
                 for attempt in (1..=latest).rev() {
@@ -598,6 +592,7 @@ impl Ctx<'_> {
                         id,
                         attempt,
                         run,
+                        branch: branch.clone(),
                         workflow: workflow.clone(),
                     });
                 }
@@ -679,20 +674,24 @@ impl Ctx<'_> {
             workflow_artifacts: cfg.send.include_workflow_artifacts,
             workflows: cfg.send.overrides.job_full_name.is_none(),
             me: None,
-            // Branch or tag, it is looked up once for the repository (Known's tags).
+            // Branch or tag, it is looked up once for the repository (the cache's tags).
             default_branch: None,
-            known: known.map(|k| k as &dyn Known),
+        };
+        let cached = known.map(|k| k.for_run(&gh, u.branch.clone()));
+        let src: &dyn Lookups = match &cached {
+            Some(c) => c,
+            None => &gh,
         };
         let log = self.runner.capture();
         let what = format!("{} run {} attempt {}", u.repo, u.id, u.attempt);
         let listed_branch = u.run.as_ref().and_then(|r| r.head_branch.clone());
-        let (status, detail, kept) = match fetch::fetch_from(&gh, &target, u.run, &plan).await {
+        let (status, detail, kept) = match fetch::fetch_from(&gh, src, &target, u.run, &plan).await
+        {
             Err(why) => {
                 log.error(&why);
                 (Status::Failed, why, None)
             }
             Ok(data) => {
-                drop(gh);
                 let shape = pipeline::Shape {
                     send: &cfg.send,
                     server_url: &cfg.github.server_url,

@@ -13,6 +13,7 @@
 //! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
 //! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
+use super::pages;
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
@@ -33,7 +34,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// Jobs per page: GitHub's maximum.
+/// Items per page asked of every list: GitHub's maximum.
 pub const PER_PAGE: u64 = 100;
 /// A run with more jobs than this many pages is cut, with a warning.
 pub const MAX_PAGES: u64 = 100;
@@ -285,10 +286,10 @@ impl GitHub {
         jobs_path: &str,
         first: JobsPage,
     ) -> Result<Vec<Job>> {
-        let pages = page_count(&first);
-        self.jobs_pages.store(pages, Ordering::Relaxed);
-        let rest = try_join_all((2..=pages).map(|p| self.jobs_page(target, jobs_path, p))).await?;
-        Ok(assemble(std::iter::once(first).chain(rest)))
+        self.jobs_pages
+            .store(pages::count(&first, MAX_PAGES), Ordering::Relaxed);
+        let all = pages::every(first, MAX_PAGES, |p| self.jobs_page(target, jobs_path, p)).await?;
+        Ok(assemble(all))
     }
 
     /// Every job of one attempt: the first page, then the rest together.
@@ -335,7 +336,7 @@ impl GitHub {
             })
             .collect();
         match fresh {
-            Some(fresh) if page_count(&fresh[0]) == pages => Ok(Some(assemble(fresh))),
+            Some(fresh) if pages::count(&fresh[0], MAX_PAGES) == pages => Ok(Some(assemble(fresh))),
             _ => self.all_jobs(target, jobs_path).await.map(Some),
         }
     }
@@ -809,19 +810,6 @@ enum Fetched<T> {
     Fresh(T),
     /// `304 Not Modified`: the last read still holds.
     NotModified,
-}
-
-/// How many pages of jobs there are, from the first one.
-fn page_count(first: &JobsPage) -> u64 {
-    let got = first.jobs.len() as u64;
-    let total = first.total_count.unwrap_or(got);
-    // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
-    let size = if got > 0 && got < PER_PAGE && total > got {
-        got
-    } else {
-        PER_PAGE
-    };
-    total.div_ceil(size).clamp(1, MAX_PAGES)
 }
 
 /// The jobs of the pages, each once, in GitHub's order.

@@ -1,0 +1,251 @@
+//! `scm_commit_ids`: the commits a run reports (input `commits`, rules in
+//! [`crate::map::commits`]): the run's own event's, or those since its previous success (the
+//! previous run of its lineage, guessed from the hint in round 1, then compared).
+
+use super::guess::Guess;
+use super::{permission_hint, short, Found, Plan, SharedRun};
+use crate::github::source::Source;
+use crate::map::branch;
+use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, Want};
+use crate::model::{Note, Repo, Run};
+use futures_util::future::join;
+use std::collections::HashSet;
+
+/// `Yes((commits newest first, where they came from))`, or a note and the head commit.
+pub(super) async fn chain<F, T>(
+    src: &dyn Source,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+    tag: SharedRun<T>,
+) -> Found<(Vec<String>, String)>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
+{
+    match plan.commits {
+        commits::Mode::Head => Found::No(None),
+        commits::Mode::Event => event_commits(src, repo, plan).await,
+        commits::Mode::SinceLastSuccess => since_last_success(src, repo, plan, run, tag).await,
+    }
+}
+
+async fn event_commits(
+    src: &dyn Source,
+    repo: &Repo,
+    plan: &Plan<'_>,
+) -> Found<(Vec<String>, String)> {
+    let (Some(event), Some(name)) = (
+        plan.own_event,
+        plan.hint.as_ref().and_then(|h| h.event.as_deref()),
+    ) else {
+        return Found::No(Some(Note::warning(
+            "`commits: event` needs the run's own event, and this step is not part of the \
+             reported run: reporting the head commit only (use `since-last-success`)",
+        )));
+    };
+    match commits::from_event(name, event) {
+        EventCommits::Listed(list) => {
+            let n = list.len();
+            Found::Yes((list, format!("the {name} event ({n})")))
+        }
+        EventCommits::Compare { base, head } => match src.between(repo, &base, &head).await {
+            Ok((list, total)) => Found::Yes((
+                list,
+                format!(
+                    "the {name} event, {} to {} ({total})",
+                    short(&base),
+                    short(&head)
+                ),
+            )),
+            Err(e) => Found::No(Some(Note::warning(format!(
+                "could not list the commits of the {name} event ({e}): reporting the head \
+                 commit only{}",
+                permission_hint(&e, "contents: read")
+            )))),
+        },
+        EventCommits::None(why) => Found::No(Some(Note::info(why))),
+    }
+}
+
+async fn since_last_success<F, T>(
+    src: &dyn Source,
+    repo: &Repo,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+    tag: SharedRun<T>,
+) -> Found<(Vec<String>, String)>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+    T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
+{
+    // From the hint: the lineage as far as it is known before any answer (a tag only when the
+    // run's own event or a release says so), its query and, for a tag push, the tags of its
+    // family, all in round 1.
+    let spec = plan.hint.as_ref().and_then(|h| {
+        let tag = branch::tag(h, plan.own_event, None);
+        let lineage = Lineage::of(h, tag.as_deref(), plan.own_event)?;
+        let query = commits::previous_query(h, &lineage)?;
+        Some((lineage, query, h.event.clone()))
+    });
+    let spec_family = spec
+        .as_ref()
+        .and_then(|(l, _, e)| l.needs_tags(e.as_deref()).map(str::to_owned));
+    let guessed = join(
+        Guess::ask(spec.map(|(_, q, _)| q), |q| async move {
+            src.successful_runs(repo, &q, 1).await
+        }),
+        Guess::ask(spec_family, |f| async move {
+            src.tags_starting_with(repo, &f).await
+        }),
+    );
+    let ((guessed_page, guessed_tags), run) = join(guessed, run).await;
+    let Ok(run) = run else {
+        return Found::No(None); // the run itself failed: the report says so
+    };
+    let fail = |e: String| {
+        Found::No(Some(Note::warning(format!(
+            "could not find the commits since the last successful run ({e}): reporting the \
+             head commit only{}",
+            permission_hint(&e, "actions: read` and `contents: read")
+        ))))
+    };
+    let (head_is_tag, _) = tag.await;
+    let this_tag = branch::tag(&run, plan.own_event, head_is_tag);
+    let Some(lineage) = Lineage::of(&run, this_tag.as_deref(), plan.own_event) else {
+        return Found::No(Some(Note::info(
+            "the run names no branch or tag to find its last success",
+        )));
+    };
+    let Some(query) = commits::previous_query(&run, &lineage) else {
+        return Found::No(Some(Note::info(
+            "the run names no workflow to find its last success",
+        )));
+    };
+    let Some(head) = run.head_sha.clone() else {
+        return Found::No(None);
+    };
+    // A tag push's runs sit beside the same workflow's branch runs: the family's tags tell.
+    let tags: Option<HashSet<String>> = match lineage.needs_tags(run.event.as_deref()) {
+        None => None,
+        Some(family) => {
+            let names = guessed_tags
+                .or_ask(|f| f == family, || src.tags_starting_with(repo, family))
+                .await;
+            match names {
+                Ok(names) => Some(names.into_iter().collect()),
+                Err(e) => return fail(e),
+            }
+        }
+    };
+    let want = Want {
+        this: &run,
+        lineage: &lineage,
+        tags: tags.as_ref(),
+    };
+    // The guessed page already answers with the filter when it asked the very same thing.
+    let exact = guessed_page.key() == Some(&query);
+    let mut page = guessed_page.take_if(|q| q.same_target(&query));
+    let mut asked_with_filter = page.is_some() && exact;
+    let mut page_number = 1;
+    let previous = loop {
+        let runs = match page.take() {
+            Some(p) => p,
+            None => {
+                asked_with_filter |= query.created_before.is_some();
+                match src.successful_runs(repo, &query, page_number).await {
+                    Ok(p) => p,
+                    Err(e) => return fail(e),
+                }
+            }
+        };
+        match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &want) {
+            Previous::Found(r) => break r.clone(),
+            Previous::NoneBefore => return none_before(src, repo, &lineage, &query, &head).await,
+            // A page read without the creation filter, full of newer runs: ask with it.
+            Previous::Unknown if !asked_with_filter && query.created_before.is_some() => {
+                page_number = 1
+            }
+            Previous::Unknown if page_number < commits::MAX_PREVIOUS_PAGES => page_number += 1,
+            Previous::Unknown => {
+                return Found::No(Some(Note::warning(format!(
+                    "none of the newest {} successful {}runs of this workflow {} is an \
+                     earlier one of this run's own (they are newer, or from forks' branches of \
+                     the same name, or for other tags): reporting the head commit only",
+                    commits::PREVIOUS_PAGE * commits::MAX_PREVIOUS_PAGES,
+                    query
+                        .event
+                        .as_deref()
+                        .map(|e| format!("`{e}` "))
+                        .unwrap_or_default(),
+                    lineage.describe()
+                ))))
+            }
+        }
+    };
+    let base = previous.head_sha.clone().unwrap_or_default();
+    let since = match &lineage {
+        Lineage::Tag { .. } => format!(
+            "since the tag `{}` (run #{}, ",
+            previous.head_branch.as_deref().unwrap_or_default(),
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::MergeQueue { base: b, .. } => format!(
+            "since run #{} on `{b}` (",
+            previous.run_number.unwrap_or_default()
+        ),
+        Lineage::Branch(_) => format!("since run #{} (", previous.run_number.unwrap_or_default()),
+    };
+    match src.between(repo, &base, &head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "{since}{} to {}, {total} commit(s))",
+                short(&base),
+                short(&head)
+            ),
+        )),
+        Err(e) => fail(e),
+    }
+}
+
+/// No earlier success: the head commit, except for a merge queue, whose own range (from the
+/// commit it starts at) is what it is the first to build.
+async fn none_before(
+    src: &dyn Source,
+    repo: &Repo,
+    lineage: &Lineage,
+    query: &PreviousQuery,
+    head: &str,
+) -> Found<(Vec<String>, String)> {
+    let event = query
+        .event
+        .as_deref()
+        .map(|e| format!("`{e}` "))
+        .unwrap_or_default();
+    let none = format!(
+        "no earlier successful {event}run of this workflow {}",
+        lineage.describe()
+    );
+    let Lineage::MergeQueue {
+        base,
+        base_sha: Some(start),
+    } = lineage
+    else {
+        return Found::No(Some(Note::info(none)));
+    };
+    match src.between(repo, start, head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "the merge queue's range from `{base}` at {} to {} ({total} commit(s)): {none}",
+                short(start),
+                short(head)
+            ),
+        )),
+        Err(e) => Found::No(Some(Note::warning(format!(
+            "could not list the merge queue's commits ({e}): reporting the head commit only{}",
+            permission_hint(&e, "contents: read")
+        )))),
+    }
+}
