@@ -378,6 +378,7 @@ async fn fetch_live(
             wait: cfg.run.wait_timeout,
         }),
         default_branch,
+        cd_environments: &cfg.send.cd_environments,
     };
     let log = runner.clone();
     let gh = GitHub::new(http.clone(), &cfg.github.api_url, &cfg.github.token)

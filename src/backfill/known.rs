@@ -9,8 +9,9 @@
 //! - the commits since that run: one listing of the branch's history ([`History`]) serves every
 //!   run of the branch (from the branch, or, for a branch deleted since, from the newest head
 //!   its runs built); what it cannot tell for sure goes to the compare API, as in `report`;
-//! - the deployments of a run's head commit: one listing of the repository's deployments back
-//!   to the window's start, filtered by commit, instead of one request per run;
+//! - the deployments of a run's head commit, of an environment, their statuses, the workflow of
+//!   a run: one listing of the repository's deployments ([`super::deployments`]) instead of
+//!   requests per run;
 //! - the repository's workflows (job identity): listed once per repository.
 
 use super::history::{Between, History};
@@ -21,7 +22,7 @@ use crate::model::{
     Artifact, Deployment, DeploymentStatus, FileContent, Repo, Repository, Run, Workflow,
 };
 use crate::retry::SystemClock;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -29,10 +30,6 @@ use std::rc::Rc;
 
 /// History pages read at once, at most, when more are needed.
 const HISTORY_BATCH: u64 = 4;
-/// Pages of the repository's deployments read at most; past them, per commit.
-const DEPLOYMENT_PAGES: u64 = 10;
-/// How much earlier than a run a deployment may be and still be its (see `map::cicd`).
-const DEPLOYMENT_SLACK: Duration = Duration::seconds(120);
 
 /// A previous-success query without its time: (workflow, branch, event).
 type Group = (String, Option<String>, Option<String>);
@@ -75,7 +72,7 @@ pub struct RepoKnown<'a> {
     /// The newest head commit listed per branch, and when its run was created.
     branch_tips: RefCell<HashMap<String, Tip>>,
     histories: RefCell<HashMap<String, Rc<tokio::sync::Mutex<Branch>>>>,
-    deployments: tokio::sync::OnceCell<Option<Vec<Deployment>>>,
+    deployments: super::deployments::Known<'a>,
     /// The repository's workflows, listed once (job identity, the `workflow` filter).
     workflows: RefCell<Option<Vec<Workflow>>>,
 }
@@ -101,7 +98,7 @@ impl<'a> RepoKnown<'a> {
     ) -> Self {
         RepoKnown {
             gh,
-            repo,
+            repo: repo.clone(),
             since,
             whole,
             indexed,
@@ -113,7 +110,7 @@ impl<'a> RepoKnown<'a> {
             branch_pending: RefCell::default(),
             branch_tips: RefCell::default(),
             histories: RefCell::default(),
-            deployments: tokio::sync::OnceCell::new(),
+            deployments: super::deployments::Known::new(gh, repo),
             workflows: RefCell::new(workflows),
         }
     }
@@ -133,6 +130,7 @@ impl<'a> RepoKnown<'a> {
 
     /// Takes in a chunk of the listing, before its runs are reported.
     pub fn index(&self, runs: &[Run]) {
+        self.deployments.index(runs);
         if !self.indexed {
             return;
         }
@@ -429,41 +427,6 @@ impl RepoKnown<'_> {
             }
         })
     }
-
-    /// The newest deployments of commit `sha`, from one listing of the repository's.
-    fn deployments<'b>(&'b self, sha: &'b str) -> LocalBoxFuture<'b, Option<Vec<Deployment>>> {
-        Box::pin(async move {
-            let all = self
-                .deployments
-                .get_or_init(|| async {
-                    let floor = self.since - DEPLOYMENT_SLACK;
-                    let gh = self.gh();
-                    let mut out = Vec::new();
-                    for page in 1..=DEPLOYMENT_PAGES {
-                        let list = gh.repo_deployments(&self.repo, page).await.ok()?;
-                        let n = list.len() as u64;
-                        let older = list.iter().any(|d| d.created_at.is_some_and(|c| c < floor));
-                        out.extend(list);
-                        if n < crate::github::client::PER_PAGE || older {
-                            return Some(out);
-                        }
-                    }
-                    None
-                })
-                .await;
-            all.as_ref().map(|list| {
-                list.iter()
-                    .filter(|d| {
-                        d.sha
-                            .as_deref()
-                            .is_some_and(|s| s.eq_ignore_ascii_case(sha))
-                    })
-                    .take(crate::github::client::PER_PAGE as usize)
-                    .cloned()
-                    .collect()
-            })
-        })
-    }
 }
 
 /// One run's look-ups: what the repository's listings answer, exactly as GitHub would; the rest
@@ -542,14 +505,39 @@ impl Source for ForRun<'_, '_> {
         })
     }
 
-    fn deployments<'b>(&'b self, repo: &'b Repo, sha: &'b str) -> Answer<'b, Vec<Deployment>> {
+    fn commit_deployments<'b>(
+        &'b self,
+        repo: &'b Repo,
+        sha: &'b str,
+        since: Option<DateTime<Utc>>,
+    ) -> Answer<'b, Vec<Deployment>> {
         Box::pin(async move {
             if self.ours(repo) {
-                if let Some(list) = self.known.deployments(sha).await {
+                if let Some(list) = self.known.deployments.of_commit(sha, since).await {
                     return Ok(list);
                 }
             }
-            self.live.deployments(repo, sha).await
+            self.live.commit_deployments(repo, sha, since).await
+        })
+    }
+
+    fn environment_deployments<'b>(
+        &'b self,
+        repo: &'b Repo,
+        environment: &'b str,
+        before: u64,
+        limit: usize,
+    ) -> Answer<'b, Vec<Deployment>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                let known = &self.known.deployments;
+                if let Some(list) = known.to_environment(environment, before, limit).await {
+                    return Ok(list);
+                }
+            }
+            self.live
+                .environment_deployments(repo, environment, before, limit)
+                .await
         })
     }
 
@@ -558,7 +546,21 @@ impl Source for ForRun<'_, '_> {
         repo: &'b Repo,
         id: u64,
     ) -> Answer<'b, Vec<DeploymentStatus>> {
-        self.live.deployment_statuses(repo, id)
+        Box::pin(async move {
+            if self.ours(repo) {
+                return self.known.deployments.statuses(id).await;
+            }
+            self.live.deployment_statuses(repo, id).await
+        })
+    }
+
+    fn run<'b>(&'b self, repo: &'b Repo, id: u64) -> Answer<'b, Run> {
+        Box::pin(async move {
+            match self.known.deployments.run(id) {
+                Some(run) if self.ours(repo) => Ok(run),
+                _ => self.live.run(repo, id).await,
+            }
+        })
     }
 
     fn workflows<'b>(&'b self, repo: &'b Repo) -> Answer<'b, Vec<Workflow>> {

@@ -22,6 +22,7 @@
 //! (1 on a terminal; in a workflow only with `fail-on-error`), 2 for bad inputs, 130 when
 //! stopped.
 
+pub mod deployments;
 pub mod history;
 pub mod known;
 pub mod listing;
@@ -676,6 +677,7 @@ impl Ctx<'_> {
             me: None,
             // Branch or tag, it is looked up once for the repository (the cache's tags).
             default_branch: None,
+            cd_environments: &cfg.send.cd_environments,
         };
         let cached = known.map(|k| k.for_run(&gh, u.branch.clone()));
         let src: &dyn Lookups = match &cached {

@@ -38,6 +38,9 @@ use std::time::{Duration, SystemTime};
 pub const PER_PAGE: u64 = 100;
 /// A run with more jobs than this many pages is cut, with a warning.
 pub const MAX_PAGES: u64 = 100;
+/// Statuses of a deployment read (newest first): Actions writes four or five (`waiting`,
+/// `queued`, `in_progress`, `success`, later `inactive`).
+pub const STATUSES_PAGE: u64 = 30;
 /// Requests one client has in flight at most. GitHub allows 100 concurrent requests per token
 /// (REST and GraphQL together); 16 leave room for everything else the token does, and still
 /// send the 9 other job pages of a 1,000-job run with the other look-ups in one round trip.
@@ -448,21 +451,51 @@ impl GitHub {
         .await
     }
 
-    /// The newest deployments of commit `sha`.
-    pub async fn deployments(&self, repo: &Repo, sha: &str) -> Result<Vec<Deployment>> {
-        self.get::<Vec<Deployment>>(format!(
+    /// One page of the deployments of commit `sha`, newest first.
+    pub async fn deployments(&self, repo: &Repo, sha: &str, page: u64) -> Result<Vec<Deployment>> {
+        let mut path = format!(
             "/repos/{}/{}/deployments?sha={}&per_page={PER_PAGE}",
             repo.owner,
             repo.name,
             encode(sha)
+        );
+        // Page 1 asked as it always was (its answer's `ETag` stays the same).
+        if page > 1 {
+            path.push_str(&format!("&page={page}"));
+        }
+        self.get::<Vec<Deployment>>(path).await
+    }
+
+    /// One page of the deployments to `environment`, `per_page` a page, newest first.
+    pub async fn environment_deployments_page(
+        &self,
+        repo: &Repo,
+        environment: &str,
+        per_page: u64,
+        page: u64,
+    ) -> Result<Vec<Deployment>> {
+        self.get::<Vec<Deployment>>(format!(
+            "/repos/{}/{}/deployments?environment={}&per_page={per_page}&page={page}",
+            repo.owner,
+            repo.name,
+            encode(environment)
         ))
         .await
     }
 
-    /// The newest statuses of one deployment.
+    /// The newest statuses of one deployment (at most [`STATUSES_PAGE`]).
     pub async fn deployment_statuses(&self, repo: &Repo, id: u64) -> Result<Vec<DeploymentStatus>> {
         self.get::<Vec<DeploymentStatus>>(format!(
-            "/repos/{}/{}/deployments/{id}/statuses?per_page=10",
+            "/repos/{}/{}/deployments/{id}/statuses?per_page={STATUSES_PAGE}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
+    /// Run `id` (its latest attempt), without its pull requests: to know its workflow.
+    pub async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
+        self.get::<Run>(format!(
+            "/repos/{}/{}/actions/runs/{id}?exclude_pull_requests=true",
             repo.owner, repo.name
         ))
         .await

@@ -7,12 +7,14 @@
 //! [`super::fetch`] decides what to ask and when; a source only answers. Errors are the
 //! client's messages, as text (the notes of the look-ups quote them).
 
-use super::client::GitHub;
+use super::client::{GitHub, PER_PAGE};
 use super::pages::{self, MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES};
 use crate::map::commits::{self, PreviousQuery};
+use crate::map::deployments;
 use crate::model::{
     Artifact, Comparison, Deployment, DeploymentStatus, FileContent, Repo, Run, Workflow,
 };
+use chrono::{DateTime, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
 
 /// An answer to come: the value, or the error as text.
@@ -44,8 +46,29 @@ pub trait Source {
         head: &'a str,
     ) -> Answer<'a, (Vec<String>, u64)>;
 
-    /// The newest deployments of commit `sha` (`GET .../deployments?sha=`, one page).
-    fn deployments<'a>(&'a self, repo: &'a Repo, sha: &'a str) -> Answer<'a, Vec<Deployment>>;
+    /// Every deployment of commit `sha` created at or after `since` (all of them without it),
+    /// newest first: `GET .../deployments?sha=`, page after page until one is not full or
+    /// reaches older ones, at most [`deployments::MAX_COMMIT_PAGES`].
+    fn commit_deployments<'a>(
+        &'a self,
+        repo: &'a Repo,
+        sha: &'a str,
+        since: Option<DateTime<Utc>>,
+    ) -> Answer<'a, Vec<Deployment>>;
+
+    /// The newest `limit` deployments to `environment` older than deployment `before` (ids grow
+    /// with time), newest first: `GET .../deployments?environment=`, page after page, at most
+    /// [`deployments::MAX_ENVIRONMENT_PAGES`] pages of [`deployments::ENVIRONMENT_PAGE`].
+    fn environment_deployments<'a>(
+        &'a self,
+        repo: &'a Repo,
+        environment: &'a str,
+        before: u64,
+        limit: usize,
+    ) -> Answer<'a, Vec<Deployment>>;
+
+    /// Run `id` as `GET .../actions/runs/{id}` tells it (its workflow, its number).
+    fn run<'a>(&'a self, repo: &'a Repo, id: u64) -> Answer<'a, Run>;
 
     /// The newest statuses of deployment `id`.
     fn deployment_statuses<'a>(
@@ -109,8 +132,60 @@ impl Source for GitHub {
         Box::pin(newest_between(self, repo, base, head))
     }
 
-    fn deployments<'a>(&'a self, repo: &'a Repo, sha: &'a str) -> Answer<'a, Vec<Deployment>> {
-        Box::pin(async move { GitHub::deployments(self, repo, sha).await.map_err(text) })
+    fn commit_deployments<'a>(
+        &'a self,
+        repo: &'a Repo,
+        sha: &'a str,
+        since: Option<DateTime<Utc>>,
+    ) -> Answer<'a, Vec<Deployment>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for page in 1..=deployments::MAX_COMMIT_PAGES {
+                let list = GitHub::deployments(self, repo, sha, page)
+                    .await
+                    .map_err(text)?;
+                let more = deployments::more_after(&list, PER_PAGE, since);
+                out.extend(list);
+                if !more {
+                    break;
+                }
+            }
+            out.retain(|d| deployments::created_since(d, since));
+            Ok(out)
+        })
+    }
+
+    fn environment_deployments<'a>(
+        &'a self,
+        repo: &'a Repo,
+        environment: &'a str,
+        before: u64,
+        limit: usize,
+    ) -> Answer<'a, Vec<Deployment>> {
+        Box::pin(async move {
+            let size = deployments::ENVIRONMENT_PAGE;
+            let mut out: Vec<Deployment> = Vec::new();
+            for page in 1..=deployments::MAX_ENVIRONMENT_PAGES {
+                let list = self
+                    .environment_deployments_page(repo, environment, size, page)
+                    .await
+                    .map_err(text)?;
+                let full = list.len() as u64 >= size;
+                out.extend(
+                    list.into_iter()
+                        .filter(|d| d.id.is_some_and(|id| id < before)),
+                );
+                if !full || out.len() >= limit {
+                    break;
+                }
+            }
+            out.truncate(limit);
+            Ok(out)
+        })
+    }
+
+    fn run<'a>(&'a self, repo: &'a Repo, id: u64) -> Answer<'a, Run> {
+        Box::pin(async move { self.run_by_id(repo, id).await.map_err(text) })
     }
 
     fn deployment_statuses<'a>(

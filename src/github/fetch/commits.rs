@@ -1,7 +1,12 @@
 //! `scm_commit_ids`: the commits a run reports (input `commits`, rules in
-//! [`crate::map::commits`]): the run's own event's, or those since its previous success (the
-//! previous run of its lineage, guessed from the hint in round 1, then compared).
+//! [`crate::map::commits`]): the run's own event's, or, by default, those it is the first to
+//! ship. For an attempt that deployed to an environment `cd-environments` counts, those since
+//! the same workflow's previous successful deployment there (`base.rs`); for any other run,
+//! those since its previous success (the previous run of its lineage, guessed from the hint in
+//! round 1, then compared).
 
+use super::base::{self, Bases};
+use super::deployments::{Deployed, Early};
 use super::guess::Guess;
 use super::{permission_hint, short, Found, Plan, SharedRun};
 use crate::github::source::Source;
@@ -10,23 +15,54 @@ use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, 
 use crate::model::{Note, Repo, Run};
 use futures_util::future::join;
 use std::collections::HashSet;
+use tokio::sync::oneshot;
+
+/// The commits found, and a note beside them (why a deployment's base was not used).
+pub(super) type Commits = (Found<(Vec<String>, String)>, Option<Note>);
 
 /// `Yes((commits newest first, where they came from))`, or a note and the head commit.
-pub(super) async fn chain<F, T>(
+pub(super) async fn chain<F, T, D>(
     src: &dyn Source,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
     tag: SharedRun<T>,
-) -> Found<(Vec<String>, String)>
+    early: oneshot::Receiver<Early>,
+    deployed: SharedRun<D>,
+) -> Commits
 where
     F: std::future::Future<Output = Result<Run, String>>,
     T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
+    D: std::future::Future<Output = Found<Deployed>>,
 {
     match plan.commits {
-        commits::Mode::Head => Found::No(None),
-        commits::Mode::Event => event_commits(src, repo, plan).await,
-        commits::Mode::SinceLastSuccess => since_last_success(src, repo, plan, run, tag).await,
+        commits::Mode::Head => (Found::No(None), None),
+        commits::Mode::Event => (event_commits(src, repo, plan).await, None),
+        commits::Mode::SinceLastSuccess => {
+            // Both at once: the deployments' bases resolve in round 1 for a run that deployed
+            // nowhere that counts, and the compare of the previous success waits for them only
+            // then.
+            let (today, bases) = join(
+                previous_success(src, repo, plan, run.clone(), tag),
+                base::bases(src, repo, plan, run, early, deployed),
+            )
+            .await;
+            match bases {
+                Bases::Found {
+                    run,
+                    found,
+                    missing,
+                } if !found.is_empty() => {
+                    (base::commits(src, repo, &run, &found, &missing).await, None)
+                }
+                Bases::Found { missing, .. } => {
+                    let found = compare(src, repo, today).await;
+                    (base::without(found, &missing), None)
+                }
+                Bases::Failed(note) => (compare(src, repo, today).await, Some(note)),
+                Bases::NotDeployed => (compare(src, repo, today).await, None),
+            }
+        }
     }
 }
 
@@ -68,13 +104,52 @@ async fn event_commits(
     }
 }
 
-async fn since_last_success<F, T>(
+/// Where the commits since the previous success count from: a commit to compare with the
+/// head, or the answer already (the head alone, a merge queue's own range, a note).
+enum Step {
+    Done(Found<(Vec<String>, String)>),
+    Compare {
+        base: String,
+        head: String,
+        /// The log's words for the base, up to the range: ``since run #12 (``.
+        since: String,
+    },
+}
+
+/// The commits since `step`'s base, compared.
+async fn compare(src: &dyn Source, repo: &Repo, step: Step) -> Found<(Vec<String>, String)> {
+    let (base, head, since) = match step {
+        Step::Done(found) => return found,
+        Step::Compare { base, head, since } => (base, head, since),
+    };
+    match src.between(repo, &base, &head).await {
+        Ok((list, total)) => Found::Yes((
+            list,
+            format!(
+                "{since}{} to {}, {total} commit(s))",
+                short(&base),
+                short(&head)
+            ),
+        )),
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: String) -> Found<(Vec<String>, String)> {
+    Found::No(Some(Note::warning(format!(
+        "could not find the commits since the last successful run ({e}): reporting the head \
+         commit only{}",
+        permission_hint(&e, "actions: read` and `contents: read")
+    ))))
+}
+
+async fn previous_success<F, T>(
     src: &dyn Source,
     repo: &Repo,
     plan: &Plan<'_>,
     run: SharedRun<F>,
     tag: SharedRun<T>,
-) -> Found<(Vec<String>, String)>
+) -> Step
 where
     F: std::future::Future<Output = Result<Run, String>>,
     T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
@@ -101,29 +176,22 @@ where
     );
     let ((guessed_page, guessed_tags), run) = join(guessed, run).await;
     let Ok(run) = run else {
-        return Found::No(None); // the run itself failed: the report says so
-    };
-    let fail = |e: String| {
-        Found::No(Some(Note::warning(format!(
-            "could not find the commits since the last successful run ({e}): reporting the \
-             head commit only{}",
-            permission_hint(&e, "actions: read` and `contents: read")
-        ))))
+        return Step::Done(Found::No(None)); // the run itself failed: the report says so
     };
     let (head_is_tag, _) = tag.await;
     let this_tag = branch::tag(&run, plan.own_event, head_is_tag);
     let Some(lineage) = Lineage::of(&run, this_tag.as_deref(), plan.own_event) else {
-        return Found::No(Some(Note::info(
+        return Step::Done(Found::No(Some(Note::info(
             "the run names no branch or tag to find its last success",
-        )));
+        ))));
     };
     let Some(query) = commits::previous_query(&run, &lineage) else {
-        return Found::No(Some(Note::info(
+        return Step::Done(Found::No(Some(Note::info(
             "the run names no workflow to find its last success",
-        )));
+        ))));
     };
     let Some(head) = run.head_sha.clone() else {
-        return Found::No(None);
+        return Step::Done(Found::No(None));
     };
     // A tag push's runs sit beside the same workflow's branch runs: the family's tags tell.
     let tags: Option<HashSet<String>> = match lineage.needs_tags(run.event.as_deref()) {
@@ -134,7 +202,7 @@ where
                 .await;
             match names {
                 Ok(names) => Some(names.into_iter().collect()),
-                Err(e) => return fail(e),
+                Err(e) => return Step::Done(fail(e)),
             }
         }
     };
@@ -155,20 +223,22 @@ where
                 asked_with_filter |= query.created_before.is_some();
                 match src.successful_runs(repo, &query, page_number).await {
                     Ok(p) => p,
-                    Err(e) => return fail(e),
+                    Err(e) => return Step::Done(fail(e)),
                 }
             }
         };
         match commits::pick_previous(&runs, commits::PREVIOUS_PAGE, &want) {
             Previous::Found(r) => break r.clone(),
-            Previous::NoneBefore => return none_before(src, repo, &lineage, &query, &head).await,
+            Previous::NoneBefore => {
+                return Step::Done(none_before(src, repo, &lineage, &query, &head).await)
+            }
             // A page read without the creation filter, full of newer runs: ask with it.
             Previous::Unknown if !asked_with_filter && query.created_before.is_some() => {
                 page_number = 1
             }
             Previous::Unknown if page_number < commits::MAX_PREVIOUS_PAGES => page_number += 1,
             Previous::Unknown => {
-                return Found::No(Some(Note::warning(format!(
+                return Step::Done(Found::No(Some(Note::warning(format!(
                     "none of the newest {} successful {}runs of this workflow {} is an \
                      earlier one of this run's own (they are newer, or from forks' branches of \
                      the same name, or for other tags): reporting the head commit only",
@@ -179,7 +249,7 @@ where
                         .map(|e| format!("`{e}` "))
                         .unwrap_or_default(),
                     lineage.describe()
-                ))))
+                )))))
             }
         }
     };
@@ -196,17 +266,7 @@ where
         ),
         Lineage::Branch(_) => format!("since run #{} (", previous.run_number.unwrap_or_default()),
     };
-    match src.between(repo, &base, &head).await {
-        Ok((list, total)) => Found::Yes((
-            list,
-            format!(
-                "{since}{} to {}, {total} commit(s))",
-                short(&base),
-                short(&head)
-            ),
-        )),
-        Err(e) => fail(e),
-    }
+    Step::Compare { base, head, since }
 }
 
 /// No earlier success: the head commit, except for a merge queue, whose own range (from the

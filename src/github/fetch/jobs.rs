@@ -5,16 +5,37 @@
 use super::{permission_hint, short, MePlan, Plan, SharedRun};
 use crate::github::client::{GitHub, MAX_PAGES, PER_PAGE};
 use crate::github::source::Source;
+use crate::map::deployments::Attempt;
 use crate::map::{may_fail, me};
 use crate::model::{Job, Note, Repo, Run};
 use crate::target::RunRef;
 use futures_util::future::join;
 use std::time::Instant;
+use tokio::sync::oneshot;
 
 /// The run, its jobs, "my" job, the notes, and the jobs that may fail (see [`may_fail`]).
 type JobsRead = (Run, Vec<Job>, Option<me::Me>, Vec<Note>, Vec<u64>);
 
 pub(super) async fn chain<F>(
+    gh: &GitHub,
+    src: &dyn Source,
+    target: &RunRef,
+    plan: &Plan<'_>,
+    run: SharedRun<F>,
+    attempt: oneshot::Sender<Attempt>,
+) -> Result<JobsRead, String>
+where
+    F: std::future::Future<Output = Result<Run, String>>,
+{
+    let read = read(gh, src, target, plan, run).await;
+    if let Ok((run, jobs, ..)) = &read {
+        // What the deployments chain needs of the jobs, once they are final.
+        let _ = attempt.send(Attempt::of(run, jobs));
+    }
+    read
+}
+
+async fn read<F>(
     gh: &GitHub,
     src: &dyn Source,
     target: &RunRef,

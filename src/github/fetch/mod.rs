@@ -32,6 +32,7 @@
 //! `commits.rs`, `tag.rs`, `deployments.rs`, `lists.rs` (workflows, artifacts); `hint.rs` makes
 //! the hint and `guess.rs` holds the rule every request made from it follows.
 
+mod base;
 mod commits;
 mod deployments;
 mod guess;
@@ -42,7 +43,7 @@ mod tag;
 
 use super::client::GitHub;
 use super::source::Source;
-use crate::map::{cicd, commits as commit_rules};
+use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
 use crate::model::{Lookups, Note, Run, RunData};
 use crate::payload::Artifact as DeclaredArtifact;
@@ -69,6 +70,9 @@ pub struct Plan<'a> {
     pub me: Option<MePlan>,
     /// The repository's default branch, when the event names it: a branch, never a tag.
     pub default_branch: Option<String>,
+    /// `cd-environments`: the environments whose deployments count (and whose earlier
+    /// deployment is the base of a deployment's commits).
+    pub cd_environments: &'a cicd::Environments,
 }
 
 pub struct MePlan {
@@ -109,11 +113,22 @@ pub async fn fetch_from(
     .shared();
     let repo = &target.repo;
     let tag = tag::chain(src, repo, plan, run.clone()).shared();
-    let ((jobs, commits, deployments, artifacts), workflows) = join(
+    let (attempt_tx, attempt_rx) = tokio::sync::oneshot::channel();
+    let (early_tx, early_rx) = tokio::sync::oneshot::channel();
+    let deployed = deployments::chain(src, repo, plan, run.clone(), attempt_rx, early_tx).shared();
+    let ((jobs, (commits, commits_note), deployed, artifacts), workflows) = join(
         join4(
-            jobs::chain(gh, src, target, plan, run.clone()),
-            commits::chain(src, repo, plan, run.clone(), tag.clone()),
-            deployments::chain(src, repo, plan, run),
+            jobs::chain(gh, src, target, plan, run.clone(), attempt_tx),
+            commits::chain(
+                src,
+                repo,
+                plan,
+                run,
+                tag.clone(),
+                early_rx,
+                deployed.clone(),
+            ),
+            deployed,
             lists::artifacts(src, target, plan),
         ),
         lists::workflows(src, repo, plan),
@@ -136,10 +151,12 @@ pub async fn fetch_from(
         Found::No(Some(note)) if !note.warning => lookups.commits_source = Some(note.text),
         Found::No(note) => notes.extend(note),
     }
-    match deployments {
-        Found::Yes((d, trigger)) => {
-            lookups.deployments = Some(d);
-            lookups.deployment_environment = trigger;
+    notes.extend(commits_note);
+    match deployed {
+        Found::Yes(d) => {
+            lookups.deployments = Some(map::deployments::environments(&d.ours));
+            lookups.deployment_environment = d.trigger;
+            notes.extend(d.note);
         }
         Found::No(note) => notes.extend(note),
     }
@@ -161,6 +178,7 @@ pub async fn fetch_from(
 }
 
 /// What an optional chain found, or the note that says why it found nothing.
+#[derive(Debug, Clone)]
 enum Found<T> {
     Yes(T),
     No(Option<Note>),
