@@ -41,6 +41,47 @@ pub const FIXED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The DORA profile that selects these runs' deployments to `environment`, setting by setting:
+/// `(setting, [deployment frequency, failed deployments, total deployments, lead-time stage])`,
+/// the table of `docs/sei-dora.md` (checked by `tests/docs.rs`, so the names and statuses there
+/// are the ones the payload carries).
+pub fn recipe(environment: &str) -> Vec<(&'static str, [String; 4])> {
+    use super::result::{FAILURE, SUCCESS};
+    let all = |v: &str| std::array::from_fn(|_| v.to_owned());
+    let param = format!("`{DEPLOYED_TO}{environment}` = `{DEPLOYED}`");
+    vec![
+        ("Jobs", all("all jobs (not \"manually\")")),
+        (
+            "CI/CD job (the boxes)",
+            [
+                "CD only".into(),
+                "CD only".into(),
+                "CD only".into(),
+                "(SEI applies none here)".into(),
+            ],
+        ),
+        (
+            "Job statuses",
+            [
+                format!("`{SUCCESS}`"),
+                format!("`{FAILURE}`"),
+                format!("`{SUCCESS}`, `{FAILURE}`"),
+                format!("`{SUCCESS}`"),
+            ],
+        ),
+        ("Parameters", all(&param)),
+        (
+            "Calculation field",
+            [
+                "end time".into(),
+                "end time".into(),
+                "end time".into(),
+                "(the run's end time)".into(),
+            ],
+        ),
+    ]
+}
+
 /// What the fixed parameters are made of.
 pub struct Facts<'a> {
     /// Every environment the attempt deployed to, each once.

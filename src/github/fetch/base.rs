@@ -89,6 +89,8 @@ where
     if ours.is_empty() {
         return Bases::NotDeployed;
     }
+    // In the order the attempt deployed.
+    ours.sort_by_key(|o| o.1);
     let searches = ours.iter().map(|(env, id)| {
         let guessed = guesses
             .iter()
@@ -226,7 +228,7 @@ pub(super) async fn commits(
                 .zip(&ranges)
                 .map(|(b, (_, total))| format!("{} ({}, {total} commit(s))", of(b), short(&b.sha)))
                 .collect::<Vec<_>>()
-                .join(" and "),
+                .join(" and to "),
             short(&head)
         ),
     };

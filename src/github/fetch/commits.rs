@@ -11,7 +11,7 @@ use super::guess::Guess;
 use super::{permission_hint, short, Found, Plan, SharedRun};
 use crate::github::source::Source;
 use crate::map::branch;
-use crate::map::commits::{self, EventCommits, Lineage, Previous, PreviousQuery, Want};
+use crate::map::commits::{self, Lineage, Previous, PreviousQuery, Want};
 use crate::model::{Note, Repo, Run};
 use futures_util::future::join;
 use std::collections::HashSet;
@@ -37,7 +37,7 @@ where
 {
     match plan.commits {
         commits::Mode::Head => (Found::No(None), None),
-        commits::Mode::Event => (event_commits(src, repo, plan).await, None),
+        commits::Mode::Event => (super::event::commits(src, repo, plan).await, None),
         commits::Mode::SinceLastSuccess => {
             // Both at once: the deployments' bases resolve in round 1 for a run that deployed
             // nowhere that counts, and the compare of the previous success waits for them only
@@ -63,44 +63,6 @@ where
                 Bases::NotDeployed => (compare(src, repo, today).await, None),
             }
         }
-    }
-}
-
-async fn event_commits(
-    src: &dyn Source,
-    repo: &Repo,
-    plan: &Plan<'_>,
-) -> Found<(Vec<String>, String)> {
-    let (Some(event), Some(name)) = (
-        plan.own_event,
-        plan.hint.as_ref().and_then(|h| h.event.as_deref()),
-    ) else {
-        return Found::No(Some(Note::warning(
-            "`commits: event` needs the run's own event, and this step is not part of the \
-             reported run: reporting the head commit only (use `since-last-success`)",
-        )));
-    };
-    match commits::from_event(name, event) {
-        EventCommits::Listed(list) => {
-            let n = list.len();
-            Found::Yes((list, format!("the {name} event ({n})")))
-        }
-        EventCommits::Compare { base, head } => match src.between(repo, &base, &head).await {
-            Ok((list, total)) => Found::Yes((
-                list,
-                format!(
-                    "the {name} event, {} to {} ({total})",
-                    short(&base),
-                    short(&head)
-                ),
-            )),
-            Err(e) => Found::No(Some(Note::warning(format!(
-                "could not list the commits of the {name} event ({e}): reporting the head \
-                 commit only{}",
-                permission_hint(&e, "contents: read")
-            )))),
-        },
-        EventCommits::None(why) => Found::No(Some(Note::info(why))),
     }
 }
 

@@ -8,10 +8,15 @@
 //! | `since-last-success` | previous successful runs (from the hint); a tag's family | compare, page 1 | the newest pages |
 //! | tag or branch (no own event) | the head branch among the tags (from the hint) | | |
 //! | `event` commits | compare, page 1 (from the event) | the newest pages | |
-//! | environments (`ci-cd: auto`) | deployments of the head commit (from the hint) | their statuses | |
+//! | environments | deployments of the head commit (from the hint; a page more while full) | the statuses of those made while the run ran | |
+//! | a deployment's commits | | earlier deployments to each environment that counts (guessed from the head commit's) | their statuses; then the runs they name; then compare |
 //! | `include-workflow-artifacts` | artifacts page 1 | the other pages | |
 //! | `continue-on-error` (the run you are in) | | the workflow file, once a job has failed | |
 //! | job identity | the repository's workflows, page 1 | the other pages | |
+//!
+//! The compare of `since-last-success` waits for the environments only when a deployment of the
+//! head commit made while the run ran is to an environment that counts: a run that deployed
+//! nowhere that counts costs what it did before.
 //!
 //! The *hint* is what the step knows of the run before reading it (the runner's variables and
 //! event, or the run inside a `workflow_run` event); a request made from the hint is checked
@@ -29,12 +34,15 @@
 //! answers from what it already read (`backfill`'s listings), exactly as GitHub would.
 //!
 //! One file per chain: `jobs.rs` (the run's jobs, settling, `continue-on-error`),
-//! `commits.rs`, `tag.rs`, `deployments.rs`, `lists.rs` (workflows, artifacts); `hint.rs` makes
-//! the hint and `guess.rs` holds the rule every request made from it follows.
+//! `commits.rs` (with `event.rs` for `commits: event`, `base.rs` for a deployment's base),
+//! `tag.rs`, `deployments.rs`, `lists.rs` (workflows, artifacts); `hint.rs` makes the hint and
+//! `guess.rs` holds the rule every request made from it follows.
 
 mod base;
 mod commits;
+mod costs;
 mod deployments;
+mod event;
 mod guess;
 mod hint;
 mod jobs;
@@ -51,6 +59,7 @@ use crate::target::RunRef;
 use futures_util::future::{join, join4, FutureExt};
 use std::time::Duration;
 
+pub use costs::costs;
 pub use hint::hint;
 
 /// What to read besides the run and its jobs.
