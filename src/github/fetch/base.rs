@@ -11,6 +11,7 @@
 //! together, then together the runs their `success` statuses name (to know their workflow);
 //! then the compare. Every environment at once.
 
+use super::commits::Range;
 use super::deployments::{Deployed, Early};
 use super::{permission_hint, short, Found, Plan, SharedRun};
 use crate::github::source::Source;
@@ -197,9 +198,17 @@ pub(super) async fn commits(
     run: &Run,
     found: &[Base],
     missing: &[(String, Miss)],
+    known: Option<&Range>,
 ) -> Found<(Vec<String>, String)> {
     let head = run.head_sha.clone().unwrap_or_default();
-    let ranges = try_join_all(found.iter().map(|b| src.between(repo, &b.sha, &head))).await;
+    let ranges = try_join_all(found.iter().map(|b| async {
+        match known {
+            // The previous success's own commit: its range is compared already.
+            Some((base, range)) if base.eq_ignore_ascii_case(&b.sha) => Ok(range.clone()),
+            _ => src.between(repo, &b.sha, &head).await,
+        }
+    }))
+    .await;
     let ranges = match ranges {
         Ok(r) => r,
         Err(e) => {

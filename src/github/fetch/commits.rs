@@ -39,28 +39,33 @@ where
         commits::Mode::Head => (Found::No(None), None),
         commits::Mode::Event => (super::event::commits(src, repo, plan).await, None),
         commits::Mode::SinceLastSuccess => {
-            // Both at once: the deployments' bases resolve in round 1 for a run that deployed
-            // nowhere that counts, and the compare of the previous success waits for them only
-            // then.
+            // Both at once, neither waiting for the other: the commits since the previous
+            // success (what any run reports), and the deployments' bases (which resolve in
+            // round 1 for a run that deployed nowhere that counts). A deployment whose base is
+            // the previous success's commit uses its compare.
+            let run_too = run.clone();
             let (today, bases) = join(
-                previous_success(src, repo, plan, run.clone(), tag),
+                async move {
+                    let step = previous_success(src, repo, plan, run_too, tag).await;
+                    compare(src, repo, step).await
+                },
                 base::bases(src, repo, plan, run, early, deployed),
             )
             .await;
+            let (found, range) = today;
             match bases {
                 Bases::Found {
                     run,
-                    found,
+                    found: bases,
                     missing,
-                } if !found.is_empty() => {
-                    (base::commits(src, repo, &run, &found, &missing).await, None)
+                } if !bases.is_empty() => {
+                    let known = range.as_ref();
+                    let found = base::commits(src, repo, &run, &bases, &missing, known).await;
+                    (found, None)
                 }
-                Bases::Found { missing, .. } => {
-                    let found = compare(src, repo, today).await;
-                    (base::without(found, &missing), None)
-                }
-                Bases::Failed(note) => (compare(src, repo, today).await, Some(note)),
-                Bases::NotDeployed => (compare(src, repo, today).await, None),
+                Bases::Found { missing, .. } => (base::without(found, &missing), None),
+                Bases::Failed(note) => (found, Some(note)),
+                Bases::NotDeployed => (found, None),
             }
         }
     }
@@ -78,22 +83,33 @@ enum Step {
     },
 }
 
-/// The commits since `step`'s base, compared.
-async fn compare(src: &dyn Source, repo: &Repo, step: Step) -> Found<(Vec<String>, String)> {
+/// A range compared: its base, and the newest commits of `base...head` with their count.
+pub(super) type Range = (String, (Vec<String>, u64));
+
+/// The commits since `step`'s base, compared, and the range (for a deployment with the same
+/// base).
+async fn compare(
+    src: &dyn Source,
+    repo: &Repo,
+    step: Step,
+) -> (Found<(Vec<String>, String)>, Option<Range>) {
     let (base, head, since) = match step {
-        Step::Done(found) => return found,
+        Step::Done(found) => return (found, None),
         Step::Compare { base, head, since } => (base, head, since),
     };
     match src.between(repo, &base, &head).await {
-        Ok((list, total)) => Found::Yes((
-            list,
-            format!(
-                "{since}{} to {}, {total} commit(s))",
-                short(&base),
-                short(&head)
-            ),
-        )),
-        Err(e) => fail(e),
+        Ok((list, total)) => (
+            Found::Yes((
+                list.clone(),
+                format!(
+                    "{since}{} to {}, {total} commit(s))",
+                    short(&base),
+                    short(&head)
+                ),
+            )),
+            Some((base, (list, total))),
+        ),
+        Err(e) => (fail(e), None),
     }
 }
 

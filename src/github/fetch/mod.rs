@@ -47,6 +47,7 @@ mod guess;
 mod hint;
 mod jobs;
 mod lists;
+mod remember;
 mod tag;
 
 use super::client::GitHub;
@@ -121,6 +122,8 @@ pub async fn fetch_from(
     }
     .shared();
     let repo = &target.repo;
+    let remember = remember::Remember::new(src);
+    let src: &dyn Source = &remember;
     let tag = tag::chain(src, repo, plan, run.clone()).shared();
     let (attempt_tx, attempt_rx) = tokio::sync::oneshot::channel();
     let (early_tx, early_rx) = tokio::sync::oneshot::channel();
