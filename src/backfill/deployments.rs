@@ -39,8 +39,16 @@ pub struct Known<'a> {
     repo: Repo,
     listing: tokio::sync::Mutex<Listing>,
     statuses: RefCell<HashMap<u64, Rc<tokio::sync::OnceCell<Vec<DeploymentStatus>>>>>,
-    /// The runs listed: their workflow and number.
-    runs: RefCell<HashMap<u64, Run>>,
+    /// The runs listed: their workflow and number, kept small (a backfill lists thousands).
+    runs: RefCell<HashMap<u64, Brief>>,
+}
+
+/// What a run's look-up (`GET .../actions/runs/{id}`) is asked for here: its workflow, its
+/// number.
+struct Brief {
+    workflow_id: Option<u64>,
+    path: Option<Box<str>>,
+    run_number: Option<u64>,
 }
 
 impl<'a> Known<'a> {
@@ -59,13 +67,10 @@ impl<'a> Known<'a> {
         let mut known = self.runs.borrow_mut();
         for r in runs {
             if let Some(id) = r.id {
-                known.entry(id).or_insert_with(|| Run {
-                    id: r.id,
+                known.entry(id).or_insert_with(|| Brief {
                     workflow_id: r.workflow_id,
-                    path: r.path.clone(),
+                    path: r.path.as_deref().map(Into::into),
                     run_number: r.run_number,
-                    head_sha: r.head_sha.clone(),
-                    ..Run::default()
                 });
             }
         }
@@ -153,6 +158,12 @@ impl<'a> Known<'a> {
 
     /// Run `id` as the backfill's listing showed it (its workflow, its number).
     pub fn run(&self, id: u64) -> Option<Run> {
-        self.runs.borrow().get(&id).cloned()
+        self.runs.borrow().get(&id).map(|b| Run {
+            id: Some(id),
+            workflow_id: b.workflow_id,
+            path: b.path.as_deref().map(str::to_owned),
+            run_number: b.run_number,
+            ..Run::default()
+        })
     }
 }
