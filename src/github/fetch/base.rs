@@ -21,9 +21,9 @@ use crate::model::{Deployment, Note, Repo, Run};
 use futures_util::future::{join, join_all, try_join_all};
 use tokio::sync::oneshot;
 
-/// Earlier deployments to an environment asked in the guess: enough to pass this attempt's own
-/// and the others made with it.
-const GUESS_LIMIT: usize = MAX_BASE_CANDIDATES + rules::MAX_CANDIDATES;
+/// Deployments to an environment asked in the guess, before the statuses say which is this
+/// attempt's: one page; the search reads on from the oldest when it needs more.
+const GUESS_LIMIT: usize = rules::ENVIRONMENT_PAGE as usize;
 
 /// What the search for the deployments' bases found.
 pub(super) enum Bases {
