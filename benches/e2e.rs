@@ -15,7 +15,14 @@
 //! cargo bench --bench e2e -- --runs 9 --latency-ms 50 --jobs 10,100,1000 --steps 20
 //! cargo bench --bench e2e -- --runs 1 --jobs 1000 --trace   # every request on one time line
 //! cargo bench --bench e2e -- --bin target/x86_64-unknown-linux-musl/release/sei-cicd
+//! cargo bench --bench e2e -- --jobs 10 --deploy          # a run that deployed to production
+//! cargo bench --bench e2e -- --jobs 10 --commits head    # `commits: head`
 //! ```
+//!
+//! `--deploy` makes the reported run a deployment: its first job deployed to `production` (a
+//! deployment of its head commit whose status links to the job), an earlier run of the same
+//! workflow deployed there ten commits before, and the step has the runner's variables and
+//! event of a push (so the first round's requests are guessed from them, as in a workflow).
 //!
 //! Built by `cargo bench` (release settings) and by `--all-targets`; run without `--bench`
 //! (`cargo test --benches`) it does one quick pass without latency, as a smoke test.
@@ -51,6 +58,10 @@ struct Settings {
     attempt_unknown: bool,
     /// Print every exchange of the last run of each size, on one time line.
     trace: bool,
+    /// The run deployed to production, after an earlier deployment of its workflow.
+    deploy: bool,
+    /// The `commits` input, when given.
+    commits: Option<String>,
 }
 
 /// One run of the binary.
@@ -122,6 +133,8 @@ fn settings() -> Settings {
         steps: 20,
         attempt_unknown: benching,
         trace: false,
+        deploy: false,
+        commits: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -144,6 +157,11 @@ fn settings() -> Settings {
             }
             "--steps" => s.steps = value().parse().expect("--steps N"),
             "--trace" => s.trace = true,
+            "--deploy" => {
+                s.deploy = true;
+                s.attempt_unknown = false;
+            }
+            "--commits" => s.commits = Some(value()),
             _ => {} // `--bench` and whatever else cargo passes
         }
     }
@@ -157,11 +175,15 @@ fn run_once(
     jobs: &[Value],
     attempt_known: bool,
 ) -> Sample {
-    let github = GitHub::new()
-        .token(GH_TOKEN)
-        .latency(s.latency)
-        .run(REPO, run.clone(), jobs.to_vec())
-        .start();
+    let mut github =
+        GitHub::new()
+            .token(GH_TOKEN)
+            .latency(s.latency)
+            .run(REPO, run.clone(), jobs.to_vec());
+    if s.deploy {
+        github = deployed(github, run, jobs);
+    }
+    let github = github.start();
     let sei = Sei::new()
         .key(SEI_KEY)
         .instance(GUID)
@@ -172,6 +194,21 @@ fn run_once(
         .input("sei-token", SEI_KEY)
         .input("instance-guid", GUID)
         .input("github-token", GH_TOKEN);
+    if let Some(c) = &s.commits {
+        env.input("commits", c);
+    }
+    if s.deploy {
+        // The variables and event of a push, as the runner gives them.
+        let head = run["head_sha"].as_str().unwrap();
+        env.var("GITHUB_SHA", head)
+            .var("GITHUB_REF", "refs/heads/main")
+            .var("GITHUB_REF_NAME", "main")
+            .var(
+                "GITHUB_WORKFLOW_REF",
+                &format!("{REPO}/.github/workflows/matrix.yml@refs/heads/main"),
+            )
+            .event(&serde_json::json!({"ref": "refs/heads/main", "after": head}));
+    }
     if !attempt_known {
         // `run-id` without `run-attempt`: the latest attempt, found by reading the run first.
         env.remove("GITHUB_RUN_ATTEMPT")
@@ -204,6 +241,49 @@ fn run_once(
         github: github.exchanges(),
         sei: sei.server.exchanges(),
     }
+}
+
+/// `github` with the history of the run's branch, the run's deployment to production (by its
+/// first job) and an earlier run of the same workflow that deployed there ten commits before.
+fn deployed(github: GitHub, run: &Value, jobs: &[Value]) -> GitHub {
+    use serde_json::json;
+    let head = run["head_sha"].as_str().unwrap().to_owned();
+    let mut history: Vec<String> = fixtures::history(20);
+    history.push(head.clone());
+    let base = history[10].clone();
+    let mut earlier = run.clone();
+    earlier["id"] = json!(RUN_ID - 1);
+    earlier["run_number"] = json!(4241);
+    earlier["head_sha"] = json!(base);
+    earlier["conclusion"] = json!("success");
+    earlier["created_at"] = json!("2025-02-28T10:00:00Z");
+    earlier["run_started_at"] = json!("2025-02-28T10:00:00Z");
+    earlier["updated_at"] = json!("2025-02-28T11:00:00Z");
+    let status = |run_id: u64, job: &Value| {
+        let url = format!(
+            "https://github.com/{REPO}/actions/runs/{run_id}/job/{}",
+            job["id"]
+        );
+        vec![
+            json!({"state": "success", "environment": "production", "log_url": url,
+                    "target_url": url}),
+        ]
+    };
+    github
+        .history(REPO, history)
+        .run(REPO, earlier, vec![jobs[0].clone()])
+        .deployment(
+            REPO,
+            json!({"id": 7001, "sha": base, "ref": "main", "environment": "production",
+                   "created_at": "2025-02-28T10:00:30Z"}),
+            status(RUN_ID - 1, &jobs[0]),
+        )
+        .deployment(
+            REPO,
+            json!({"id": 7002, "sha": head, "ref": "main", "environment": "production",
+                   "created_at": "2025-03-01T10:00:30Z"}),
+            status(RUN_ID, &jobs[0]),
+        )
 }
 
 /// How long at least one request was in a server's hands (latency and the emulators' own work):

@@ -384,7 +384,7 @@ async fn fetch_live(
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
         .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
     let started = Instant::now();
-    let data = fetch::fetch(&gh, &target, &plan)
+    let data = fetch::fetch(&gh, &gh, &target, &plan)
         .await
         .map_err(Stop::Reading)?;
     let unchanged = match gh.not_modified() {
@@ -424,7 +424,7 @@ fn plan<'a>(
         workflows: send.overrides.job_full_name.is_none(),
         me,
         default_branch,
-        known: None,
+        cd_environments: &send.cd_environments,
     }
 }
 
@@ -465,7 +465,7 @@ pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> At
     let plan = plan(&r.send, None, a.hint, None, a.default_branch);
     let started = Instant::now();
     let before = a.gh.requests();
-    let fetched = fetch::fetch(a.gh, a.target, &plan).await;
+    let fetched = fetch::fetch(a.gh, a.gh, a.target, &plan).await;
     let github = started.elapsed();
     let requests = a.gh.requests().saturating_sub(before);
     let done = |outcome| Attempted {

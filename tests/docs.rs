@@ -3,7 +3,7 @@
 //! them leads to a file and a heading that exist, so moving a section cannot leave a dead link.
 
 use clap::CommandFactory;
-use sei_cicd::map::{cicd, result, trigger};
+use sei_cicd::map::{cicd, params, result, trigger};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -261,6 +261,48 @@ fn readme_ci_cd_rules_are_the_code_rules() {
     assert!(
         documented(&table),
         "the CI/CD rules table (README or docs/) should read:\n{table}"
+    );
+}
+
+#[test]
+fn the_run_parameters_table_is_the_code_table() {
+    let mut table = String::from("| Parameter | Value |\n|---|---|\n");
+    for (name, value) in params::FIXED {
+        table.push_str(&format!("| {name} | {value} |\n"));
+    }
+    assert!(
+        documented(&table),
+        "the run parameters table (docs/mapping.md) should read:\n{table}"
+    );
+}
+
+#[test]
+fn the_cost_of_each_look_up_is_the_code_table() {
+    let mut table = String::from("| What | Reads | Requests |\n|---|---|---|\n");
+    for (what, reads, requests) in sei_cicd::github::fetch::costs() {
+        table.push_str(&format!("| {what} | {reads} | {requests} |\n"));
+    }
+    let mapping = std::fs::read_to_string(root().join("docs/mapping.md")).unwrap();
+    assert!(
+        mapping.contains(&table),
+        "docs/mapping.md's table of what each rule reads should read:\n{table}"
+    );
+}
+
+#[test]
+fn the_dora_profile_recipe_is_the_code_table() {
+    let mut table = String::from(
+        "| SEI profile setting | Deployment frequency | Change failure rate: failed deployments \
+         | Change failure rate: total deployments | Lead time: the CI/CD stage |\n\
+         |---|---|---|---|---|\n",
+    );
+    for (setting, cells) in params::recipe("production") {
+        table.push_str(&format!("| {setting} | {} |\n", cells.join(" | ")));
+    }
+    let page = std::fs::read_to_string(root().join("docs/sei-dora.md")).unwrap();
+    assert!(
+        page.contains(&table),
+        "docs/sei-dora.md's profile table should read:\n{table}"
     );
 }
 

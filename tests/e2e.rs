@@ -151,7 +151,8 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
         summary.contains("SEI answered HTTP 202: `{\"payload\":\"{\\\"run_ids"),
         "{summary}"
     );
-    assert!(summary.contains("· ✅ SUCCESS in 1m 14s"), "{summary}");
+    // Until the last job ended (17:12:37Z), not the run's later `updated_at`.
+    assert!(summary.contains("· ✅ SUCCESS in 1m 12s"), "{summary}");
     assert_eq!(
         summary.matches("\n| ").count(),
         1 + 5,
@@ -215,12 +216,10 @@ fn workflow_run_mode_reports_the_upstream_run() {
         }),
         "{asked:?}"
     );
-    // The run, its jobs, the previous success, the repository's workflows (job identity).
-    assert_eq!(
-        asked.len(),
-        4,
-        "`ci-cd: cd` needs no deployments: {asked:?}"
-    );
+    // The run, its jobs, the previous success, the repository's workflows (job identity), and
+    // the head commit's deployments: `ci-cd: cd` does not need them to decide, but the
+    // `deployed_to:` parameters and a deployment's commits do (issue 18).
+    assert_eq!(asked.len(), 5, "{asked:?}");
     let received = sei.received();
     assert_eq!(received.len(), 1);
     let payload = received[0].payload.clone().unwrap();
@@ -236,6 +235,12 @@ fn workflow_run_mode_reports_the_upstream_run() {
     assert_eq!(
         payload["job_run_params"],
         json!([
+            {"type": "StringParameterValue", "name": "github_event", "value": "pull_request"},
+            {"type": "StringParameterValue", "name": "github_branch",
+             "value": "dependabot/github_actions/github/codeql-action-3.29.5"},
+            {"type": "StringParameterValue", "name": "github_run_attempt", "value": "1"},
+            {"type": "StringParameterValue", "name": "github_workflow_file",
+             "value": ".github/workflows/test.yml"},
             {"type": "StringParameterValue", "name": "environment", "value": "production"},
             {"type": "StringParameterValue", "name": "version", "value": "3.29.5"}
         ])
@@ -312,9 +317,10 @@ fn enterprise_server_api_path_is_used_as_given() {
         .all(|e| e.request.target.starts_with("/api/v3/repos/")));
     let payload = sei.received()[0].payload.clone().unwrap();
     assert_eq!(payload["instance_url"], "https://ghe.example.com");
+    // The clone URL on the Enterprise Server (issue 18: SEI parses the repository from it).
     assert_eq!(
         payload["repo_url"],
-        format!("https://ghe.example.com/{OTEL_REPO}")
+        format!("https://ghe.example.com/{OTEL_REPO}.git")
     );
 }
 

@@ -509,10 +509,17 @@ fn a_deploy_run_is_linked_to_its_ci_run_by_artifact() {
         (&inp["name"], &inp["qualifier"]),
         (&out["name"], &out["qualifier"])
     );
-    // The deploy carries its manual input and whoever started it.
+    // The deploy carries its manual input (after the fixed parameters) and whoever started it.
     assert_eq!(
         deployed["job_run_params"],
-        json!([{"type": "StringParameterValue", "name": "environment", "value": "production"}])
+        json!([
+            {"type": "StringParameterValue", "name": "github_event", "value": "workflow_dispatch"},
+            {"type": "StringParameterValue", "name": "github_branch", "value": "main"},
+            {"type": "StringParameterValue", "name": "github_run_attempt", "value": "1"},
+            {"type": "StringParameterValue", "name": "github_workflow_file",
+             "value": ".github/workflows/ship.yml"},
+            {"type": "StringParameterValue", "name": "environment", "value": "production"}
+        ])
     );
     assert_eq!(deployed["trigger_chain"][0]["type"], "UserIdCause");
     assert_eq!(deployed["job_full_name"], format!("{REPO}/Ship"));

@@ -62,7 +62,7 @@ fn summary_of(name: &str, env: &ActionEnv, heading: &str) -> String {
 fn assert_shows_the_recorded_run(summary: &str) {
     let run = format!("https://github.com/{OTEL_REPO}/actions/runs/{OTEL_RUN}");
     assert!(
-        summary.contains(&format!("**[Build #67]({run})** · ✅ SUCCESS in 1m 14s")),
+        summary.contains(&format!("**[Build #67]({run})** · ✅ SUCCESS in 1m 12s")),
         "{summary}"
     );
     assert!(
@@ -281,7 +281,7 @@ fn a_failed_job_is_red_in_the_chart_and_a_rerun_leaves_out_the_reused_jobs() {
         &step(&github, &sei),
         "### ✅ SEI: delivered\n",
     );
-    assert!(summary.contains("· ❌ FAILURE in 1m 14s"), "{summary}");
+    assert!(summary.contains("· ❌ FAILURE in 1m 12s"), "{summary}");
     assert!(summary.contains("    failed 45s :crit, j2, "), "{summary}");
     assert!(
         summary.contains("| tests (windows-latest) | ❌ FAILURE | 8s | 45s | 9 |"),

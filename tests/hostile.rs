@@ -26,6 +26,8 @@ const GH_TOKEN: &str = "ghs_hostileGitHubToken00000000000000000";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 /// The job the reporting step runs in (the run's last).
 const ME: u64 = 34_769_402_426;
+/// The job named like a deploy ([`NAMES`]`[3]`), which made the hostile deployment.
+const DEPLOY_JOB: u64 = 34_769_389_607;
 
 /// An SEI API key as SEI issues them (base64 of a JSON object), whose base64 holds `/`, `+` and
 /// `=`: each of its forms (JSON-escaped, URL-encoded) is spelt differently from the key itself.
@@ -72,13 +74,14 @@ fn hostile_run() -> Value {
     run
 }
 
-/// A deployment of the run's commit to an environment with a hostile name, linked to the run.
+/// A deployment of the run's commit to an environment with a hostile name, made by the job
+/// named like a deploy (so the decision's line names the environment, which does not count).
 fn hostile_deployment(gh: GitHub) -> GitHub {
     let sha = fixtures::otel_run()["head_sha"]
         .as_str()
         .unwrap()
         .to_owned();
-    let url = format!("https://github.com/{REPO}/actions/runs/{RUN}/job/{ME}");
+    let url = format!("https://github.com/{REPO}/actions/runs/{RUN}/job/{DEPLOY_JOB}");
     let env = "prod\n::add-mask::FORGED-env <b>";
     gh.deployment(
         REPO,

@@ -89,16 +89,18 @@ fn push_run_with_a_matrix() {
     assert_eq!(p.job_full_name, "corentinmusard/otel-cicd-action/Build");
     assert_eq!(p.qualified_name, p.job_full_name);
     assert_eq!(p.project_name, "corentinmusard/otel-cicd-action");
+    // The clone URL, the form SEI parses the repository from (issue 18).
     assert_eq!(
         p.repo_url,
-        "https://github.com/corentinmusard/otel-cicd-action"
+        "https://github.com/corentinmusard/otel-cicd-action.git"
     );
     assert_eq!(p.build_number, 1_000_006_701, "run 67, attempt 1");
     assert_eq!(p.execution_id, "12456168064-1");
     assert_eq!(p.result, "SUCCESS");
-    // run_started_at 17:11:25Z to updated_at 17:12:39Z
+    // run_started_at 17:11:25Z to the last job's end, 17:12:37Z (`updated_at` says 17:12:39Z:
+    // GitHub moves it later, issue 18)
     assert_eq!(p.start_time, 1_734_887_485_000);
-    assert_eq!(p.duration, 74_000);
+    assert_eq!(p.duration, 72_000);
     assert_eq!(
         p.scm_commit_ids,
         ["607e6cc9b6c59889d2136df32b12599223203912"]
@@ -296,9 +298,16 @@ fn options_and_overrides_reach_the_payload() {
     let v = serde_json::to_value(&p).unwrap();
     assert_eq!(v["themes"], json!(["reliability"]));
     assert_eq!(v["cfr_status"], json!(true));
+    // The fixed parameters every report carries, then `params`.
     assert_eq!(
         v["job_run_params"],
-        json!([{"type": "StringParameterValue", "name": "version", "value": "1.4.2"}])
+        json!([
+            {"type": "StringParameterValue", "name": "github_event", "value": "push"},
+            {"type": "StringParameterValue", "name": "github_branch", "value": "main"},
+            {"type": "StringParameterValue", "name": "github_run_attempt", "value": "1"},
+            {"type": "StringParameterValue", "name": "github_workflow_file", "value": ".github/workflows/build.yml"},
+            {"type": "StringParameterValue", "name": "version", "value": "1.4.2"}
+        ])
     );
     assert!(p.job_run.stages.iter().all(|s| s.steps.is_empty()));
     assert_eq!(p.job_run.stages.len(), 5, "stages stay without steps");
@@ -438,9 +447,10 @@ fn attempt_two_of_a_rerun_keeps_reused_jobs_as_they_ran() {
         Some(1_000_006_701),
         "the attempt it re-ran, as SEI numbered it"
     );
-    // This attempt's own start and end.
+    // This attempt's own start and end: its last job's end (18:20:40Z), not the run's
+    // `updated_at` (18:20:45Z, which GitHub moves later), nor a reused job's.
     assert_eq!(p.start_time, 1_734_891_600_000); // 18:20:00Z
-    assert_eq!(p.duration, 45_000);
+    assert_eq!(p.duration, 40_000);
     assert_eq!(p.user_id.as_deref(), Some("release-manager"));
     assert_eq!(p.trigger_chain[0].kind, "UserIdCause");
     assert_eq!(p.trigger_chain[0].id, "release-manager");
@@ -663,6 +673,10 @@ fn dispatch_inputs_and_params() {
     assert_eq!(
         serde_json::to_value(&p.job_run_params).unwrap(),
         json!([
+            {"type": "StringParameterValue", "name": "github_event", "value": "workflow_dispatch"},
+            {"type": "StringParameterValue", "name": "github_branch", "value": "main"},
+            {"type": "StringParameterValue", "name": "github_run_attempt", "value": "1"},
+            {"type": "StringParameterValue", "name": "github_workflow_file", "value": ".github/workflows/build.yml"},
             {"type": "StringParameterValue", "name": "environment", "value": "production"},
             {"type": "StringParameterValue", "name": "replicas", "value": "3"},
             {"type": "StringParameterValue", "name": "dry_run", "value": "false"}

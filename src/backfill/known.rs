@@ -1,5 +1,6 @@
 //! What one repository's listing already tells, answering the look-ups of its runs as GitHub
-//! would ([`fetch::Known`]), so a run costs its jobs and little else:
+//! would, so a run costs its jobs and little else: [`ForRun`] is a [`Source`] that answers from
+//! [`RepoKnown`] what it can and asks the live source the rest:
 //! - the previous successful run of the same workflow and branch: the page report's query would
 //!   get (the newest [`commits::PREVIOUS_PAGE`] successes created before the run) is made from
 //!   the runs listed before it, completed by one query per workflow and branch for the
@@ -8,17 +9,20 @@
 //! - the commits since that run: one listing of the branch's history ([`History`]) serves every
 //!   run of the branch (from the branch, or, for a branch deleted since, from the newest head
 //!   its runs built); what it cannot tell for sure goes to the compare API, as in `report`;
-//! - the deployments of a run's head commit: one listing of the repository's deployments back
-//!   to the window's start, filtered by commit, instead of one request per run;
+//! - the deployments of a run's head commit, of an environment, their statuses, the workflow of
+//!   a run: one listing of the repository's deployments ([`super::deployments`]) instead of
+//!   requests per run;
 //! - the repository's workflows (job identity): listed once per repository.
 
 use super::history::{Between, History};
 use crate::github::client::GitHub;
-use crate::github::fetch;
+use crate::github::source::{Answer, Source};
 use crate::map::commits::{self, PreviousQuery};
-use crate::model::{Deployment, Repo, Repository, Run, Workflow};
+use crate::model::{
+    Artifact, Deployment, DeploymentStatus, FileContent, Repo, Repository, Run, Workflow,
+};
 use crate::retry::SystemClock;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,10 +30,6 @@ use std::rc::Rc;
 
 /// History pages read at once, at most, when more are needed.
 const HISTORY_BATCH: u64 = 4;
-/// Pages of the repository's deployments read at most; past them, per commit.
-const DEPLOYMENT_PAGES: u64 = 10;
-/// How much earlier than a run a deployment may be and still be its (see `map::cicd`).
-const DEPLOYMENT_SLACK: Duration = Duration::seconds(120);
 
 /// A previous-success query without its time: (workflow, branch, event).
 type Group = (String, Option<String>, Option<String>);
@@ -72,7 +72,7 @@ pub struct RepoKnown<'a> {
     /// The newest head commit listed per branch, and when its run was created.
     branch_tips: RefCell<HashMap<String, Tip>>,
     histories: RefCell<HashMap<String, Rc<tokio::sync::Mutex<Branch>>>>,
-    deployments: tokio::sync::OnceCell<Option<Vec<Deployment>>>,
+    deployments: super::deployments::Known<'a>,
     /// The repository's workflows, listed once (job identity, the `workflow` filter).
     workflows: RefCell<Option<Vec<Workflow>>>,
 }
@@ -98,7 +98,7 @@ impl<'a> RepoKnown<'a> {
     ) -> Self {
         RepoKnown {
             gh,
-            repo,
+            repo: repo.clone(),
             since,
             whole,
             indexed,
@@ -110,7 +110,7 @@ impl<'a> RepoKnown<'a> {
             branch_pending: RefCell::default(),
             branch_tips: RefCell::default(),
             histories: RefCell::default(),
-            deployments: tokio::sync::OnceCell::new(),
+            deployments: super::deployments::Known::new(gh, repo),
             workflows: RefCell::new(workflows),
         }
     }
@@ -130,6 +130,7 @@ impl<'a> RepoKnown<'a> {
 
     /// Takes in a chunk of the listing, before its runs are reported.
     pub fn index(&self, runs: &[Run]) {
+        self.deployments.index(runs);
         if !self.indexed {
             return;
         }
@@ -271,20 +272,17 @@ impl Success {
     }
 }
 
-impl fetch::Known for RepoKnown<'_> {
-    fn workflows(&self) -> Option<Vec<Workflow>> {
-        self.workflows.borrow().clone()
-    }
-
+/// The cache's own answers: `None` where it cannot answer exactly as GitHub would.
+impl RepoKnown<'_> {
+    /// Page `page` of the previous-success query `q` of a run (created at `q.created_before`).
     fn previous_page<'b>(
         &'b self,
-        run: &'b Run,
         q: &'b PreviousQuery,
         page: u64,
     ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, String>>> {
         Box::pin(async move {
-            let created = run.created_at?;
-            if !self.whole || created < self.since || q.created_before != Some(created) {
+            let created = q.created_before?;
+            if !self.whole || created < self.since {
                 return None;
             }
             if self.branch_filter.is_some() && q.branch != self.branch_filter {
@@ -346,6 +344,7 @@ impl fetch::Known for RepoKnown<'_> {
         })
     }
 
+    /// The tags starting with `prefix`, asked once for the repository.
     fn tags_starting_with<'b>(
         &'b self,
         prefix: &'b str,
@@ -369,14 +368,15 @@ impl fetch::Known for RepoKnown<'_> {
         })
     }
 
+    /// `base...head` from the history of `branch`, when it tells for sure.
     fn between<'b>(
         &'b self,
-        run: &'b Run,
+        branch: Option<&'b str>,
         base: &'b str,
         head: &'b str,
     ) -> LocalBoxFuture<'b, Option<(Vec<String>, u64)>> {
         Box::pin(async move {
-            let branch = run.head_branch.clone()?;
+            let branch = branch?.to_owned();
             let cap = self.history_cap(&branch);
             let cell = self
                 .histories
@@ -427,38 +427,162 @@ impl fetch::Known for RepoKnown<'_> {
             }
         })
     }
+}
 
-    fn deployments<'b>(&'b self, sha: &'b str) -> LocalBoxFuture<'b, Option<Vec<Deployment>>> {
+/// One run's look-ups: what the repository's listings answer, exactly as GitHub would; the rest
+/// asked of the live source (the run's own client, with its deadline).
+pub struct ForRun<'k, 'a> {
+    known: &'k RepoKnown<'a>,
+    live: &'k dyn Source,
+    /// The run's branch, whose history answers the commits between two of its runs.
+    branch: Option<String>,
+}
+
+impl<'a> RepoKnown<'a> {
+    /// The source of the look-ups of a run of `branch` (as the listing shows it).
+    pub fn for_run<'k>(&'k self, live: &'k dyn Source, branch: Option<String>) -> ForRun<'k, 'a> {
+        ForRun {
+            known: self,
+            live,
+            branch,
+        }
+    }
+}
+
+impl ForRun<'_, '_> {
+    /// Whether `repo` is the one whose listings are known.
+    fn ours(&self, repo: &Repo) -> bool {
+        *repo == self.known.repo
+    }
+}
+
+impl Source for ForRun<'_, '_> {
+    fn successful_runs<'b>(
+        &'b self,
+        repo: &'b Repo,
+        q: &'b PreviousQuery,
+        page: u64,
+    ) -> Answer<'b, Vec<Run>> {
         Box::pin(async move {
-            let all = self
-                .deployments
-                .get_or_init(|| async {
-                    let floor = self.since - DEPLOYMENT_SLACK;
-                    let gh = self.gh();
-                    let mut out = Vec::new();
-                    for page in 1..=DEPLOYMENT_PAGES {
-                        let list = gh.repo_deployments(&self.repo, page).await.ok()?;
-                        let n = list.len() as u64;
-                        let older = list.iter().any(|d| d.created_at.is_some_and(|c| c < floor));
-                        out.extend(list);
-                        if n < crate::github::client::PER_PAGE || older {
-                            return Some(out);
-                        }
-                    }
-                    None
-                })
-                .await;
-            all.as_ref().map(|list| {
-                list.iter()
-                    .filter(|d| {
-                        d.sha
-                            .as_deref()
-                            .is_some_and(|s| s.eq_ignore_ascii_case(sha))
-                    })
-                    .take(crate::github::client::PER_PAGE as usize)
-                    .cloned()
-                    .collect()
-            })
+            if self.ours(repo) {
+                if let Some(answer) = self.known.previous_page(q, page).await {
+                    return answer;
+                }
+            }
+            self.live.successful_runs(repo, q, page).await
         })
+    }
+
+    fn tags_starting_with<'b>(
+        &'b self,
+        repo: &'b Repo,
+        prefix: &'b str,
+    ) -> Answer<'b, Vec<String>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                if let Some(answer) = self.known.tags_starting_with(prefix).await {
+                    return answer;
+                }
+            }
+            self.live.tags_starting_with(repo, prefix).await
+        })
+    }
+
+    fn between<'b>(
+        &'b self,
+        repo: &'b Repo,
+        base: &'b str,
+        head: &'b str,
+    ) -> Answer<'b, (Vec<String>, u64)> {
+        Box::pin(async move {
+            if self.ours(repo) && !base.eq_ignore_ascii_case(head) {
+                let branch = self.branch.as_deref();
+                if let Some(found) = self.known.between(branch, base, head).await {
+                    return Ok(found);
+                }
+            }
+            self.live.between(repo, base, head).await
+        })
+    }
+
+    fn commit_deployments<'b>(
+        &'b self,
+        repo: &'b Repo,
+        sha: &'b str,
+        since: Option<DateTime<Utc>>,
+    ) -> Answer<'b, Vec<Deployment>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                if let Some(list) = self.known.deployments.of_commit(sha, since).await {
+                    return Ok(list);
+                }
+            }
+            self.live.commit_deployments(repo, sha, since).await
+        })
+    }
+
+    fn environment_deployments<'b>(
+        &'b self,
+        repo: &'b Repo,
+        environment: &'b str,
+        before: u64,
+        limit: usize,
+    ) -> Answer<'b, Vec<Deployment>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                let known = &self.known.deployments;
+                if let Some(list) = known.to_environment(environment, before, limit).await {
+                    return Ok(list);
+                }
+            }
+            self.live
+                .environment_deployments(repo, environment, before, limit)
+                .await
+        })
+    }
+
+    fn deployment_statuses<'b>(
+        &'b self,
+        repo: &'b Repo,
+        id: u64,
+    ) -> Answer<'b, Vec<DeploymentStatus>> {
+        Box::pin(async move {
+            if self.ours(repo) {
+                return self.known.deployments.statuses(id).await;
+            }
+            self.live.deployment_statuses(repo, id).await
+        })
+    }
+
+    fn run<'b>(&'b self, repo: &'b Repo, id: u64) -> Answer<'b, Run> {
+        Box::pin(async move {
+            match self.known.deployments.run(id) {
+                Some(run) if self.ours(repo) => Ok(run),
+                _ => self.live.run(repo, id).await,
+            }
+        })
+    }
+
+    fn workflows<'b>(&'b self, repo: &'b Repo) -> Answer<'b, Vec<Workflow>> {
+        Box::pin(async move {
+            let listed = self.known.workflows.borrow().clone();
+            match listed {
+                Some(w) if self.ours(repo) => Ok(w),
+                _ => self.live.workflows(repo).await,
+            }
+        })
+    }
+
+    fn contents<'b>(
+        &'b self,
+        repo: &'b Repo,
+        path: &'b str,
+        git_ref: &'b str,
+    ) -> Answer<'b, FileContent> {
+        self.live.contents(repo, path, git_ref)
+    }
+
+    fn artifacts<'b>(&'b self, repo: &'b Repo, run_id: u64) -> Answer<'b, Vec<Artifact>> {
+        self.live.artifacts(repo, run_id)
     }
 }

@@ -22,6 +22,7 @@
 //! (1 on a terminal; in a workflow only with `fail-on-error`), 2 for bad inputs, 130 when
 //! stopped.
 
+pub mod deployments;
 pub mod history;
 pub mod known;
 pub mod listing;
@@ -34,7 +35,8 @@ use crate::args::BackfillArgs;
 use crate::config::backfill::Backfill;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
-use crate::github::fetch::{self, Known};
+use crate::github::fetch;
+use crate::github::source::Source as Lookups;
 use crate::keep::Place;
 use crate::model::{Repo, Run, Workflow};
 use crate::pipeline::{self, Status};
@@ -98,6 +100,8 @@ struct Unit {
     attempt: u64,
     /// The attempt as the listing shows it (the latest one); `None`: read it.
     run: Option<Run>,
+    /// The run's branch, as the listing shows it (every attempt's).
+    branch: Option<String>,
     workflow: String,
 }
 
@@ -340,6 +344,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
             id,
             attempt,
             run: None,
+            branch: None,
             workflow: "(from the state)".into(),
         })
         .collect();
@@ -664,20 +669,9 @@ impl Ctx<'_> {
 
     async fn workflows(&self, repo: &Repo) -> Result<Vec<Workflow>, String> {
         let gh = self.gh.handle(SystemClock::start());
-        let mut all = Vec::new();
-        for page in 1..=10 {
-            let p = gh
-                .workflows_page(repo, page)
-                .await
-                .map_err(|e| format!("could not list the workflows of {repo}: {e:#}"))?;
-            let n = p.workflows.len() as u64;
-            let total = p.total_count.unwrap_or(n);
-            all.extend(p.workflows);
-            if n < crate::github::client::PER_PAGE || all.len() as u64 >= total {
-                break;
-            }
-        }
-        Ok(all)
+        Lookups::workflows(&gh, repo)
+            .await
+            .map_err(|e| format!("could not list the workflows of {repo}: {e}"))
     }
 
     /// One chunk of a repository's listing: known first, then each attempt not delivered.
@@ -721,6 +715,7 @@ impl Ctx<'_> {
                     .clone()
                     .or_else(|| run.path.clone())
                     .unwrap_or_else(|| "?".into());
+                let branch = run.head_branch.clone();
                 // The listing's run is the latest attempt's: moved into its unit, not copied.
                 let mut listed = Some(run);
                 for attempt in (1..=latest).rev() {
@@ -742,6 +737,7 @@ impl Ctx<'_> {
                         id,
                         attempt,
                         run,
+                        branch: branch.clone(),
                         workflow: workflow.clone(),
                     });
                 }
@@ -833,24 +829,29 @@ impl Ctx<'_> {
             workflows: cfg.send.overrides.job_full_name.is_none(),
             me: None,
             // A run of the default branch (the organization's listing names it) is a branch's;
-            // any other name is looked up once for the repository (Known's tags).
+            // any other name is looked up once for the repository (the cache's tags).
             default_branch: self
                 .default_branches
                 .borrow()
                 .get(&u.repo.to_string().to_ascii_lowercase())
                 .cloned(),
-            known: known.map(|k| k as &dyn Known),
+            cd_environments: &cfg.send.cd_environments,
+        };
+        let cached = known.map(|k| k.for_run(&gh, u.branch.clone()));
+        let src: &dyn Lookups = match &cached {
+            Some(c) => c,
+            None => &gh,
         };
         let log = self.runner.capture();
         let what = format!("{} run {} attempt {}", u.repo, u.id, u.attempt);
         let listed_branch = u.run.as_ref().and_then(|r| r.head_branch.clone());
-        let (status, detail, kept) = match fetch::fetch_from(&gh, &target, u.run, &plan).await {
+        let (status, detail, kept) = match fetch::fetch_from(&gh, src, &target, u.run, &plan).await
+        {
             Err(why) => {
                 log.error(&why);
                 (Status::Failed, why, None)
             }
             Ok(data) => {
-                drop(gh);
                 let shape = pipeline::Shape {
                     send: &cfg.send,
                     server_url: &cfg.github.server_url,

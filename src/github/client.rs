@@ -13,6 +13,7 @@
 //! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
 //! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
+use super::pages;
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
@@ -33,10 +34,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// Jobs per page: GitHub's maximum.
+/// Items per page asked of every list: GitHub's maximum.
 pub const PER_PAGE: u64 = 100;
 /// A run with more jobs than this many pages is cut, with a warning.
 pub const MAX_PAGES: u64 = 100;
+/// Statuses of a deployment read (newest first): Actions writes four or five (`waiting`,
+/// `queued`, `in_progress`, `success`, later `inactive`).
+pub const STATUSES_PAGE: u64 = 30;
 /// Requests one client has in flight at most. GitHub allows 100 concurrent requests per token
 /// (REST and GraphQL together); 16 leave room for everything else the token does, and still
 /// send the 9 other job pages of a 1,000-job run with the other look-ups in one round trip.
@@ -285,10 +289,10 @@ impl GitHub {
         jobs_path: &str,
         first: JobsPage,
     ) -> Result<Vec<Job>> {
-        let pages = page_count(&first);
-        self.jobs_pages.store(pages, Ordering::Relaxed);
-        let rest = try_join_all((2..=pages).map(|p| self.jobs_page(target, jobs_path, p))).await?;
-        Ok(assemble(std::iter::once(first).chain(rest)))
+        self.jobs_pages
+            .store(pages::count(&first, MAX_PAGES), Ordering::Relaxed);
+        let all = pages::every(first, MAX_PAGES, |p| self.jobs_page(target, jobs_path, p)).await?;
+        Ok(assemble(all))
     }
 
     /// Every job of one attempt: the first page, then the rest together.
@@ -335,7 +339,7 @@ impl GitHub {
             })
             .collect();
         match fresh {
-            Some(fresh) if page_count(&fresh[0]) == pages => Ok(Some(assemble(fresh))),
+            Some(fresh) if pages::count(&fresh[0], MAX_PAGES) == pages => Ok(Some(assemble(fresh))),
             _ => self.all_jobs(target, jobs_path).await.map(Some),
         }
     }
@@ -447,21 +451,51 @@ impl GitHub {
         .await
     }
 
-    /// The newest deployments of commit `sha`.
-    pub async fn deployments(&self, repo: &Repo, sha: &str) -> Result<Vec<Deployment>> {
-        self.get::<Vec<Deployment>>(format!(
+    /// One page of the deployments of commit `sha`, newest first.
+    pub async fn deployments(&self, repo: &Repo, sha: &str, page: u64) -> Result<Vec<Deployment>> {
+        let mut path = format!(
             "/repos/{}/{}/deployments?sha={}&per_page={PER_PAGE}",
             repo.owner,
             repo.name,
             encode(sha)
+        );
+        // Page 1 asked as it always was (its answer's `ETag` stays the same).
+        if page > 1 {
+            path.push_str(&format!("&page={page}"));
+        }
+        self.get::<Vec<Deployment>>(path).await
+    }
+
+    /// One page of the deployments to `environment`, `per_page` a page, newest first.
+    pub async fn environment_deployments_page(
+        &self,
+        repo: &Repo,
+        environment: &str,
+        per_page: u64,
+        page: u64,
+    ) -> Result<Vec<Deployment>> {
+        self.get::<Vec<Deployment>>(format!(
+            "/repos/{}/{}/deployments?environment={}&per_page={per_page}&page={page}",
+            repo.owner,
+            repo.name,
+            encode(environment)
         ))
         .await
     }
 
-    /// The newest statuses of one deployment.
+    /// The newest statuses of one deployment (at most [`STATUSES_PAGE`]).
     pub async fn deployment_statuses(&self, repo: &Repo, id: u64) -> Result<Vec<DeploymentStatus>> {
         self.get::<Vec<DeploymentStatus>>(format!(
-            "/repos/{}/{}/deployments/{id}/statuses?per_page=10",
+            "/repos/{}/{}/deployments/{id}/statuses?per_page={STATUSES_PAGE}",
+            repo.owner, repo.name
+        ))
+        .await
+    }
+
+    /// Run `id` (its latest attempt), without its pull requests: to know its workflow.
+    pub async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
+        self.get::<Run>(format!(
+            "/repos/{}/{}/actions/runs/{id}?exclude_pull_requests=true",
             repo.owner, repo.name
         ))
         .await
@@ -858,19 +892,6 @@ enum Fetched<T> {
     Fresh(T),
     /// `304 Not Modified`: the last read still holds.
     NotModified,
-}
-
-/// How many pages of jobs there are, from the first one.
-fn page_count(first: &JobsPage) -> u64 {
-    let got = first.jobs.len() as u64;
-    let total = first.total_count.unwrap_or(got);
-    // A server that pages by fewer than asked (some Enterprise Servers) sets the page size.
-    let size = if got > 0 && got < PER_PAGE && total > got {
-        got
-    } else {
-        PER_PAGE
-    };
-    total.div_ceil(size).clamp(1, MAX_PAGES)
 }
 
 /// The jobs of the pages, each once, in GitHub's order.

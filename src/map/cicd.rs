@@ -1,30 +1,35 @@
-//! `ci` and `cd`: is this run a build, a deployment, or both? A CI run filed as a deployment
+//! `ci` and `cd`: is this attempt a build, a deployment, or both? A CI run filed as a deployment
 //! inflates deployment frequency and corrupts change failure rate, so `ci-cd: auto` (the default)
-//! decides from what the run did and why it ran, not from a word in its name, and says in one
-//! line of the log what decided ([`Decision`]'s `Display`). The evidence adds up ([`RULES`], the
-//! docs' table):
+//! decides from what **this attempt** did and why it ran, not from a word in its name, and says in
+//! one line of the log what decided ([`Decision`]'s `Display`). The evidence adds up ([`RULES`],
+//! the docs' table):
 //!
 //! 1. declared artifacts (input `artifacts`): an input consumed says CD, an output produced CI,
 //!    as the Jenkins plugin does;
-//! 2. environments: a job of the run deployed to a GitHub environment that `cd-environments`
-//!    counts (a deployment whose status links to this run): CD. Deployments to other
-//!    environments (previews, review apps, staging) do not count;
+//! 2. environments: a job of this attempt that ran (a job a re-run reused counts for the attempt
+//!    that reused it) deployed to a GitHub environment that `cd-environments` counts: a
+//!    deployment whose status links to that job ([`of_attempt`]). Another attempt's deployment
+//!    never counts; deployments to other environments (previews, review apps, staging) do not;
 //! 3. the event: a `deployment` event (a deployer asked this workflow to deploy, to an
 //!    environment that counts when it is known) or a `release`: CD. A `deployment_status` run
 //!    reacts to a deployment (tests a preview, notifies): it is not one;
-//! 4. hints, only when nothing above says CD and no artifact is declared: the workflow's name or
-//!    file says `deploy` or the word `cd`, or the run is for a tag push. A hint decides CD only
-//!    when nothing in the run contradicts it: a pull request event (`pull_request`,
-//!    `pull_request_target`, `merge_group`), a `deployment_status` event, a `deployment` event to
-//!    an environment that does not count, deployments found only to environments that do not
-//!    count, or a word beside it that says otherwise (`preview`, `lint`, `check`, `ci`, ...).
-//!    Words about releases (`release`, `changelog`, `notes`) are not hints: release tooling
-//!    opens pull requests and drafts notes, it does not deploy;
-//! 5. a run with no CD evidence is CI; an output artifact makes a CD run CI as well.
+//! 4. hints, only when nothing above says CD and no artifact is declared, and only from what ran:
+//!    a job of the attempt that ran and is named like a deploy (`deploy`, the word `cd`) decides,
+//!    and the log names it; else the workflow's name or file, or a tag push. A job named like a
+//!    deploy that did not run (skipped by its `if:`, never started) contradicts every hint, so
+//!    a `Build and Deploy` push whose `deploy` job was skipped is CI. A hint also yields to a pull
+//!    request event (`pull_request`, `pull_request_target`, `merge_group`), a `deployment_status`
+//!    event, a `deployment` event to an environment that does not count, deployments only to
+//!    environments that do not count, or a word beside it that says otherwise (`preview`,
+//!    `lint`, `check`, ...; the workflow's `ci` yields to a deploy job that ran: a `CI/CD`
+//!    pipeline that shipped is a deployment). Words about releases (`release`, `changelog`,
+//!    `notes`) are not hints: release tooling opens pull requests and drafts notes;
+//! 5. a fork's pull request is never a deployment, whatever the rules above or `ci-cd` say: an
+//!    outsider's run must not count in deployment frequency;
+//! 6. a run with no CD evidence is CI; an output artifact makes a CD run CI as well.
 
-use crate::model::{Deployment, DeploymentStatus, Run};
+use crate::model::Job;
 use crate::payload::Artifact;
-use chrono::Duration;
 use std::fmt;
 
 /// The `ci-cd` input.
@@ -56,7 +61,7 @@ pub const RULES: &[(&str, &str)] = &[
         "an `input` says CD, an `output` CI (both can hold)",
     ),
     (
-        "a job deployed to a GitHub environment that `cd-environments` counts (a deployment whose status links to this run)",
+        "a job of this attempt that ran deployed to a GitHub environment that `cd-environments` counts (a deployment whose status links to that job; a job a re-run reused counts for the attempt that reused it)",
         "CD",
     ),
     (
@@ -64,8 +69,12 @@ pub const RULES: &[(&str, &str)] = &[
         "CD",
     ),
     (
-        "a hint: the workflow's name or file says `deploy` or the word `cd`, or the run is for a tag push; only when no artifact is declared, nothing above says CD and nothing contradicts it (below)",
+        "a hint: a job of this attempt that ran is named like a deploy, else the workflow's name or file says `deploy` or the word `cd`, or the run is for a tag push; only when no artifact is declared, nothing above says CD and nothing contradicts it (a job named like a deploy that did not run, and the rest below)",
         "CD",
+    ),
+    (
+        "a fork's pull request",
+        "CI, whatever rules 1 to 4 or `ci-cd` say",
     ),
     ("no evidence of a deployment", "CI"),
 ];
@@ -201,6 +210,8 @@ pub enum Reason {
     Hint(Hint),
     /// A hint that did not decide, and why.
     Contradicted(Hint, Contradiction),
+    /// A fork's pull request: never a deployment.
+    Fork(String),
     /// Nothing said CD.
     NoEvidence,
 }
@@ -208,6 +219,8 @@ pub enum Reason {
 /// A sign of a deployment that is not evidence by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hint {
+    /// A job of the attempt named like a deploy: its name, and the word.
+    Job(String, String),
     /// The workflow's name or file holds this word.
     Name(String),
     /// The run is for a tag push (or a tag created).
@@ -223,6 +236,10 @@ pub enum Contradiction {
     Word(String),
     /// The run deployed, but only to environments that do not count.
     NotCounted(Vec<String>),
+    /// The job named like a deploy did not run (skipped, never started).
+    DidNotRun(String),
+    /// No job of the attempt ran.
+    NothingRan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +270,7 @@ fn quoted(names: &[String]) -> String {
 impl fmt::Display for Hint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Hint::Job(job, _) => write!(f, "the job `{job}` is named like a deploy"),
             Hint::Name(w) => write!(f, "the workflow's name says `{w}`"),
             Hint::Tag => write!(f, "the run is for a tag"),
         }
@@ -284,7 +302,18 @@ impl fmt::Display for Reason {
                 f,
                 "a `deployment_status` run reacts to a deployment, it is not one"
             ),
+            Reason::Hint(h @ Hint::Job(..)) => {
+                write!(f, "{h} and ran, and nothing in the run says otherwise")
+            }
             Reason::Hint(h) => write!(f, "{h}, and nothing in the run says otherwise"),
+            Reason::Contradicted(Hint::Job(job, _), Contradiction::DidNotRun(same))
+                if job == same =>
+            {
+                write!(
+                    f,
+                    "the job `{job}` is named like a deploy, but it did not run"
+                )
+            }
             Reason::Contradicted(h, why) => {
                 write!(f, "{h}, but ")?;
                 match why {
@@ -297,8 +326,16 @@ impl fmt::Display for Reason {
                         "it deployed only to {}, which `cd-environments` does not count",
                         quoted(envs)
                     ),
+                    Contradiction::DidNotRun(job) => {
+                        write!(f, "the job `{job}`, named like a deploy, did not run")
+                    }
+                    Contradiction::NothingRan => write!(f, "no job of the attempt ran"),
                 }
             }
+            Reason::Fork(owner) => write!(
+                f,
+                "a pull request from a fork (`{owner}`) is never a deployment"
+            ),
             Reason::NoEvidence => write!(f, "no evidence of a deployment"),
         }
     }
@@ -318,24 +355,67 @@ impl fmt::Display for Decision {
     }
 }
 
+/// A job of the attempt, as the hints see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFact<'a> {
+    pub id: Option<u64>,
+    pub name: &'a str,
+    /// It ran ([`ran`]): a skipped job, or one that never started, did nothing.
+    pub ran: bool,
+}
+
+impl<'a> JobFact<'a> {
+    pub fn of(job: &'a Job) -> JobFact<'a> {
+        JobFact {
+            id: job.id,
+            name: job.name.as_deref().unwrap_or_default(),
+            ran: ran(job),
+        }
+    }
+}
+
+/// Whether a job ran: not skipped, and it got a runner or started a step (a job that waited
+/// for an approval that never came, or was cancelled in the queue, never started). A job
+/// reused from an earlier attempt ran, in that attempt.
+pub fn ran(job: &Job) -> bool {
+    if job.conclusion.as_deref() == Some("skipped") {
+        return false;
+    }
+    job.runner_name.as_deref().is_some_and(|r| !r.is_empty())
+        || job.steps.iter().any(|s| s.started_at.is_some())
+        || matches!(job.conclusion.as_deref(), Some("success" | "neutral"))
+}
+
 /// Everything the rules look at.
 pub struct Evidence<'a> {
     pub declared: &'a [Artifact],
     pub event: Option<&'a str>,
-    /// Environments the run deployed to; `None` when they were not (or could not be) looked up.
-    pub environments: Option<&'a [String]>,
+    /// Environments this attempt deployed to, with the job that deployed (see [`of_attempt`]);
+    /// `None` when they were not (or could not be) looked up.
+    pub environments: Option<&'a [(String, Option<u64>)]>,
     /// For a `deployment` run: the environment of the deployment that started it, when known.
     pub deployment_environment: Option<&'a str>,
     /// The run is for a tag (pushed or created).
     pub tag: bool,
     pub workflow_name: &'a str,
     pub workflow_path: Option<&'a str>,
+    /// The attempt's jobs; `None` when they are not known (then hints do not look at jobs).
+    pub jobs: Option<&'a [JobFact<'a>]>,
+    /// The owner of the fork the run's pull request comes from, if it does.
+    pub fork: Option<&'a str>,
     /// `cd-environments`.
     pub counted: &'a Environments,
 }
 
 /// Decides `ci` and `cd`.
 pub fn decide(setting: Setting, e: &Evidence) -> Decision {
+    if let Some(owner) = e.fork {
+        return Decision {
+            ci: true,
+            cd: false,
+            reasons: vec![Reason::Fork(owner.to_owned())],
+        };
+    }
     let fixed = |ci, cd| Decision {
         ci,
         cd,
@@ -356,11 +436,9 @@ pub fn decide(setting: Setting, e: &Evidence) -> Decision {
         cd |= inputs > 0;
     }
     // Environments: the ones that count, else the ones that do not.
-    let (counted, left_out): (Vec<String>, Vec<String>) = e
-        .environments
-        .unwrap_or_default()
-        .iter()
-        .cloned()
+    let deployed = e.environments.unwrap_or_default();
+    let (counted, left_out): (Vec<String>, Vec<String>) = unique(deployed.iter().map(|d| &d.0))
+        .into_iter()
         .partition(|env| e.counted.counts(env));
     if !counted.is_empty() {
         reasons.push(Reason::Deployed(counted));
@@ -385,25 +463,7 @@ pub fn decide(setting: Setting, e: &Evidence) -> Decision {
         _ => {}
     }
     if !cd && inputs + outputs == 0 {
-        let name_hint = name_hint(e.workflow_name, e.workflow_path);
-        let tag = e.tag && matches!(event, "push" | "create");
-        let hint = match (&name_hint, tag) {
-            (Some(h), _) => Some(Hint::Name(h.word.clone())),
-            (None, true) => Some(Hint::Tag),
-            (None, false) => None,
-        };
-        if let Some(hint) = hint {
-            let why = if NOT_BY_HINT_EVENTS.contains(&event) {
-                Some(Contradiction::Event(event.to_owned()))
-            } else if let Some(w) = contradicting_word(e.workflow_name, e.workflow_path) {
-                Some(Contradiction::Word(w))
-            } else if let Some(env) = not_counted_event.take() {
-                Some(Contradiction::NotCounted(vec![env]))
-            } else if !left_out.is_empty() {
-                Some(Contradiction::NotCounted(left_out.clone()))
-            } else {
-                None
-            };
+        if let Some((hint, why)) = weigh_hints(e, event, &left_out, &mut not_counted_event) {
             match why {
                 Some(why) => reasons.push(Reason::Contradicted(hint, why)),
                 None => {
@@ -438,11 +498,83 @@ pub fn decide(setting: Setting, e: &Evidence) -> Decision {
     }
 }
 
-/// Whether the deployments are worth looking up: only for `auto`, when they can change the
-/// answer or name the environment of a `deployment` run (not when a declared input or a
-/// `release` event already makes it CD).
-pub fn needs_environments(setting: Setting, declared: &[Artifact], event: Option<&str>) -> bool {
-    setting == Setting::Auto && !declared.iter().any(|a| a.input) && event != Some("release")
+/// Each name once, in order.
+fn unique<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
+/// The hint that speaks (a deploy job that ran; else the workflow's name or a tag push), and
+/// what contradicts it, if anything. `None`: no hint at all.
+fn weigh_hints(
+    e: &Evidence,
+    event: &str,
+    left_out: &[String],
+    not_counted_event: &mut Option<String>,
+) -> Option<(Hint, Option<Contradiction>)> {
+    let jobs = e.jobs.unwrap_or_default();
+    // Jobs named like a deploy, and not like a preview, a lint, a dry run...
+    let deploy_jobs: Vec<(&JobFact, NameHint)> = jobs
+        .iter()
+        .filter(|j| contradicting_word(j.name, None).is_none())
+        .filter_map(|j| Some((j, name_hint(j.name, None)?)))
+        .collect();
+    let event_says = NOT_BY_HINT_EVENTS
+        .contains(&event)
+        .then(|| Contradiction::Event(event.to_owned()));
+    if let Some((job, word)) = deploy_jobs.iter().find(|(j, _)| j.ran) {
+        let hint = Hint::Job(job.name.to_owned(), word.word.clone());
+        // Its own deployments, when it made some, must count.
+        let own: Vec<String> = unique(
+            e.environments
+                .unwrap_or_default()
+                .iter()
+                .filter(|d| d.1.is_some() && d.1 == job.id)
+                .map(|d| &d.0),
+        );
+        let why = event_says
+            .or_else(|| {
+                // The workflow's `ci` does not speak against a deploy job that ran.
+                contradicting_word(e.workflow_name, e.workflow_path)
+                    .filter(|w| w != "ci")
+                    .map(Contradiction::Word)
+            })
+            .or_else(|| {
+                not_counted_event
+                    .take()
+                    .map(|env| Contradiction::NotCounted(vec![env]))
+            })
+            .or_else(|| (!own.is_empty()).then_some(Contradiction::NotCounted(own)));
+        return Some((hint, why));
+    }
+    let workflow = name_hint(e.workflow_name, e.workflow_path).map(|h| Hint::Name(h.word));
+    let tag = (e.tag && matches!(event, "push" | "create")).then_some(Hint::Tag);
+    let skipped = deploy_jobs.first().map(|(j, w)| (j.name, w));
+    let hint = match (workflow.or(tag), skipped) {
+        (Some(h), _) => h,
+        // A deploy job alone that did not run: said, so the log names it.
+        (None, Some((name, w))) => Hint::Job(name.to_owned(), w.word.clone()),
+        (None, None) => return None,
+    };
+    let nothing_ran = e
+        .jobs
+        .is_some_and(|j| !j.is_empty() && !j.iter().any(|j| j.ran));
+    let why = event_says
+        .or_else(|| skipped.map(|(name, _)| Contradiction::DidNotRun(name.to_owned())))
+        .or_else(|| nothing_ran.then_some(Contradiction::NothingRan))
+        .or_else(|| contradicting_word(e.workflow_name, e.workflow_path).map(Contradiction::Word))
+        .or_else(|| {
+            not_counted_event
+                .take()
+                .map(|env| Contradiction::NotCounted(vec![env]))
+        })
+        .or_else(|| (!left_out.is_empty()).then(|| Contradiction::NotCounted(left_out.to_vec())));
+    Some((hint, why))
 }
 
 /// A word of the workflow's name or file that hints at a deployment.
@@ -493,106 +625,9 @@ pub fn contradicting_word(name: &str, path: Option<&str>) -> Option<String> {
         .find(|w| CONTRADICTING_WORDS.contains(&w.as_str()))
 }
 
-/// How much earlier than the run's start a deployment may be created and still be the run's
-/// (clocks differ a little between GitHub's services).
-const CLOCK_SLACK_SECONDS: i64 = 120;
-/// How much later than the run's creation the deployment that started a `deployment` run may
-/// read as created (the same clocks).
-const TRIGGER_SLACK_SECONDS: i64 = 5;
-/// Deployments whose statuses are read, at most.
-pub const MAX_CANDIDATES: usize = 10;
-
-/// The deployments on the run's head commit created while it ran: the ones whose statuses can
-/// tell whether this run made them. Newest first, at most [`MAX_CANDIDATES`].
-pub fn candidates<'a>(deployments: &'a [Deployment], run: &Run) -> Vec<&'a Deployment> {
-    let start = run.run_started_at.or(run.created_at);
-    let mut out: Vec<&Deployment> = deployments
-        .iter()
-        .filter(|d| d.id.is_some())
-        .filter(|d| same_commit(d, run))
-        .filter(|d| match (d.created_at, start) {
-            (Some(c), Some(s)) => c >= s - Duration::seconds(CLOCK_SLACK_SECONDS),
-            _ => true,
-        })
-        .collect();
-    out.sort_by_key(|d| std::cmp::Reverse(d.created_at));
-    out.truncate(MAX_CANDIDATES);
-    out
-}
-
-fn same_commit(d: &Deployment, run: &Run) -> bool {
-    match (&d.sha, &run.head_sha) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        _ => true,
-    }
-}
-
-/// For a run started by a `deployment` event, without the event itself (a reporter in another
-/// workflow): the deployment that started it, the newest of the head commit created no later
-/// than the run.
-pub fn triggering_deployment<'a>(
-    deployments: &'a [Deployment],
-    run: &Run,
-) -> Option<&'a Deployment> {
-    let created = run.created_at?;
-    deployments
-        .iter()
-        .filter(|d| same_commit(d, run))
-        .filter(|d| {
-            d.created_at
-                .is_some_and(|c| c <= created + Duration::seconds(TRIGGER_SLACK_SECONDS))
-        })
-        .max_by_key(|d| d.created_at)
-}
-
-/// The job id a deployment status points at, when it points into run `run_id`:
-/// `Some(Some(job))` for `.../actions/runs/{run_id}/job/{job}`, `Some(None)` for the run itself.
-pub fn links_to_run(status: &DeploymentStatus, run_id: u64) -> Option<Option<u64>> {
-    let needle = format!("/actions/runs/{run_id}");
-    [status.log_url.as_deref(), status.target_url.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|url| {
-            let at = url.find(&needle)? + needle.len();
-            let rest = &url[at..];
-            if !(rest.is_empty() || rest.starts_with(['/', '?', '#'])) {
-                return None; // runs/12 is not runs/123
-            }
-            let job = rest
-                .strip_prefix("/job/")
-                .and_then(|j| j.split(['/', '?', '#']).next())
-                .and_then(|j| j.parse().ok());
-            Some(job)
-        })
-}
-
-/// Environments this run deployed to: each candidate deployment one of whose statuses links to
-/// the run, as `(environment, job id)`, each environment once.
-pub fn deployed_environments(
-    checked: &[(&Deployment, Vec<DeploymentStatus>)],
-    run_id: u64,
-) -> Vec<(String, Option<u64>)> {
-    let mut out: Vec<(String, Option<u64>)> = Vec::new();
-    for (d, statuses) in checked {
-        let Some(job) = statuses.iter().find_map(|s| links_to_run(s, run_id)) else {
-            continue;
-        };
-        let env = d
-            .environment
-            .clone()
-            .or_else(|| statuses.iter().find_map(|s| s.environment.clone()))
-            .unwrap_or_else(|| "unnamed".to_owned());
-        if !out.iter().any(|(e, _)| *e == env) {
-            out.push((env, job));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lenient::parse_time;
 
     fn artifact(input: bool) -> Artifact {
         Artifact {
@@ -609,11 +644,15 @@ mod tests {
     struct Case {
         declared: Vec<Artifact>,
         event: &'static str,
-        envs: Option<Vec<String>>,
+        envs: Option<Vec<(String, Option<u64>)>>,
         deployment_env: Option<&'static str>,
         tag: bool,
         name: &'static str,
         path: &'static str,
+        /// `None`: the jobs are not known.
+        jobs: Option<Vec<JobFact<'static>>>,
+        fork: Option<&'static str>,
+        setting: Setting,
     }
 
     fn case(event: &'static str, name: &'static str) -> Case {
@@ -625,18 +664,34 @@ mod tests {
             tag: false,
             name,
             path: ".github/workflows/main.yml",
+            jobs: None,
+            fork: None,
+            setting: Setting::Auto,
         }
     }
 
     impl Case {
         fn envs(mut self, envs: &[&str]) -> Self {
-            self.envs = Some(envs.iter().map(|e| (*e).to_owned()).collect());
+            self.envs = Some(envs.iter().map(|e| ((*e).to_owned(), None)).collect());
+            self
+        }
+        /// Jobs `(id, name, ran)`.
+        fn jobs(mut self, jobs: &[(u64, &'static str, bool)]) -> Self {
+            self.jobs = Some(
+                jobs.iter()
+                    .map(|(id, name, ran)| JobFact {
+                        id: Some(*id),
+                        name,
+                        ran: *ran,
+                    })
+                    .collect(),
+            );
             self
         }
         fn decide(&self) -> Decision {
             let counted = Environments::default();
             decide(
-                Setting::Auto,
+                self.setting,
                 &Evidence {
                     declared: &self.declared,
                     event: Some(self.event),
@@ -645,6 +700,8 @@ mod tests {
                     tag: self.tag,
                     workflow_name: self.name,
                     workflow_path: Some(self.path),
+                    jobs: self.jobs.as_deref(),
+                    fork: self.fork,
                     counted: &counted,
                 },
             )
@@ -667,6 +724,8 @@ mod tests {
             tag: false,
             workflow_name: "Deploy",
             workflow_path: None,
+            jobs: None,
+            fork: None,
             counted: &counted,
         };
         let d = decide(Setting::Ci, &e);
@@ -956,115 +1015,118 @@ mod tests {
     }
 
     #[test]
-    fn environments_are_looked_up_unless_the_answer_is_settled() {
-        assert!(needs_environments(Setting::Auto, &[], Some("push")));
-        assert!(needs_environments(Setting::Auto, &[], Some("deployment")));
-        assert!(needs_environments(
-            Setting::Auto,
-            &[artifact(false)],
-            Some("push")
-        ));
-        assert!(!needs_environments(
-            Setting::Auto,
-            &[artifact(true)],
-            Some("push")
-        ));
-        assert!(!needs_environments(Setting::Auto, &[], Some("release")));
-        assert!(!needs_environments(Setting::Ci, &[], Some("push")));
-    }
-
-    fn deployment(id: u64, sha: &str, created: &str, env: &str) -> Deployment {
-        Deployment {
-            id: Some(id),
-            sha: Some(sha.into()),
-            environment: Some(env.into()),
-            created_at: parse_time(created),
-        }
-    }
-
-    fn status(url: &str) -> DeploymentStatus {
-        DeploymentStatus {
-            log_url: Some(url.into()),
-            ..DeploymentStatus::default()
-        }
-    }
-
-    #[test]
-    fn only_deployments_whose_status_links_to_this_run_count() {
-        let run = Run {
-            id: Some(123),
-            head_sha: Some("abc".into()),
-            run_started_at: parse_time("2025-03-01T10:00:00Z"),
-            ..Run::default()
-        };
-        let all = [
-            deployment(1, "abc", "2025-03-01T10:05:00Z", "production"),
-            deployment(2, "abc", "2025-03-01T10:06:00Z", "staging"),
-            deployment(3, "abc", "2025-02-01T10:00:00Z", "production"), // before the run
-            deployment(4, "def", "2025-03-01T10:05:00Z", "production"), // another commit
-        ];
-        let c = candidates(&all, &run);
-        let ids: Vec<u64> = c.iter().filter_map(|d| d.id).collect();
-        assert_eq!(ids, [2, 1], "newest first");
-        let checked = vec![
+    fn a_deploy_job_that_was_skipped_contradicts_the_name() {
+        // `Build and Deploy` pushed on a feature branch: `deploy` skipped by its `if:`.
+        let c = case("push", "Build and Deploy").jobs(&[(1, "build", true), (2, "deploy", false)]);
+        assert_eq!(
+            c.says(),
             (
-                c[0],
-                // staging was deployed by another run on the same commit (run 1234, not 123)
-                vec![status(
-                    "https://github.com/acme/api/actions/runs/1234/job/9",
-                )],
-            ),
+                true,
+                false,
+                "CI (the workflow's name says `deploy`, but the job `deploy`, named like a \
+                 deploy, did not run)"
+                    .into()
+            )
+        );
+        // The same workflow on `main`: `deploy` ran (by script, no environment).
+        let c = case("push", "Build and Deploy").jobs(&[(1, "build", true), (2, "deploy", true)]);
+        assert_eq!(
+            c.says(),
             (
-                c[1],
-                vec![status(
-                    "https://github.com/acme/api/actions/runs/123/job/456",
-                )],
-            ),
-        ];
+                false,
+                true,
+                "CD (the job `deploy` is named like a deploy and ran, and nothing in the run \
+                 says otherwise)"
+                    .into()
+            )
+        );
+        // A deploy job alone decides, and is named in the log, whatever the workflow's name.
+        let c = case("push", "Main").jobs(&[(1, "test", true), (2, "deploy-prod", true)]);
+        assert!(c
+            .says()
+            .2
+            .contains("the job `deploy-prod` is named like a deploy and ran"));
+        let c = case("push", "Main").jobs(&[(1, "test", true), (2, "deploy-prod", false)]);
         assert_eq!(
-            deployed_environments(&checked, 123),
-            [("production".to_owned(), Some(456))]
+            c.says(),
+            (
+                true,
+                false,
+                "CI (the job `deploy-prod` is named like a deploy, but it did not run)".into()
+            )
+        );
+        // A matrix of deploys: the leg that ran decides.
+        let c =
+            case("push", "Release").jobs(&[(1, "deploy (eu)", false), (2, "deploy (us)", true)]);
+        assert!(c.says().2.contains("the job `deploy (us)`"));
+        // A `CI/CD` pipeline whose deploy job ran deployed; a preview deploy job is no deploy.
+        let c = case("push", "CI/CD").jobs(&[(1, "build", true), (2, "deploy", true)]);
+        assert!(c.says().1);
+        let c = case("push", "CI/CD").jobs(&[(1, "deploy-preview", true)]);
+        assert_eq!(
+            c.says().2,
+            "CI (the workflow's name says `cd`, but it also says `ci`)"
+        );
+        // A deploy job on a pull request: never by a hint alone.
+        let c = case("pull_request", "Main").jobs(&[(1, "deploy", true)]);
+        assert!(!c.says().1);
+        // A tag push whose deploy job was skipped, and a run where nothing ran.
+        let mut c = case("push", "Publish").jobs(&[(1, "deploy", false)]);
+        c.tag = true;
+        assert!(!c.says().1);
+        let c = case("push", "Deploy").jobs(&[(1, "ship", false)]);
+        assert_eq!(
+            c.says().2,
+            "CI (the workflow's name says `deploy`, but no job of the attempt ran)"
+        );
+        // The deploy job deployed only to staging: its deployment contradicts it.
+        let mut c = case("push", "Main").jobs(&[(2, "deploy", true)]);
+        c.envs = Some(vec![("staging".into(), Some(2))]);
+        assert_eq!(
+            c.says().2,
+            "CI (the job `deploy` is named like a deploy, but it deployed only to `staging`, \
+             which `cd-environments` does not count)"
         );
     }
 
     #[test]
-    fn the_deployment_that_started_a_run() {
-        let run = Run {
-            head_sha: Some("abc".into()),
-            created_at: parse_time("2025-03-01T10:00:02Z"),
-            ..Run::default()
-        };
-        let all = [
-            deployment(1, "abc", "2025-03-01T09:00:00Z", "staging"),
-            deployment(2, "abc", "2025-03-01T10:00:01Z", "production"),
-            deployment(3, "abc", "2025-03-01T10:03:00Z", "pr-9"), // made by the run
-            deployment(4, "def", "2025-03-01T10:00:01Z", "qa"),   // another commit
-        ];
+    fn a_fork_is_never_a_deployment() {
+        let mut c = case("pull_request_target", "Deploy preview").envs(&["production"]);
+        c.fork = Some("outsider");
         assert_eq!(
-            triggering_deployment(&all, &run).and_then(|d| d.id),
-            Some(2)
+            c.says(),
+            (
+                true,
+                false,
+                "CI (a pull request from a fork (`outsider`) is never a deployment)".into()
+            )
         );
-        assert_eq!(triggering_deployment(&all[2..], &run).map(|d| d.id), None);
+        c.setting = Setting::Cd;
+        assert!(!c.says().1, "not even with `ci-cd: cd`");
     }
 
     #[test]
-    fn status_links() {
-        let s = |u: &str| links_to_run(&status(u), 77);
-        assert_eq!(
-            s("https://github.com/o/r/actions/runs/77/job/5"),
-            Some(Some(5))
-        );
-        assert_eq!(s("https://github.com/o/r/actions/runs/77"), Some(None));
-        assert_eq!(
-            s("https://github.com/o/r/actions/runs/77?check_suite_focus=true"),
-            Some(None)
-        );
-        assert_eq!(s("https://github.com/o/r/actions/runs/770/job/5"), None);
-        assert_eq!(s("https://example.com/deploys/77"), None);
-        let target_only = DeploymentStatus {
-            target_url: Some("https://github.com/o/r/actions/runs/77/job/8".into()),
-            ..DeploymentStatus::default()
-        };
-        assert_eq!(links_to_run(&target_only, 77), Some(Some(8)));
+    fn a_job_ran_when_it_got_a_runner() {
+        let job = |v: serde_json::Value| -> Job { serde_json::from_value(v).unwrap() };
+        assert!(ran(&job(
+            serde_json::json!({"status": "completed", "conclusion": "failure", "runner_name": "r1"})
+        )));
+        assert!(ran(&job(
+            serde_json::json!({"status": "in_progress", "runner_name": "r1"})
+        )));
+        assert!(ran(&job(
+            serde_json::json!({"status": "completed", "conclusion": "success"})
+        )));
+        assert!(!ran(&job(
+            serde_json::json!({"status": "completed", "conclusion": "skipped", "runner_name": ""})
+        )));
+        // Rejected at its environment's approval, or cancelled in the queue: never started.
+        assert!(!ran(&job(
+            serde_json::json!({"status": "completed", "conclusion": "failure", "runner_name": null, "steps": []})
+        )));
+        assert!(!ran(&job(
+            serde_json::json!({"status": "completed", "conclusion": "cancelled"})
+        )));
+        assert!(!ran(&job(serde_json::json!({"status": "waiting"}))));
     }
 }

@@ -13,6 +13,7 @@
 //! job of a called workflow is `<caller> / <callee>`.
 
 use super::matrix::{self, Leg};
+use crate::model::Note;
 use saphyr::{LoadableYamlNode, Yaml};
 
 /// Whether a job may fail without failing the run.
@@ -204,6 +205,68 @@ pub fn judge(failed: &[(u64, String)], jobs: &[WorkflowJob]) -> Verdict {
         }
     }
     v
+}
+
+/// `` `a`, `b` ``: job names for the log.
+pub fn quoted<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The log's lines for what the file (read from `source`, `` `.github/workflows/ci.yml` at
+/// 607e6cc ``) says of the failed jobs, and the ids of those that may fail.
+pub fn judge_failures(
+    failed: &[(u64, String)],
+    jobs: &[WorkflowJob],
+    source: &str,
+) -> (Vec<u64>, Vec<Note>) {
+    let v = judge(failed, jobs);
+    let mut notes = Vec::new();
+    if !v.may_fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} may fail (`continue-on-error: true` in {source}): GitHub does \
+             not count them against the run, and neither does the result reported.",
+            quoted(v.may_fail.iter().map(|(_, n)| n))
+        )));
+    }
+    if !v.fail.is_empty() {
+        notes.push(Note::info(format!(
+            "The failed job(s) {} fail the run (no `continue-on-error: true` in {source}).",
+            quoted(v.fail.iter().map(|(_, n)| n))
+        )));
+    }
+    for (_, n, e, may) in &v.told {
+        notes.push(Note::info(if *may {
+            format!(
+                "The failed job `{n}` may fail (`continue-on-error: {e}` in {source} is true \
+                 for its matrix leg): GitHub does not count it against the run, and neither \
+                 does the result reported."
+            )
+        } else {
+            format!(
+                "The failed job `{n}` fails the run (`continue-on-error: {e}` in {source} is \
+                 false for its matrix leg)."
+            )
+        }));
+    }
+    if !v.unknown.is_empty() {
+        notes.push(Note::warning(format!(
+            "could not tell whether the failed job(s) {} may fail (`continue-on-error`, in \
+             {source}): they count as failures, while GitHub may conclude the run `success`",
+            v.unknown
+                .iter()
+                .map(|(_, n, why)| format!("`{n}` ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let told = v.told.iter().filter(|t| t.3).map(|t| t.0);
+    (
+        v.may_fail.iter().map(|(id, _)| *id).chain(told).collect(),
+        notes,
+    )
 }
 
 /// The value of the expression `e` for the leg of `j` that `api_name` names.

@@ -5,6 +5,7 @@
 //! body SEI receives. No I/O, no clock: "now" is an argument, so every rule here is tested on
 //! recorded data. Each field with rules of its own has its module: [`identity`] (job and build
 //! number), [`names`] (stage and step names SEI keeps), [`branch`], [`commits`], [`cicd`],
+//! [`deployments`] (which deployments are this attempt's, and the one before them),
 //! [`artifacts`], [`params`], [`trigger`], [`me`] (the reporter's own job), [`result`],
 //! [`may_fail`] (jobs with `continue-on-error`).
 
@@ -12,6 +13,7 @@ pub mod artifacts;
 pub mod branch;
 pub mod cicd;
 pub mod commits;
+pub mod deployments;
 pub mod fit;
 pub mod identity;
 pub mod matrix;
@@ -92,9 +94,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         .or_else(|| data.jobs.iter().filter_map(job_start).min())
         .unwrap_or(opts.now);
     let run_end = if run.status.as_deref() == Some("completed") {
-        run.updated_at
-            .or_else(|| data.jobs.iter().filter_map(|j| j.completed_at).max())
-            .unwrap_or(run_start)
+        attempt_end(run, &data.jobs).unwrap_or(run_start)
     } else {
         opts.now
     };
@@ -196,7 +196,7 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
         instance_guid: opts.instance_guid.clone(),
         instance_name: opts.instance_name.clone(),
         instance_url: opts.server_url.clone(),
-        repo_url: format!("{}/{repository}", opts.server_url),
+        repo_url: format!("{}/{repository}.git", opts.server_url),
         branch_name: branch::name(run, own_event, data.lookups.head_is_tag),
         user_id: started_by(run),
         start_time: time::epoch_ms(run_start),
@@ -210,7 +210,18 @@ pub fn payload(data: &RunData, own_event: Option<&Event>, opts: &Options) -> Pay
             .clone()
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| run.head_sha.iter().cloned().collect()),
-        job_run_params: params::merge(dispatch_inputs, &opts.params),
+        job_run_params: params::merge(
+            &params::of_run(&params::Facts {
+                environments: &deployed_to(data, own_event),
+                event: run.event.as_deref(),
+                tag: branch::tag(run, own_event, data.lookups.head_is_tag),
+                branch: branch::name(run, own_event, data.lookups.head_is_tag),
+                attempt,
+                workflow_file: workflow_file(run.path.as_deref()),
+            }),
+            dispatch_inputs,
+            &opts.params,
+        ),
         ci: kind.ci,
         cd: kind.cd,
         artifacts,
@@ -257,32 +268,78 @@ fn repository(data: &RunData, opts: &Options) -> String {
         .unwrap_or_else(|| opts.repository.clone())
 }
 
-/// The `ci`/`cd` decision for this run, and what made it (for the log).
+/// The `ci`/`cd` decision for this attempt, and what made it (for the log).
 pub fn ci_cd(data: &RunData, own_event: Option<&Event>, opts: &Options) -> cicd::Decision {
     let run = &data.run;
-    let environments: Option<Vec<String>> = data
-        .lookups
-        .deployments
-        .as_ref()
-        .map(|d| d.iter().map(|(env, _)| env.clone()).collect());
     let workflow = workflow_name(run.name.as_deref(), run.path.as_deref());
-    // A `deployment` run's environment: its own event says it; else the deployment found.
-    let deployment_environment = own_event
-        .and_then(|e| e.deployment.as_ref()?.environment.clone())
-        .or_else(|| data.lookups.deployment_environment.clone());
+    let jobs = deployments::Attempt::facts(&data.jobs);
+    let fork = branch::fork_owner(run);
     cicd::decide(
         opts.ci_cd,
         &cicd::Evidence {
             declared: &opts.artifacts,
             event: run.event.as_deref(),
-            environments: environments.as_deref(),
-            deployment_environment: deployment_environment.as_deref(),
+            environments: data.lookups.deployments.as_deref(),
+            deployment_environment: deployment_environment(data, own_event).as_deref(),
             tag: branch::tag(run, own_event, data.lookups.head_is_tag).is_some(),
             workflow_name: &workflow,
             workflow_path: run.path.as_deref(),
+            jobs: Some(&jobs),
+            fork: fork.as_deref(),
             counted: &opts.cd_environments,
         },
     )
+}
+
+/// A `deployment` run's environment: its own event says it; else the deployment found.
+fn deployment_environment(data: &RunData, own_event: Option<&Event>) -> Option<String> {
+    (data.run.event.as_deref() == Some("deployment"))
+        .then(|| {
+            own_event
+                .and_then(|e| e.deployment.as_ref()?.environment.clone())
+                .or_else(|| data.lookups.deployment_environment.clone())
+        })
+        .flatten()
+}
+
+/// Every environment this attempt deployed to, each once: its jobs' deployments, and a
+/// `deployment` run's own environment.
+fn deployed_to(data: &RunData, own_event: Option<&Event>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let found = data
+        .lookups
+        .deployments
+        .iter()
+        .flatten()
+        .map(|d| d.0.clone());
+    for env in found.chain(deployment_environment(data, own_event)) {
+        if !out.contains(&env) {
+            out.push(env);
+        }
+    }
+    out
+}
+
+/// The workflow's file without its `@ref`: `.github/workflows/deploy.yml`.
+fn workflow_file(path: Option<&str>) -> Option<String> {
+    path.and_then(|p| p.split('@').next())
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+}
+
+/// When the attempt ended: the latest `completed_at` of the jobs it ran itself (a job a re-run
+/// reused from an earlier attempt ended before this attempt started, so it never sets the end);
+/// of all its jobs when it ran none itself; else the run's `updated_at` (which GitHub moves
+/// later: annotations written afterwards, and every attempt shows the newest attempt's).
+pub fn attempt_end(run: &Run, jobs: &[Job]) -> Option<DateTime<Utc>> {
+    let attempt = run.run_attempt.unwrap_or(1);
+    let ended = |own: bool| {
+        jobs.iter()
+            .filter(|j| !own || j.run_attempt.is_none_or(|a| a >= attempt))
+            .filter_map(|j| j.completed_at)
+            .max()
+    };
+    ended(true).or_else(|| ended(false)).or(run.updated_at)
 }
 
 /// Who started this attempt of `run`: the triggering actor (who re-ran it), else the actor.

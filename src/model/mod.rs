@@ -367,8 +367,9 @@ pub struct WorkflowsPage {
     pub workflows: Vec<Workflow>,
 }
 
-/// `GET /repos/{o}/{r}/deployments?sha=...`: a deployment, as Actions creates one for a job with
-/// `environment:` (or as a deploy tool creates one through the API).
+/// `GET /repos/{o}/{r}/deployments?sha=...` (or `?environment=...`), newest first: a deployment,
+/// as Actions creates one for a job with `environment:` (or as a deploy tool creates one through
+/// the API).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Deployment {
     #[serde(default, deserialize_with = "lenient::number")]
@@ -381,10 +382,15 @@ pub struct Deployment {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-/// `GET /repos/{o}/{r}/deployments/{id}/statuses`: Actions points `log_url` and `target_url` at
-/// the job that deployed (`.../actions/runs/{run id}/job/{job id}`).
+/// `GET /repos/{o}/{r}/deployments/{id}/statuses`, newest first: Actions points `log_url` and
+/// `target_url` at the job that deployed (`.../actions/runs/{run id}/job/{job id}`). A
+/// successful deployment gets an `inactive` status once a newer one to its environment
+/// succeeds: its `success` is further down the list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DeploymentStatus {
+    /// `queued`, `in_progress`, `success`, `failure`, `error`, `inactive`, `pending`, `waiting`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub state: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub log_url: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
@@ -413,8 +419,9 @@ pub struct Lookups {
     pub commits: Option<Vec<String>>,
     /// Where the commits came from, for the log.
     pub commits_source: Option<String>,
-    /// Environments this run deployed to, as `(environment, job id)`, in the order found;
-    /// `None` when they were not looked up (or could not be).
+    /// Environments this attempt deployed to, as `(environment, job id)`, each once, in the
+    /// order found (see `map::deployments::of_attempt`); `None` when they were not looked up
+    /// (or could not be).
     pub deployments: Option<Vec<(String, Option<u64>)>>,
     /// For a run started by a `deployment` event: the environment of the deployment that
     /// started it, found among the head commit's deployments (the run's own event says it too).

@@ -473,11 +473,11 @@ async fn resend(
         workflows: cfg.send.overrides.job_full_name.is_none(),
         me: None,
         default_branch: None,
-        known: None,
+        cd_environments: &cfg.send.cd_environments,
     };
     let log = runner.capture();
     let what = format!("{} run {} attempt {}", e.repository, e.run_id, e.attempt);
-    let outcome = match fetch::fetch(&gh, &target, &plan).await {
+    let outcome = match fetch::fetch(&gh, &gh, &target, &plan).await {
         Err(why) => Repair::Failed(why),
         Ok(data) => {
             let shape = pipeline::Shape {

@@ -13,7 +13,10 @@
 //!   with the prefix, sorted by name, `[]` for none;
 //! - `GET /repos/{o}/{r}/compare/{base}...{head}` paged, from a linear commit history;
 //! - `GET /repos/{o}/{r}/actions/runs/{id}/artifacts` paged;
-//! - `GET /repos/{o}/{r}/deployments?sha=` and `.../deployments/{id}/statuses`;
+//! - `GET /repos/{o}/{r}/deployments` with `sha`, `environment`, `per_page` and `page`, newest
+//!   first, and `.../deployments/{id}/statuses` newest first, paged; like GitHub, a successful
+//!   deployment gets an `inactive` status (on top of its `success`) once a newer deployment to
+//!   the same environment succeeds;
 //! - `GET /repos/{o}/{r}/actions/workflows` paged: the workflows a test registers
 //!   ([`GitHub::workflow`]) and one for every other `workflow_id` its runs name (their `name`
 //!   and `path`), by id;
@@ -167,7 +170,6 @@ impl GitHub {
         self
     }
 
-    /// A deployment (with `id`, `sha`, `environment`, `created_at`) and its statuses.
     /// Lists this workflow of `repo` (`{"id", "name", "path", "state"}`), beside those its runs
     /// name.
     pub fn workflow(mut self, repo: &str, workflow: Value) -> Self {
@@ -178,6 +180,8 @@ impl GitHub {
         self
     }
 
+    /// A deployment (with `id`, `sha`, `environment`, `created_at`) and its statuses, newest
+    /// first (an `inactive` one is added when a newer deployment to its environment succeeds).
     pub fn deployment(mut self, repo: &str, deployment: Value, statuses: Vec<Value>) -> Self {
         self.deployments
             .entry(repo.to_owned())
@@ -422,7 +426,7 @@ impl GitHub {
             ["git", "matching-refs", rest @ ..] => self.matching_refs(&repo, rest),
             ["contents", rest @ ..] => self.contents(req, &repo, rest),
             ["deployments"] => self.deployments_of(req, &repo),
-            ["deployments", id, "statuses"] => self.statuses(&repo, id),
+            ["deployments", id, "statuses"] => self.statuses(req, &repo, id),
             _ => not_found(),
         }
     }
@@ -773,6 +777,7 @@ impl GitHub {
 
     fn deployments_of(&self, req: &Request, repo: &str) -> Reply {
         let sha = req.query("sha").map(decode);
+        let environment = req.query("environment").map(decode);
         let mut list: Vec<Value> = self
             .deployments
             .get(repo)
@@ -780,23 +785,42 @@ impl GitHub {
             .flatten()
             .map(|(d, _)| d.clone())
             .filter(|d| sha.is_none() || d["sha"].as_str() == sha.as_deref())
+            .filter(|d| {
+                environment.is_none() || d["environment"].as_str() == environment.as_deref()
+            })
             .collect();
-        list.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+        list.sort_by(|a, b| {
+            (b["created_at"].as_str(), b["id"].as_u64())
+                .cmp(&(a["created_at"].as_str(), a["id"].as_u64()))
+        });
         self.paged(req, &list, 100, |slice, _| Value::Array(slice))
     }
 
-    fn statuses(&self, repo: &str, id: &str) -> Reply {
+    /// A deployment's statuses, newest first; `inactive` on top of a `success` that a newer
+    /// successful deployment to the same environment superseded, as GitHub marks it.
+    fn statuses(&self, req: &Request, repo: &str, id: &str) -> Reply {
         let id = id.parse::<u64>().ok();
-        match self
-            .deployments
-            .get(repo)
-            .into_iter()
-            .flatten()
-            .find(|(d, _)| d["id"].as_u64() == id)
-        {
-            Some((_, statuses)) => Reply::json(200, &Value::Array(statuses.clone())),
-            None => not_found(),
+        let all = self.deployments.get(repo).map(Vec::as_slice).unwrap_or(&[]);
+        let Some((d, statuses)) = all.iter().find(|(d, _)| d["id"].as_u64() == id) else {
+            return not_found();
+        };
+        let succeeded = |s: &[Value]| s.iter().any(|s| s["state"] == "success");
+        let superseded = succeeded(statuses)
+            && all.iter().any(|(other, theirs)| {
+                other["environment"] == d["environment"]
+                    && (other["created_at"].as_str(), other["id"].as_u64())
+                        > (d["created_at"].as_str(), d["id"].as_u64())
+                    && succeeded(theirs)
+            });
+        let mut list = statuses.clone();
+        if superseded && list.first().is_some_and(|s| s["state"] != "inactive") {
+            list.insert(
+                0,
+                json!({"state": "inactive", "description": "", "environment": d["environment"],
+                       "log_url": "", "target_url": "", "environment_url": ""}),
+            );
         }
+        self.paged(req, &list, 100, |slice, _| Value::Array(slice))
     }
 }
 
