@@ -12,8 +12,8 @@
 //!   shared folder: the file would vanish with the container.
 //!
 //! Where no folder is shared, nothing is claimed: the error says plainly that the payload could
-//! not be kept for later steps. On a terminal (not in a workflow) the file goes to the system's
-//! temporary folder, which its user reads.
+//! not be kept for later steps. On a terminal or in another CI (not in a workflow) the file goes
+//! to `RUNNER_TEMP` when it is set to a folder, else to the system's temporary folder.
 //!
 //! The file is written whole to a temporary file created new (it fails if the name exists, and
 //! never follows a link planted at it), then renamed: it is complete or absent.
@@ -41,7 +41,10 @@ pub fn place(env: &RunnerEnv, is_dir: impl Fn(&Path) -> bool) -> Result<Place, S
         shown: p,
     };
     if !env.in_actions {
-        return Ok(same(std::env::temp_dir()));
+        // A terminal or another CI: `RUNNER_TEMP` when someone set it to a folder, else the
+        // system's temporary folder.
+        let temp = env.runner_temp.clone().filter(|t| is_dir(t));
+        return Ok(same(temp.unwrap_or_else(std::env::temp_dir)));
     }
     let home = Path::new(CONTAINER_HOME);
     let mounted_home = || Place {
@@ -266,6 +269,15 @@ mod tests {
             p.write,
             std::env::temp_dir(),
             "not in Actions: no container guess"
+        );
+        let p = place(&env(Some("/ci/temp"), false), |d| {
+            d == Path::new("/ci/temp")
+        })
+        .unwrap();
+        assert_eq!(
+            p.write,
+            Path::new("/ci/temp"),
+            "RUNNER_TEMP set to a folder"
         );
     }
 
