@@ -16,13 +16,14 @@ use crate::keep::Place;
 use crate::map;
 use crate::model::event::{self, Event};
 use crate::model::{Run, RunData};
+use crate::model::{RunRef, RunSource};
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
 use crate::secret::Secret;
 use crate::skip;
 use crate::summary;
-use crate::target::{self, RunRef, Source};
+use crate::target;
 use std::time::{Duration, Instant};
 
 /// Runs `report`; returns the process exit code ([`config::exit_code`]).
@@ -352,7 +353,7 @@ async fn fetch_live(
         );
     }
     // The event describes the reported run only when the step is part of that run.
-    let own = target.source == Source::Environment
+    let own = target.source == RunSource::Environment
         || env.run_id.as_deref() == Some(target.id.to_string().as_str());
     let hint = fetch::hint(&target, env, event.as_ref(), own);
     // The event's repository names its default branch (a branch, never a tag).

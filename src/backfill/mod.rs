@@ -39,10 +39,10 @@ use crate::github::fetch;
 use crate::github::source::Source as Lookups;
 use crate::keep::Place;
 use crate::model::{Repo, Run, Workflow};
+use crate::model::{RunRef, RunSource};
 use crate::pipeline::{self, Status};
 use crate::retry::SystemClock;
 use crate::runner::{Level, Runner};
-use crate::target::{RunRef, Source};
 use futures_util::stream::{self, StreamExt};
 use known::RepoKnown;
 use progress::{Counts, Progress, Say};
@@ -817,7 +817,7 @@ impl Ctx<'_> {
             repo: u.repo.clone(),
             id: u.id,
             attempt: Some(u.attempt),
-            source: Source::Inputs,
+            source: RunSource::Inputs,
         };
         let plan = fetch::Plan {
             commits: cfg.send.commits,

@@ -16,6 +16,7 @@
 use super::pages;
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
+use crate::model::RunRef;
 use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
     InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunsPage, WorkflowRunsPage,
@@ -23,7 +24,6 @@ use crate::model::{
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
-use crate::target::RunRef;
 use anyhow::{anyhow, Context, Result};
 use futures_util::future::try_join_all;
 use http_body_util::BodyExt;

@@ -4,7 +4,7 @@
 
 use crate::model::lenient;
 use crate::model::{Repo, Repository, Run};
-use crate::target::{RunRef, Source};
+use crate::model::{RunRef, RunSource};
 use serde::Deserialize;
 
 /// The part of a delivery's body `serve` reads.
@@ -97,7 +97,7 @@ pub fn decide(event: &str, body: &[u8]) -> Decision {
             repo,
             id,
             attempt: Some(run.run_attempt.unwrap_or(1).max(1)),
-            source: Source::WorkflowRunEvent,
+            source: RunSource::WorkflowRunEvent,
         },
         run,
         default_branch,

@@ -202,7 +202,7 @@ impl Intake {
 mod tests {
     use super::*;
     use crate::model::{Repo, Run};
-    use crate::target::{RunRef, Source};
+    use crate::model::{RunRef, RunSource};
 
     fn wanted(id: u64, attempt: u64) -> Wanted {
         Wanted {
@@ -210,7 +210,7 @@ mod tests {
                 repo: Repo::parse("Acme/API").unwrap(),
                 id,
                 attempt: Some(attempt),
-                source: Source::WorkflowRunEvent,
+                source: RunSource::WorkflowRunEvent,
             },
             run: Run::default(),
             default_branch: None,

@@ -32,10 +32,10 @@ use crate::github::client::GitHub;
 use crate::github::fetch;
 use crate::map;
 use crate::model::{Lookups, Repo, Run, RunData, Workflow};
+use crate::model::{RunRef, RunSource};
 use crate::pipeline;
 use crate::retry::SystemClock;
 use crate::runner::{Level, Runner};
-use crate::target::{RunRef, Source};
 use compare::{Expected, Stored, Verdict};
 use futures_util::stream::{self, StreamExt};
 use output::{Findings, Repair};
@@ -379,7 +379,7 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
                 repo: repo.clone(),
                 id,
                 attempt: Some(attempt),
-                source: Source::Inputs,
+                source: RunSource::Inputs,
             });
         }
     }
@@ -461,7 +461,7 @@ async fn resend(
         repo: repo.clone(),
         id: e.run_id,
         attempt: Some(e.attempt),
-        source: Source::Inputs,
+        source: RunSource::Inputs,
     };
     let plan = fetch::Plan {
         commits: cfg.send.commits,

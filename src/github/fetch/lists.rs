@@ -3,8 +3,8 @@
 
 use super::{permission_hint, Found, Plan};
 use crate::github::source::Source;
+use crate::model::RunRef;
 use crate::model::{Artifact, Note, Repo, Workflow};
-use crate::target::RunRef;
 
 /// Job identity: the repository's workflows, unless `job-full-name` is given.
 pub(super) async fn workflows(

@@ -54,9 +54,9 @@ use super::client::GitHub;
 use super::source::Source;
 use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
+use crate::model::RunRef;
 use crate::model::{Lookups, Note, Run, RunData};
 use crate::payload::Artifact as DeclaredArtifact;
-use crate::target::RunRef;
 use futures_util::future::{join, join4, FutureExt};
 use std::time::Duration;
 
