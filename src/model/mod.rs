@@ -1,6 +1,7 @@
 //! The ground floor: the reporter's own, tolerant view of GitHub's data (a repository, one attempt
-//! of one run as a command names it ([`RunRef`]), a workflow run, its jobs and steps, the look-ups' answers, and the event that started a run), read by both
-//! the fetching ([`crate::github`]) and the mapping ([`crate::map`]).
+//! of one run as a command names it ([`RunRef`]), a workflow run, its jobs and steps, the
+//! look-ups' answers, and the event that started a run), read by both the fetching
+//! ([`crate::github`]) and the mapping ([`crate::map`]).
 //!
 //! octocrab's models reject real responses (null `head_branch`, a job status they do not know,
 //! missing `run_attempt`), so only the fields the mapping reads are declared here, each through a
