@@ -1,31 +1,13 @@
-//! Sending a body to SEI the way `report` and `replay` both do: the settings checked from the
-//! inputs they share ([`Delivery`]), the client with the trusted roots, the retries said in the
+//! Sending a body to SEI the way every command does, with the settings checked from the inputs
+//! they share ([`Delivery`], in [`crate::config`]): the client with the trusted roots, the retries said in the
 //! log, the answer shown, the `auto` scheme's outcome turned into a notice, and a failure
 //! explained in words a user can act on. The callers add what only they know (where the payload
 //! is kept, how to send it again).
 
-use crate::retry::{Policy, SystemClock};
+use crate::config::Delivery;
+use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::secret::Secret;
-use crate::sei::{self, Answer, AuthScheme, KeyKind};
-use rustls::pki_types::CertificateDer;
-
-/// How to reach SEI, checked from the inputs `report` and `replay` share.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// The API base, without `/v1` or a trailing `/`.
-    pub sei_base: String,
-    /// The full webhook URL, `<base>/v1/custom-cicd`.
-    pub sei_endpoint: String,
-    /// `sei-url` was not given: the default base is used.
-    pub default_base: bool,
-    pub sei_token: Secret,
-    pub auth_scheme: AuthScheme,
-    /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
-    pub policy: Policy,
-    /// Roots trusted besides the public and system ones (`ca-cert`).
-    pub ca_certs: Vec<CertificateDer<'static>>,
-}
+use crate::sei::{self, Answer, KeyKind};
 
 /// A body SEI did not take.
 #[derive(Debug)]

@@ -4,13 +4,16 @@
 //! any text that goes out, in every form a server can echo it back in: verbatim, JSON-escaped
 //! (`\/`, `\"`, `\\`), URL-encoded (`%2B`, `%2F`, `%3D`, either case), and cut short. Text is
 //! redacted first and shortened after ([`shorten`]); a text a reader cut at its end (an answer
-//! read up to a bound) also loses a token's beginning left at its end ([`redact_cut`]).
+//! read up to a bound) also loses a token's beginning left at its end ([`redact_cut`]). A GitHub
+//! App's private key is an [`AppKey`]: parsed once, never shown, it only signs.
 //!
 //! A value shorter than [`MIN_LEN`] is no token: the inputs refuse it, and it is never
 //! registered (masking two letters would garble every output: `status=d***liv***r***d`).
 
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::RwLock;
 
 /// The shortest token taken. No real one comes near: a GitHub token is 40 characters (`ghs_`,
@@ -53,6 +56,63 @@ impl fmt::Debug for Secret {
         } else {
             f.write_str("Secret(<redacted>)")
         }
+    }
+}
+
+/// The App's private key, parsed once.
+#[derive(Clone)]
+pub struct AppKey(Option<Arc<RsaKeyPair>>);
+
+impl fmt::Debug for AppKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AppKey(<redacted>)")
+    }
+}
+
+impl AppKey {
+    /// The key in a PEM file as GitHub generates it (PKCS#1, `BEGIN RSA PRIVATE KEY`) or in
+    /// PKCS#8 (`BEGIN PRIVATE KEY`). The error never shows the text.
+    pub fn from_pem(text: &[u8]) -> Result<AppKey, String> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::PrivateKeyDer;
+        let der = PrivateKeyDer::from_pem_slice(text)
+            .map_err(|_| "holds no PEM private key".to_owned())?;
+        let pair = match &der {
+            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der()),
+            PrivateKeyDer::Pkcs8(k) => RsaKeyPair::from_pkcs8(k.secret_pkcs8_der()),
+            _ => return Err("holds a key that is not RSA".to_owned()),
+        }
+        .map_err(|e| format!("holds an RSA key that cannot be used ({e})"))?;
+        Ok(AppKey(Some(Arc::new(pair))))
+    }
+
+    /// No key: stands in for a bad one while every input is checked.
+    pub fn none() -> AppKey {
+        AppKey(None)
+    }
+
+    /// The public half, to check a signature.
+    #[cfg(test)]
+    pub fn public_key(&self) -> Vec<u8> {
+        use ring::signature::KeyPair;
+        self.0
+            .as_ref()
+            .map(|p| p.public_key().as_ref().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// `message` signed with RS256 (RSASSA-PKCS1-v1_5, SHA-256).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let pair = self.0.as_ref().ok_or("no App key")?;
+        let mut sig = vec![0; pair.public().modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            message,
+            &mut sig,
+        )
+        .map_err(|_| "could not sign the App's JWT".to_owned())?;
+        Ok(sig)
     }
 }
 

@@ -9,7 +9,8 @@
 //!
 //! A question the listing cannot answer within [`MAX_PAGES`] gets `None`: the run asks GitHub.
 
-use crate::github::client::{GitHub, PER_PAGE};
+use crate::github::client::GitHub;
+use crate::github::pages::PER_PAGE;
 use crate::map::deployments as rules;
 use crate::model::{Deployment, DeploymentStatus, Repo, Run};
 use crate::retry::SystemClock;

@@ -408,7 +408,7 @@ impl RepoKnown<'_> {
                                     if b.history.ended {
                                         break;
                                     }
-                                    b.history.add_page(p, crate::github::client::PER_PAGE);
+                                    b.history.add_page(p, crate::github::pages::PER_PAGE);
                                 }
                             }
                             Err(_) if b.root.is_none() && b.history.is_empty() => {

@@ -144,8 +144,8 @@ async fn organization(
             let n = p.repositories.len() as u64;
             out.extend(p.repositories.iter().filter_map(of_org));
             // `total_count` spares the empty page after a full last one.
-            let seen = (page - 1) * crate::github::client::PER_PAGE + n;
-            if n < crate::github::client::PER_PAGE || p.total_count.is_some_and(|t| seen >= t) {
+            let seen = (page - 1) * crate::github::pages::PER_PAGE + n;
+            if n < crate::github::pages::PER_PAGE || p.total_count.is_some_and(|t| seen >= t) {
                 break;
             }
         }
@@ -159,7 +159,7 @@ async fn organization(
             Ok(list) => {
                 let n = list.len() as u64;
                 out.extend(list.iter().filter_map(of_org));
-                if n < crate::github::client::PER_PAGE || page >= 1000 {
+                if n < crate::github::pages::PER_PAGE || page >= 1000 {
                     break;
                 }
                 page += 1;

@@ -20,11 +20,11 @@ pub mod values;
 pub mod verify;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
-pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
 pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
 pub use github::GitHubAccess;
 pub use run::RunChoice;
+pub use sei::Delivery;
 pub use send::SendSettings;
 pub use values::InputError;
 use values::Problems;

@@ -4,11 +4,30 @@
 use super::net::Net;
 use super::values::{given, token, without_userinfo, Problems};
 use crate::args::SeiArgs;
-use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
+use crate::retry::Policy;
+use crate::secret::Secret;
 use crate::sei::AuthScheme;
+use rustls::pki_types::CertificateDer;
 
 pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
+
+/// How to reach SEI, checked from the inputs every command that talks to SEI shares.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The API base, without `/v1` or a trailing `/`.
+    pub sei_base: String,
+    /// The full webhook URL, `<base>/v1/custom-cicd`.
+    pub sei_endpoint: String,
+    /// `sei-url` was not given: the default base is used.
+    pub default_base: bool,
+    pub sei_token: Secret,
+    pub auth_scheme: AuthScheme,
+    /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
+    pub policy: Policy,
+    /// Roots trusted besides the public and system ones (`ca-cert`).
+    pub ca_certs: Vec<CertificateDer<'static>>,
+}
 
 /// Checks the inputs that say how to reach SEI.
 pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Delivery {

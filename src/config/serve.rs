@@ -9,8 +9,7 @@ use super::values::{given, parse_seconds, Problems};
 use super::{Behaviour, Delivery, GitHubAccess, InputError, SendSettings};
 use crate::args::{AppArgs, ServeArgs, ServerArgs};
 use crate::env::RunnerEnv;
-use crate::secret::Secret;
-use crate::serve::app::AppKey;
+use crate::secret::{AppKey, Secret};
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -13,7 +13,7 @@
 //! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
 //! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
-use super::pages;
+use super::pages::{self, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::RunRef;
@@ -34,8 +34,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// Items per page asked of every list: GitHub's maximum.
-pub const PER_PAGE: u64 = 100;
 /// A run with more jobs than this many pages is cut, with a warning.
 pub const MAX_PAGES: u64 = 100;
 /// Statuses of a deployment read (newest first): Actions writes four or five (`waiting`,

@@ -3,11 +3,12 @@
 //! are named where each list is read ([`super::client::MAX_PAGES`] for a run's jobs,
 //! [`MAX_WORKFLOW_PAGES`], [`MAX_ARTIFACT_PAGES`]).
 
-use super::client::PER_PAGE;
 use crate::model::{ArtifactsPage, JobsPage, WorkflowsPage};
 use futures_util::future::try_join_all;
 use std::future::Future;
 
+/// Items per page asked of every list: GitHub's maximum.
+pub const PER_PAGE: u64 = 100;
 /// Pages of the repository's workflows read at most (10,000 workflows).
 pub const MAX_WORKFLOW_PAGES: u64 = 100;
 /// Pages of a run's uploaded artifacts read at most (1,000 artifacts).

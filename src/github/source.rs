@@ -7,8 +7,8 @@
 //! [`super::fetch`] decides what to ask and when; a source only answers. Errors are the
 //! client's messages, as text (the notes of the look-ups quote them).
 
-use super::client::{GitHub, PER_PAGE};
-use super::pages::{self, MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES};
+use super::client::GitHub;
+use super::pages::{self, MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::map::deployments;
 use crate::model::{

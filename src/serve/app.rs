@@ -6,11 +6,9 @@
 
 use super::api;
 use crate::retry::{Policy, SystemClock};
-use crate::secret::Secret;
+use crate::secret::{AppKey, Secret};
 use base64::Engine;
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,61 +19,20 @@ const JWT_LIFE: u64 = 9 * 60;
 /// Issued this far in the past, for clocks a little apart (GitHub's advice: 60 s).
 const JWT_SKEW: u64 = 60;
 
-/// The App's private key, parsed once.
-#[derive(Clone)]
-pub struct AppKey(Option<Arc<RsaKeyPair>>);
-
-impl fmt::Debug for AppKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AppKey(<redacted>)")
-    }
-}
-
-impl AppKey {
-    /// The key in a PEM file as GitHub generates it (PKCS#1, `BEGIN RSA PRIVATE KEY`) or in
-    /// PKCS#8 (`BEGIN PRIVATE KEY`). The error never shows the text.
-    pub fn from_pem(text: &[u8]) -> Result<AppKey, String> {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::PrivateKeyDer;
-        let der = PrivateKeyDer::from_pem_slice(text)
-            .map_err(|_| "holds no PEM private key".to_owned())?;
-        let pair = match &der {
-            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der()),
-            PrivateKeyDer::Pkcs8(k) => RsaKeyPair::from_pkcs8(k.secret_pkcs8_der()),
-            _ => return Err("holds a key that is not RSA".to_owned()),
-        }
-        .map_err(|e| format!("holds an RSA key that cannot be used ({e})"))?;
-        Ok(AppKey(Some(Arc::new(pair))))
-    }
-
-    /// No key: stands in for a bad one while every input is checked.
-    pub fn none() -> AppKey {
-        AppKey(None)
-    }
-
-    /// The App's JWT for `app_id`, issued at `now` (epoch seconds): valid nine minutes.
-    pub fn jwt(&self, app_id: u64, now: u64) -> Result<String, String> {
-        let pair = self.0.as_ref().ok_or("no App key")?;
-        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
-        let claims = b64(serde_json::json!({
-            "iat": now.saturating_sub(JWT_SKEW),
-            "exp": now + JWT_LIFE,
-            "iss": app_id.to_string(),
-        })
-        .to_string()
-        .as_bytes());
-        let signed = format!("{header}.{claims}");
-        let mut sig = vec![0; pair.public().modulus_len()];
-        pair.sign(
-            &RSA_PKCS1_SHA256,
-            &ring::rand::SystemRandom::new(),
-            signed.as_bytes(),
-            &mut sig,
-        )
-        .map_err(|_| "could not sign the App's JWT".to_owned())?;
-        Ok(format!("{signed}.{}", b64(&sig)))
-    }
+/// The App's JWT for `app_id`, issued at `now` (epoch seconds): valid nine minutes.
+pub fn jwt(key: &AppKey, app_id: u64, now: u64) -> Result<String, String> {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let claims = b64(serde_json::json!({
+        "iat": now.saturating_sub(JWT_SKEW),
+        "exp": now + JWT_LIFE,
+        "iss": app_id.to_string(),
+    })
+    .to_string()
+    .as_bytes());
+    let signed = format!("{header}.{claims}");
+    let sig = key.sign(signed.as_bytes())?;
+    Ok(format!("{signed}.{}", b64(&sig)))
 }
 
 fn epoch_now() -> u64 {
@@ -127,7 +84,7 @@ impl App {
                 return Ok(jwt.clone());
             }
         }
-        let jwt = Secret::new(self.key.jwt(self.id, now)?);
+        let jwt = Secret::new(jwt(&self.key, self.id, now)?);
         *held = Some((jwt.clone(), now + JWT_LIFE));
         Ok(jwt)
     }
@@ -206,16 +163,15 @@ mod tests {
         .unwrap_err();
         assert!(e.starts_with("holds an RSA key that cannot be used"), "{e}");
         assert_eq!(format!("{:?}", AppKey::none()), "AppKey(<redacted>)");
-        assert!(AppKey::none().jwt(1, 0).is_err());
+        assert!(jwt(&AppKey::none(), 1, 0).is_err());
     }
 
     #[test]
     fn the_jwt_is_rs256_for_the_app_and_lives_nine_minutes() {
-        use ring::signature::KeyPair;
         // The test-only key (tests/fixtures/app/README.md): belongs to no App.
         let pem = include_bytes!("../../tests/fixtures/app/test-only-app-key.pem");
         let key = AppKey::from_pem(pem).unwrap();
-        let jwt = key.jwt(424242, 1_700_000_000).unwrap();
+        let jwt = jwt(&key, 424242, 1_700_000_000).unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         let decode = |p: &str| {
@@ -232,7 +188,7 @@ mod tests {
             decode(parts[1]),
             serde_json::json!({"iat": 1_699_999_940u64, "exp": 1_700_000_540u64, "iss": "424242"})
         );
-        let public = key.0.as_ref().unwrap().public_key().as_ref().to_vec();
+        let public = key.public_key();
         let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(parts[2])
             .unwrap();

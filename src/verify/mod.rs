@@ -340,7 +340,7 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
         let n = p.workflows.len() as u64;
         let total = p.total_count.unwrap_or(n);
         workflows.extend(p.workflows);
-        if n < crate::github::client::PER_PAGE || workflows.len() as u64 >= total {
+        if n < crate::github::pages::PER_PAGE || workflows.len() as u64 >= total {
             break;
         }
     }

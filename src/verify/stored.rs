@@ -10,7 +10,7 @@
 //! duration, whose ties have no stable order across pages, so runs are sorted by `start_time`
 //! and read page by page until a page is not full (`has_next` means only "this page was full").
 
-use crate::delivery::Delivery;
+use crate::config::Delivery;
 use crate::model::lenient;
 use crate::retry::{self, SystemClock, Verdict};
 use anyhow::anyhow;

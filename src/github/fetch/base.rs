@@ -11,7 +11,6 @@
 //! together, then together the runs their `success` statuses name (to know their workflow);
 //! then the compare. Every environment at once.
 
-use super::commits::Range;
 use super::deployments::{Deployed, Early};
 use super::{permission_hint, short, Found, Plan, SharedRun};
 use crate::github::source::Source;
@@ -24,6 +23,9 @@ use tokio::sync::oneshot;
 /// Deployments to an environment asked in the guess, before the statuses say which is this
 /// attempt's: one page; the search reads on from the oldest when it needs more.
 const GUESS_LIMIT: usize = rules::ENVIRONMENT_PAGE as usize;
+
+/// A range compared: its base, and the newest commits of `base...head` with their count.
+pub(super) type Range = (String, (Vec<String>, u64));
 
 /// What the search for the deployments' bases found.
 pub(super) enum Bases {

@@ -5,7 +5,7 @@
 //! those since its previous success (the previous run of its lineage, guessed from the hint in
 //! round 1, then compared).
 
-use super::base::{self, Bases};
+use super::base::{self, Bases, Range};
 use super::deployments::{Deployed, Early};
 use super::guess::Guess;
 use super::{permission_hint, short, Found, Plan, SharedRun};
@@ -82,9 +82,6 @@ enum Step {
         since: String,
     },
 }
-
-/// A range compared: its base, and the newest commits of `base...head` with their count.
-pub(super) type Range = (String, (Vec<String>, u64));
 
 /// The commits since `step`'s base, compared, and the range (for a deployment with the same
 /// base).

@@ -3,7 +3,8 @@
 //! whether it may (`continue-on-error`, judged in [`may_fail`]).
 
 use super::{permission_hint, short, MePlan, Plan, SharedRun};
-use crate::github::client::{GitHub, MAX_PAGES, PER_PAGE};
+use crate::github::client::{GitHub, MAX_PAGES};
+use crate::github::pages::PER_PAGE;
 use crate::github::source::Source;
 use crate::map::deployments::Attempt;
 use crate::map::{may_fail, me};
