@@ -82,33 +82,20 @@ pub struct Built {
 /// What besides GitHub's data shapes one run's payload.
 pub struct Shape<'a> {
     pub send: &'a SendSettings,
-    /// `GITHUB_SERVER_URL`, no trailing slash.
-    pub server_url: &'a str,
     /// `owner/repo` of the run, when the run JSON does not name it.
     pub repository: String,
     /// `job-status`: the reporter's own job's status, for a run reported from inside.
     pub job_status: Option<String>,
 }
 
-/// The mapping's options for `shape`, with "now" taken from the clock.
+/// The mapping's options for `shape`: the settings', with the run's own fields, and "now" taken
+/// from the clock.
 pub fn options(shape: &Shape) -> map::Options {
-    let s = shape.send;
     map::Options {
-        instance_guid: s.instance_guid.clone(),
-        instance_name: s.instance_name.clone(),
-        server_url: shape.server_url.to_owned(),
         repository: shape.repository.clone(),
-        overrides: s.overrides.clone(),
-        ci_cd: s.ci_cd,
-        cd_environments: s.cd_environments.clone(),
-        artifacts: s.artifacts.clone(),
-        themes: s.themes.clone(),
-        cfr_status: s.cfr_status,
-        params: s.params.clone(),
         job_status: shape.job_status.clone(),
-        include_steps: s.include_steps,
-        build_numbers: s.build_numbers,
         now: chrono::Utc::now(),
+        ..shape.send.mapping.clone()
     }
 }
 

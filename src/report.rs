@@ -7,7 +7,7 @@
 use crate::args::given;
 use crate::args::ReportArgs;
 use crate::config::values::parse_bool;
-use crate::config::{self, Config, Ending, Reporting, SendSettings};
+use crate::config::{self, Config, Ending, Reporting};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
@@ -234,7 +234,7 @@ async fn report(
         if cfg.behaviour.dry_run {
             return None;
         }
-        let guid = &cfg.send.instance_guid;
+        let guid = &cfg.send.mapping.instance_guid;
         Some(delivery::check_instance(&cfg.delivery, &client, guid, runner).await)
     };
     let read = async {
@@ -253,14 +253,14 @@ async fn report(
         }
         Err(Stop::Reading(why)) => return (fail(runner, why), None),
     };
-    let refused = instance.and_then(|i| i.problem(&cfg.send.instance_guid, &cfg.delivery.sei_base));
+    let refused =
+        instance.and_then(|i| i.problem(&cfg.send.mapping.instance_guid, &cfg.delivery.sei_base));
 
     let url = data.run.html_url.clone();
     // What the summary draws of the jobs, before the mapping consumes them.
     let timeline = summary::Timeline::of(&data, chrono::Utc::now());
     let shape = pipeline::Shape {
         send: &cfg.send,
-        server_url: &cfg.github.server_url,
         repository,
         job_status: cfg.run.job_status.clone(),
     };
@@ -379,7 +379,13 @@ async fn fetch_live(
         runner_name: env.runner_name.clone(),
         wait: cfg.run.wait_timeout,
     });
-    let plan = plan(&cfg.send, own_event.as_ref(), hint, me, default_branch);
+    let plan = fetch::Plan {
+        own_event: own_event.as_ref(),
+        hint,
+        me,
+        default_branch,
+        ..fetch::Plan::new(&cfg.send)
+    };
     let log = runner.clone();
     let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
         .map_err(|e| Stop::Reading(format!("{e:#}")))?
@@ -405,28 +411,6 @@ async fn fetch_live(
     tokio::task::yield_now().await;
     let repository = target.repo.to_string();
     Ok((data, own_event, repository))
-}
-
-/// What `report` reads of a run besides the run and its jobs, as its inputs say.
-fn plan<'a>(
-    send: &'a SendSettings,
-    own_event: Option<&'a Event>,
-    hint: Option<Run>,
-    me: Option<fetch::MePlan>,
-    default_branch: Option<String>,
-) -> fetch::Plan<'a> {
-    fetch::Plan {
-        commits: send.commits,
-        own_event,
-        hint,
-        ci_cd: send.ci_cd,
-        declared: &send.artifacts,
-        workflow_artifacts: send.include_workflow_artifacts,
-        workflows: send.overrides.job_full_name.is_none(),
-        me,
-        default_branch,
-        cd_environments: &send.cd_environments,
-    }
 }
 
 /// One run attempt named from outside the run (a webhook delivery, say), for [`attempt`].
@@ -463,7 +447,11 @@ pub struct Attempted {
 /// caller has checked the instance. Its lines go to `runner`.
 pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
     let r = a.reporting;
-    let plan = plan(&r.send, None, a.hint, None, a.default_branch);
+    let plan = fetch::Plan {
+        hint: a.hint,
+        default_branch: a.default_branch,
+        ..fetch::Plan::new(&r.send)
+    };
     let started = Instant::now();
     let before = a.gh.requests();
     let fetched = fetch::fetch(a.gh, a.gh, a.target, &plan).await;
@@ -481,7 +469,6 @@ pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> At
     };
     let shape = pipeline::Shape {
         send: &r.send,
-        server_url: &r.github.server_url,
         repository: a.target.repo.to_string(),
         job_status: None,
     };

@@ -229,7 +229,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     };
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
     if !dry {
-        let guid = &cfg.send.instance_guid;
+        let guid = &cfg.send.mapping.instance_guid;
         let found = crate::delivery::check_instance(&cfg.delivery, &sei, guid, runner).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             runner.error(&format!("{why}: nothing is reported"));
@@ -751,7 +751,7 @@ impl Ctx<'_> {
             return;
         }
         self.update();
-        let identity = self.cfg.send.overrides.job_full_name.is_none();
+        let identity = self.cfg.send.mapping.overrides.job_full_name.is_none();
         if !units.is_empty() && identity && !known.has_workflows() && !self.stopped() {
             // Failing, each run asks for them itself, as `report` does.
             if let Ok(w) = self.workflows(repo).await {
@@ -820,14 +820,6 @@ impl Ctx<'_> {
             source: RunSource::Inputs,
         };
         let plan = fetch::Plan {
-            commits: cfg.send.commits,
-            own_event: None,
-            hint: None,
-            ci_cd: cfg.send.ci_cd,
-            declared: &cfg.send.artifacts,
-            workflow_artifacts: cfg.send.include_workflow_artifacts,
-            workflows: cfg.send.overrides.job_full_name.is_none(),
-            me: None,
             // A run of the default branch (the organization's listing names it) is a branch's;
             // any other name is looked up once for the repository (the cache's tags).
             default_branch: self
@@ -835,7 +827,7 @@ impl Ctx<'_> {
                 .borrow()
                 .get(&u.repo.to_string().to_ascii_lowercase())
                 .cloned(),
-            cd_environments: &cfg.send.cd_environments,
+            ..fetch::Plan::new(&cfg.send)
         };
         let cached = known.map(|k| k.for_run(&gh, u.branch.clone()));
         let src: &dyn Lookups = match &cached {
@@ -854,7 +846,6 @@ impl Ctx<'_> {
             Ok(data) => {
                 let shape = pipeline::Shape {
                     send: &cfg.send,
-                    server_url: &cfg.github.server_url,
                     repository: u.repo.to_string(),
                     job_status: None,
                 };

@@ -70,7 +70,7 @@ pub fn load(
     } = super::reporting(&args.reporting, env, true, &mut p);
     let select = selection(&args.select, now, "backfill", &mut p);
     let pace = pacing(&args.pace, &mut p);
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, and SEI keeps only the first \
              report of a number: leave it out of a backfill (`build-numbers` chooses how each \

@@ -120,8 +120,9 @@ pub fn reporting(
     if !behaviour.dry_run {
         sei::require_token(&delivery, p);
     }
-    let send = send::load(&args.send, &args.instance, behaviour.dry_run, p);
+    let mut send = send::load(&args.send, &args.instance, behaviour.dry_run, p);
     let github = github::load(&args.github, &net, env, reads_api, p);
+    send.mapping.server_url = github.server_url.clone();
     Reporting {
         delivery,
         github,
@@ -210,21 +211,24 @@ mod tests {
             c.delivery.sei_endpoint,
             "https://api.levelops.io/v1/custom-cicd"
         );
-        assert_eq!(c.send.instance_guid, "89d2491c-764a-4f77-93d9-18e8e372b795");
-        assert_eq!(c.send.instance_name, "GitHub Actions");
+        assert_eq!(
+            c.send.mapping.instance_guid,
+            "89d2491c-764a-4f77-93d9-18e8e372b795"
+        );
+        assert_eq!(c.send.mapping.instance_name, "GitHub Actions");
         assert_eq!(c.github.api_url, "https://api.github.com");
         assert_eq!(c.github.server_url, "https://github.com");
         assert_eq!(c.delivery.auth_scheme, AuthScheme::Auto);
-        assert_eq!(c.send.ci_cd, CiCd::Auto);
+        assert_eq!(c.send.mapping.ci_cd, CiCd::Auto);
         assert_eq!(c.send.commits, CommitsMode::SinceLastSuccess);
-        assert!(c.send.artifacts.is_empty() && !c.send.include_workflow_artifacts);
+        assert!(c.send.mapping.artifacts.is_empty() && !c.send.include_workflow_artifacts);
         assert_eq!(
             (c.run.job_check_run_id, c.run.job_status.as_deref()),
             (None, None)
         );
         assert_eq!(c.run.wait_timeout, Duration::from_secs(30));
-        assert!(c.send.include_steps && !c.behaviour.dry_run && !c.behaviour.fail_on_error);
-        assert_eq!(c.send.cfr_status, None);
+        assert!(c.send.mapping.include_steps && !c.behaviour.dry_run && !c.behaviour.fail_on_error);
+        assert_eq!(c.send.mapping.cfr_status, None);
     }
 
     #[test]
@@ -296,7 +300,7 @@ mod tests {
             a.reporting.instance.instance_guid = None;
             a.reporting.behaviour.dry_run = some("true");
         }));
-        assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
+        assert_eq!(c.send.mapping.instance_guid, PLACEHOLDER_GUID);
         assert_eq!(c.warnings.len(), 1);
     }
 
@@ -310,7 +314,7 @@ mod tests {
             a.reporting.instance.instance_guid = some(PLACEHOLDER_GUID);
             a.reporting.behaviour.dry_run = some("true");
         }));
-        assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
+        assert_eq!(c.send.mapping.instance_guid, PLACEHOLDER_GUID);
     }
 
     #[test]
@@ -346,14 +350,14 @@ mod tests {
             a.reporting.send.cfr_status = some("TRUE");
         }));
         assert_eq!(
-            c.send.params,
+            c.send.mapping.params,
             [
                 ("version".to_owned(), "1.2".to_owned()),
                 ("url".to_owned(), "https://x/?a=b".to_owned())
             ]
         );
-        assert_eq!(c.send.themes, ["x", "x/y"]);
-        assert_eq!(c.send.cfr_status, Some(true));
+        assert_eq!(c.send.mapping.themes, ["x", "x/y"]);
+        assert_eq!(c.send.mapping.cfr_status, Some(true));
     }
 
     #[test]
@@ -367,9 +371,9 @@ mod tests {
             a.run.job_status = some("Failure");
             a.run.wait_timeout = some("2m");
         }));
-        assert_eq!(c.send.ci_cd, CiCd::Cd);
+        assert_eq!(c.send.mapping.ci_cd, CiCd::Cd);
         assert_eq!(c.send.commits, CommitsMode::Event);
-        assert_eq!(c.send.artifacts[0].name, "ghcr.io/acme/api");
+        assert_eq!(c.send.mapping.artifacts[0].name, "ghcr.io/acme/api");
         assert!(c.send.include_workflow_artifacts);
         assert_eq!(c.run.job_check_run_id, Some(41234567890));
         assert_eq!(c.run.job_status.as_deref(), Some("failure"));

@@ -138,7 +138,7 @@ pub fn load(args: &ServeArgs, env: &RunnerEnv) -> Result<Serve, Vec<InputError>>
                 DEFAULT_DRAIN
             }),
     };
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, and SEI keeps only the first \
              report of a number: leave it out of `serve` (`build-numbers` chooses how each run's \

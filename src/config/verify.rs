@@ -48,7 +48,7 @@ pub fn load(
         ..
     } = super::reporting(&reporting, env, true, &mut p);
     let select = selection(&args.select, now, "verify", &mut p);
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, so no run could be told \
              apart in SEI: leave it out (`build-numbers` says how each run's number was made)"

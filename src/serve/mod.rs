@@ -134,7 +134,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         .unwrap_or_default();
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
     if !cfg.behaviour.dry_run {
-        let guid = &cfg.send.instance_guid;
+        let guid = &cfg.send.mapping.instance_guid;
         let capture = runner.capture();
         let found = crate::delivery::check_instance(&cfg.delivery, &http, guid, &capture).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {

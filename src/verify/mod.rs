@@ -84,7 +84,7 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
             1
         };
     }
-    let guid = &cfg.send.instance_guid;
+    let guid = &cfg.send.mapping.instance_guid;
     let instance = crate::delivery::check_instance(d, &sei, guid, runner).await;
     let instance_problem = match instance {
         crate::sei::Instance::Unknown => Some(format!(
@@ -397,7 +397,6 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
     }
     let shape = pipeline::Shape {
         send: &cfg.send,
-        server_url: &cfg.github.server_url,
         repository: repo.to_string(),
         job_status: None,
     };
@@ -463,18 +462,7 @@ async fn resend(
         attempt: Some(e.attempt),
         source: RunSource::Inputs,
     };
-    let plan = fetch::Plan {
-        commits: cfg.send.commits,
-        own_event: None,
-        hint: None,
-        ci_cd: cfg.send.ci_cd,
-        declared: &cfg.send.artifacts,
-        workflow_artifacts: cfg.send.include_workflow_artifacts,
-        workflows: cfg.send.overrides.job_full_name.is_none(),
-        me: None,
-        default_branch: None,
-        cd_environments: &cfg.send.cd_environments,
-    };
+    let plan = fetch::Plan::new(&cfg.send);
     let log = runner.capture();
     let what = format!("{} run {} attempt {}", e.repository, e.run_id, e.attempt);
     let outcome = match fetch::fetch(&gh, &gh, &target, &plan).await {
@@ -482,7 +470,6 @@ async fn resend(
         Ok(data) => {
             let shape = pipeline::Shape {
                 send: &cfg.send,
-                server_url: &cfg.github.server_url,
                 repository: repo.to_string(),
                 job_status: None,
             };

@@ -52,6 +52,7 @@ mod tag;
 
 use super::client::GitHub;
 use super::source::Source;
+use crate::config::SendSettings;
 use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
 use crate::model::RunRef;
@@ -83,6 +84,26 @@ pub struct Plan<'a> {
     /// `cd-environments`: the environments whose deployments count (and whose earlier
     /// deployment is the base of a deployment's commits).
     pub cd_environments: &'a cicd::Environments,
+}
+
+impl<'a> Plan<'a> {
+    /// What `send` asks to read of any run: no event, no hint, not the reporter's own attempt,
+    /// no default branch known. The caller adds what it knows of the run.
+    pub fn new(send: &'a SendSettings) -> Plan<'a> {
+        let m = &send.mapping;
+        Plan {
+            commits: send.commits,
+            own_event: None,
+            hint: None,
+            ci_cd: m.ci_cd,
+            declared: &m.artifacts,
+            workflow_artifacts: send.include_workflow_artifacts,
+            workflows: m.overrides.job_full_name.is_none(),
+            me: None,
+            default_branch: None,
+            cd_environments: &m.cd_environments,
+        }
+    }
 }
 
 pub struct MePlan {
