@@ -13,6 +13,7 @@
 
 pub mod args;
 pub mod backfill;
+pub mod command;
 pub mod config;
 pub mod delivery;
 pub mod env;
@@ -40,7 +41,8 @@ pub mod verify;
 
 use clap::Parser;
 
-/// Parses the command line and runs the command; returns the exit code.
+/// Parses the command line and runs the command through the one skeleton ([`command::run`]);
+/// returns the exit code.
 pub fn main() -> u8 {
     // Before the flags are read: an input that is not UTF-8 is an input error, said as usual.
     let not_utf8 = env::RunnerEnv::set_aside_inputs_not_utf8();
@@ -49,49 +51,13 @@ pub fn main() -> u8 {
         inputs_not_utf8: not_utf8,
         ..env::RunnerEnv::from_process()
     };
+    use args::Command as C;
     match cli.command {
-        args::Command::Report(a) => {
-            let code = config::exit_code(
-                env.in_actions,
-                config::fail_on_error(&a.reporting.behaviour),
-                config::Ending::NotDelivered,
-            );
-            exit_on_panic(&env, code);
-            report::run(&a, &env)
-        }
-        args::Command::Replay(a) => {
-            exit_on_panic(&env, 1);
-            replay::run(&a, &env)
-        }
-        args::Command::Backfill(a) => {
-            exit_on_panic(&env, 1);
-            backfill::run(&a, &env)
-        }
-        args::Command::Verify(a) => {
-            exit_on_panic(&env, 1);
-            verify::run(&a, &env)
-        }
-        args::Command::Instance(args::InstanceCommand::Register(a)) => {
-            exit_on_panic(&env, 1);
-            instance::register(&a, &env)
-        }
-        args::Command::Serve(a) => {
-            exit_on_panic(&env, 1);
-            serve::run(&a, &env)
-        }
+        C::Report(a) => command::run(&*a, &env),
+        C::Replay(a) => command::run(&*a, &env),
+        C::Backfill(a) => command::run(&*a, &env),
+        C::Verify(a) => command::run(&*a, &env),
+        C::Instance(args::InstanceCommand::Register(a)) => command::run(&*a, &env),
+        C::Serve(a) => command::run(&*a, &env),
     }
-}
-
-/// A panic is a bug. Whatever the build does next (the release build aborts, which no
-/// `catch_unwind` survives), the process says so in an error annotation and exits with `code`:
-/// a report fails the workflow only as `fail-on-error` says.
-fn exit_on_panic(env: &env::RunnerEnv, code: u8) {
-    let env = env.clone();
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        report(info); // The panic message, on stderr.
-        runner::Runner::new(&env)
-            .error("sei-cicd stopped on an internal error (a bug: please report it)");
-        std::process::exit(code.into());
-    }));
 }

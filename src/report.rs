@@ -4,10 +4,10 @@
 //! exit code 0: telemetry never breaks a user's build. [`attempt`] is the same report of one
 //! run attempt named from outside (`serve`'s webhook deliveries), without the step's outputs.
 
-use crate::args::given;
-use crate::args::ReportArgs;
+use crate::args::{given, ReportArgs};
+use crate::command::{exit_code, Command, Context, Ending, Tokens};
 use crate::config::values::parse_bool;
-use crate::config::{self, Config, Ending, Reporting};
+use crate::config::{self, Config, InputError, Reporting};
 use crate::delivery;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
@@ -20,76 +20,78 @@ use crate::model::{RunRef, RunSource};
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::secret::Secret;
 use crate::skip;
 use crate::summary;
 use crate::target;
 use std::time::{Duration, Instant};
 
-/// Runs `report`; returns the process exit code ([`config::exit_code`]).
-pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
-    // The `timeout` deadline counts from here.
-    let clock = SystemClock::start();
-    let runner = Runner::new(env);
-    let fail_on_error = config::fail_on_error(&args.reporting.behaviour);
-    // Masked first, as given: whatever is printed after, a token never shows.
-    for token in [
-        given(&args.reporting.sei.sei_token).or(env.sei_token.as_deref()),
-        given(&args.reporting.github.github_token).or(env.github_token.as_deref()),
-    ] {
-        runner.mask(&Secret::new(token.unwrap_or_default()));
-    }
-    for w in crate::args::misspelt_inputs("report", &env.input_names) {
-        runner.warning(&w);
-    }
-    let (outcome, ending, shown) = match start(args, env, &runner) {
-        Start::Skip(skip) => {
-            runner.notice(&skip.notice);
-            let what = summary::What::Skipped { why: &skip.notice };
-            write_summary(&runner, &what, None);
-            (
-                Outcome::new(Status::Skipped, skip.detail),
-                Ending::Done,
-                None,
-            )
+impl Command for ReportArgs {
+    type Settings = Start;
+    const NAME: &'static str = "report";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-        Start::Bad(errors) => {
-            for e in &errors {
-                runner.error(e);
+    }
+
+    /// A report fails the workflow only as `fail-on-error` says.
+    fn failure_code(&self, env: &RunnerEnv) -> u8 {
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(env.in_actions, fail_on_error, Ending::NotDelivered)
+    }
+
+    fn load(&self, cx: &Context) -> Result<(Start, Vec<String>), Vec<InputError>> {
+        start(self, cx.env, &cx.runner)
+    }
+
+    /// Every input to fix as an error, in the summary too, and the outputs.
+    fn bad_input(&self, cx: &Context, errors: &[InputError]) -> u8 {
+        let runner = &cx.runner;
+        let errors: Vec<String> = errors.iter().map(|e| e.0.clone()).collect();
+        for e in &errors {
+            runner.error(e);
+        }
+        write_summary(runner, &summary::What::BadInput { errors: &errors }, None);
+        let outcome = Outcome::new(
+            Status::Failed,
+            format!("{} input(s) need fixing", errors.len()),
+        );
+        finish(runner, &outcome);
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(cx.env.in_actions, fail_on_error, Ending::BadInput)
+    }
+
+    async fn run(&self, start: Start, cx: &Context<'_>) -> u8 {
+        let runner = &cx.runner;
+        let (outcome, ending) = match start {
+            Start::Skip(skip) => {
+                runner.notice(&skip.notice);
+                let what = summary::What::Skipped { why: &skip.notice };
+                write_summary(runner, &what, None);
+                (Outcome::new(Status::Skipped, skip.detail), Ending::Done)
             }
-            write_summary(&runner, &summary::What::BadInput { errors: &errors }, None);
-            let outcome = Outcome::new(
-                Status::Failed,
-                format!("{} input(s) need fixing", errors.len()),
-            );
-            (outcome, Ending::BadInput, None)
-        }
-        Start::Go(cfg, event) => {
-            for w in &cfg.warnings {
-                runner.warning(w);
+            Start::Go(cfg, event) => {
+                let (outcome, shown) = report(&cfg, *event, cx.env, runner, &cx.clock).await;
+                let ending = match outcome.status {
+                    Status::Failed if outcome.bad_input => Ending::BadInput,
+                    Status::Failed => Ending::NotDelivered,
+                    _ => Ending::Done,
+                };
+                let run = shown.as_ref().map(|s| summary::Run {
+                    payload: &s.payload,
+                    timeline: &s.timeline,
+                    url: s.url.as_deref(),
+                });
+                write_summary(runner, &what(&outcome), run.as_ref());
+                (outcome, ending)
             }
-            let (outcome, shown) = match runner.runtime() {
-                Some(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
-                None => (Outcome::new(Status::Failed, "could not start"), None),
-            };
-            let ending = match outcome.status {
-                Status::Failed if outcome.bad_input => Ending::BadInput,
-                Status::Failed => Ending::NotDelivered,
-                _ => Ending::Done,
-            };
-            (outcome, ending, Some(shown))
-        }
-    };
-    if let Some(shown) = shown {
-        let run = shown.as_ref().map(|s| summary::Run {
-            payload: &s.payload,
-            timeline: &s.timeline,
-            url: s.url.as_deref(),
-        });
-        write_summary(&runner, &what(&outcome), run.as_ref());
+        };
+        finish(runner, &outcome);
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(cx.env.in_actions, fail_on_error, ending)
     }
-    finish(&runner, &outcome);
-    config::exit_code(env.in_actions, fail_on_error, ending)
 }
 
 /// The run a summary shows, once its payload is built.
@@ -130,16 +132,18 @@ fn write_summary(runner: &Runner, what: &summary::What, run: Option<&summary::Ru
 }
 
 /// What the inputs and the event say before anything is read.
-enum Start {
+pub enum Start {
     /// A report that must not be sent.
     Skip(skip::Skip),
-    /// Inputs to fix, every one of them.
-    Bad(Vec<String>),
     Go(Box<Config>, Box<Option<Event>>),
 }
 
 /// Reads the event, decides whether to report at all ([`skip`]), then checks the inputs.
-fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
+fn start(
+    args: &ReportArgs,
+    env: &RunnerEnv,
+    runner: &Runner,
+) -> Result<(Start, Vec<String>), Vec<InputError>> {
     let run_id_given = given(&args.run.run_id).is_some();
     let saved = given(&args.run.github_data).is_some();
     // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
@@ -149,10 +153,10 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
             Ok(e) => Some(e),
             Err(why) => {
                 if env.event_name.as_deref() == Some("workflow_run") && !run_id_given {
-                    problems.push(format!(
+                    problems.push(InputError(format!(
                         "{why}: GITHUB_EVENT_PATH must point at the workflow_run event, or give \
                          the `run-id` input"
-                    ));
+                    )));
                 } else {
                     runner.warning(&format!(
                         "{why} (GITHUB_EVENT_PATH): reporting without the event's details"
@@ -173,14 +177,17 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
     });
     // An input that is not text is an input to fix, whatever the event (its value is unknown).
     if let Some(skip) = skip.filter(|_| env.inputs_not_utf8.is_empty()) {
-        return Start::Skip(skip);
+        return Ok((Start::Skip(skip), Vec::new()));
     }
     match config::load(args, env) {
-        Ok(cfg) if problems.is_empty() => Start::Go(Box::new(cfg), Box::new(event)),
-        Ok(_) => Start::Bad(problems),
+        Ok(mut cfg) if problems.is_empty() => {
+            let warnings = std::mem::take(&mut cfg.warnings);
+            Ok((Start::Go(Box::new(cfg), Box::new(event)), warnings))
+        }
+        Ok(_) => Err(problems),
         Err(errors) => {
-            problems.extend(errors.into_iter().map(|e| e.0));
-            Start::Bad(problems)
+            problems.extend(errors);
+            Err(problems)
         }
     }
 }

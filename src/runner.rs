@@ -183,28 +183,6 @@ impl Runner {
         }
     }
 
-    /// Each input to fix, as an error annotation.
-    pub fn input_errors(&self, errors: &[crate::config::InputError]) {
-        for e in errors {
-            self.error(&e.0);
-        }
-    }
-
-    /// The runtime a command's requests run on, or `None` (with the error said) when the
-    /// process cannot make one.
-    pub fn runtime(&self) -> Option<tokio::runtime::Runtime> {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => Some(rt),
-            Err(e) => {
-                self.error(&format!("could not start: {e}"));
-                None
-            }
-        }
-    }
-
     pub fn warning(&self, msg: &str) {
         self.annotate(Level::Warning, msg)
     }

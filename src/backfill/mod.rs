@@ -32,7 +32,9 @@ pub mod select;
 pub mod state;
 
 use crate::args::BackfillArgs;
+use crate::command::{exit_code, Command, Context, Tokens};
 use crate::config::backfill::Backfill;
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::fetch;
@@ -58,39 +60,40 @@ const LINE_EVERY: Duration = Duration::from_secs(60);
 /// Lines of a dry run's listing, at most (the counts cover everything).
 const DRY_RUN_LINES: usize = 10_000;
 
-/// Runs `backfill`; returns the process exit code.
-pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(env);
-    let cfg = match crate::config::backfill::load(args, env, chrono::Utc::now()) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return 2;
+impl Command for BackfillArgs {
+    type Settings = Backfill;
+    const NAME: &'static str = "backfill";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    for w in &cfg.warnings {
-        runner.warning(w);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    match rt.block_on(backfill(&cfg, env, &runner)) {
-        Ending::Code(c) => c,
-        Ending::Finished(ending) => crate::config::exit_code(
-            runner.in_actions(),
-            crate::config::fail_on_error(&args.reporting.behaviour),
-            ending,
-        ),
+
+    fn load(&self, cx: &Context) -> Result<(Backfill, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::backfill::load(self, cx.env, chrono::Utc::now())?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    async fn run(&self, cfg: Backfill, cx: &Context<'_>) -> u8 {
+        match backfill(&cfg, cx.env, &cx.runner).await {
+            Ending::Code(c) => c,
+            Ending::Finished(ending) => exit_code(
+                cx.runner.in_actions(),
+                crate::config::fail_on_error(&self.reporting.behaviour),
+                ending,
+            ),
+        }
     }
 }
 
 /// How a backfill ended: an exit code of its own (bad inputs 2, stopped 130), or as every
-/// command that reports ends ([`crate::config::exit_code`]).
+/// command that reports ends ([`crate::command::exit_code`]).
 enum Ending {
     Code(u8),
-    Finished(crate::config::Ending),
+    Finished(crate::command::Ending),
 }
 
 /// One run attempt to report.
@@ -202,7 +205,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         Ok(h) => h,
         Err(e) => {
             runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     };
     let pace_say = say.clone();
@@ -217,14 +220,14 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
             .with_pace(pacer.clone()),
         Err(e) => {
             runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     };
     let sei = match crate::delivery::client(&cfg.delivery) {
         Ok(c) => c,
         Err(failed) => {
             runner.error(&failed.message);
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     };
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
@@ -233,7 +236,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         let found = crate::delivery::check_instance(&cfg.delivery, &sei, guid, runner).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             runner.error(&format!("{why}: nothing is reported"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -1005,9 +1008,9 @@ impl Ctx<'_> {
         if interrupted {
             Ending::Code(130)
         } else if broken || !failures.is_empty() || !unlisted.is_empty() {
-            Ending::Finished(crate::config::Ending::NotDelivered)
+            Ending::Finished(crate::command::Ending::NotDelivered)
         } else {
-            Ending::Finished(crate::config::Ending::Done)
+            Ending::Finished(crate::command::Ending::Done)
         }
     }
 

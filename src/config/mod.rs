@@ -21,7 +21,7 @@ pub mod verify;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
 use crate::env::RunnerEnv;
-pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
+pub use behaviour::{fail_on_error, Behaviour};
 pub use github::GitHubAccess;
 pub use run::RunChoice;
 pub use sei::Delivery;

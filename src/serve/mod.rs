@@ -31,7 +31,9 @@ pub mod signature;
 pub mod worker;
 
 use crate::args::ServeArgs;
+use crate::command::{Command, Context, Tokens};
 use crate::config::serve::{Auth, Hook, Serve};
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::keep::Place;
 use crate::runner::Runner;
@@ -52,34 +54,49 @@ pub struct Shared {
     pub budget: tokio::sync::Semaphore,
 }
 
-/// Runs `serve` until it is stopped; returns the process exit code (2 for bad inputs, 1 when
-/// it cannot start, 0 after a stop).
-pub fn run(args: &ServeArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(&RunnerEnv {
-        in_actions: false,
-        ..env.clone()
-    });
-    let log = Log::new(runner.clone(), env.debug);
-    let none = About::default();
-    let cfg = match crate::config::serve::load(args, env) {
-        Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                log.error(&e.0, &none);
-            }
-            return 2;
+/// Runs until it is stopped: exit code 2 for bad inputs, 1 when it cannot start, 0 after a stop.
+impl Command for ServeArgs {
+    type Settings = Serve;
+    const NAME: &'static str = "serve";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    runner.mask(&cfg.secret);
-    for w in &cfg.warnings {
-        log.warn(w, &none);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    rt.block_on(serve(Arc::new(cfg), runner, log))
+
+    /// A service: lines on stderr (JSON lines in a log collector), never workflow commands.
+    fn runner(&self, env: &RunnerEnv) -> Runner {
+        Runner::new(&RunnerEnv {
+            in_actions: false,
+            ..env.clone()
+        })
+    }
+
+    fn warn(&self, cx: &Context, message: &str) {
+        Log::new(cx.runner.clone(), cx.env.debug).warn(message, &About::default());
+    }
+
+    fn load(&self, cx: &Context) -> Result<(Serve, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::serve::load(self, cx.env)?;
+        cx.runner.mask(&cfg.secret);
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    fn bad_input(&self, cx: &Context, errors: &[InputError]) -> u8 {
+        let log = Log::new(cx.runner.clone(), cx.env.debug);
+        for e in errors {
+            log.error(&e.0, &About::default());
+        }
+        2
+    }
+
+    async fn run(&self, cfg: Serve, cx: &Context<'_>) -> u8 {
+        let log = Log::new(cx.runner.clone(), cx.env.debug);
+        serve(Arc::new(cfg), cx.runner.clone(), log).await
+    }
 }
 
 /// The folder failed reports keep their payloads in.

@@ -26,7 +26,9 @@ pub mod stored;
 use crate::args::VerifyArgs;
 use crate::backfill::state::{self, Outcome, State};
 use crate::backfill::{listing, select};
+use crate::command::{Command, Context, Tokens};
 use crate::config::verify::Verify;
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::fetch;
@@ -45,25 +47,26 @@ use std::collections::BTreeMap;
 /// Repositories read at once, and requests in flight to GitHub.
 const CONCURRENCY: usize = 4;
 
-/// Runs `verify`; returns the process exit code.
-pub fn run(args: &VerifyArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(env);
-    let cfg = match crate::config::verify::load(args, env, chrono::Utc::now()) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return 2;
+impl Command for VerifyArgs {
+    type Settings = Verify;
+    const NAME: &'static str = "verify";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.sei,
+            github: Some(&self.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    for w in &cfg.warnings {
-        runner.warning(w);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    rt.block_on(verify(&cfg, env, &runner))
+
+    fn load(&self, cx: &Context) -> Result<(Verify, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::verify::load(self, cx.env, chrono::Utc::now())?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    async fn run(&self, cfg: Verify, cx: &Context<'_>) -> u8 {
+        verify(&cfg, cx.env, &cx.runner).await
+    }
 }
 
 async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
