@@ -13,6 +13,7 @@
 
 pub mod args;
 pub mod backfill;
+pub mod clients;
 pub mod command;
 pub mod config;
 pub mod delivery;

@@ -5,12 +5,13 @@
 //! run attempt named from outside (`serve`'s webhook deliveries), without the step's outputs.
 
 use crate::args::{given, ReportArgs};
+use crate::clients::{Clients, GitHubUse};
 use crate::command::{exit_code, Command, Context, Ending, Tokens};
 use crate::config::values::parse_bool;
 use crate::config::{self, Config, InputError, Reporting};
 use crate::delivery;
 use crate::env::RunnerEnv;
-use crate::github::client::GitHub;
+use crate::github::client::{GitHub, MAX_IN_FLIGHT};
 use crate::github::{data_dir, fetch};
 use crate::keep::Place;
 use crate::map;
@@ -226,28 +227,23 @@ async fn report(
     clock: &SystemClock,
 ) -> (Outcome, Option<Shown>) {
     let started = Instant::now();
-    let client = match delivery::client(&cfg.delivery) {
+    // SEI's client and GitHub's, made before the requests start.
+    let clients = match Clients::new(&cfg.delivery) {
         Ok(c) => c,
-        Err(failed) => return (fail(runner, failed.message), None),
+        Err(why) => return (fail(runner, why), None),
     };
-    // GitHub's own client, made before the requests start: it follows redirects (SEI's never).
-    let github_http =
-        match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
-            Ok(c) => c,
-            Err(e) => return (fail(runner, format!("{e:#}")), None),
-        };
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
         if cfg.behaviour.dry_run {
             return None;
         }
         let guid = &cfg.send.mapping.instance_guid;
-        Some(delivery::check_instance(&cfg.delivery, &client, guid, runner).await)
+        Some(delivery::check_instance(&cfg.delivery, &clients.sei, guid, runner).await)
     };
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock, github_http).await,
+            None => fetch_live(cfg, env, event, runner, clock, &clients).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -277,7 +273,7 @@ async fn report(
     };
     let route = pipeline::Route {
         delivery: &cfg.delivery,
-        client: &client,
+        client: &clients.sei,
         dry_run: cfg.behaviour.dry_run,
         refused,
     };
@@ -349,7 +345,7 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
-    http: reqwest::Client,
+    clients: &Clients,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -394,9 +390,16 @@ async fn fetch_live(
         ..fetch::Plan::new(&cfg.send)
     };
     let log = runner.clone();
-    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
-        .map_err(|e| Stop::Reading(format!("{e:#}")))?
-        .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: clock.clone(),
+        in_flight: MAX_IN_FLIGHT,
+    };
+    let gh = clients
+        .github(using, move |m| log.info(m))
+        .map_err(Stop::Reading)?;
     let started = Instant::now();
     let data = fetch::fetch(&gh, &gh, &target, &plan)
         .await

@@ -32,6 +32,7 @@ pub mod select;
 pub mod state;
 
 use crate::args::BackfillArgs;
+use crate::clients::{Clients, GitHubUse};
 use crate::command::{exit_code, Command, Context, Tokens};
 use crate::config::backfill::Backfill;
 use crate::config::InputError;
@@ -201,32 +202,22 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let terminal = !runner.in_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(terminal, LINE_EVERY);
     let say = progress.sayer(runner);
-    let http = match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
-        Ok(h) => h,
-        Err(e) => {
-            runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::command::Ending::NotDelivered);
-        }
-    };
     let pace_say = say.clone();
     let pacer = Arc::new(pace::Pacer::new(cfg.pace.per_minute, move |m| pace_say(m)));
     let retry_say = say.clone();
-    let gh = match GitHub::new(http, &cfg.github.api_url, &cfg.github.token) {
-        Ok(g) => g
-            .with_retry(cfg.delivery.policy, SystemClock::start(), move |m| {
-                retry_say(m)
-            })
-            .with_in_flight(cfg.pace.concurrency)
-            .with_pace(pacer.clone()),
-        Err(e) => {
-            runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::command::Ending::NotDelivered);
-        }
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: SystemClock::start(),
+        in_flight: cfg.pace.concurrency,
     };
-    let sei = match crate::delivery::client(&cfg.delivery) {
-        Ok(c) => c,
-        Err(failed) => {
-            runner.error(&failed.message);
+    let clients =
+        Clients::new(&cfg.delivery).and_then(|c| Ok((c.github(using, move |m| retry_say(m))?, c)));
+    let (gh, Clients { sei, .. }) = match clients {
+        Ok((gh, c)) => (gh.with_pace(pacer.clone()), c),
+        Err(why) => {
+            runner.error(&why);
             return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     };

@@ -31,6 +31,7 @@ pub mod signature;
 pub mod worker;
 
 use crate::args::ServeArgs;
+use crate::clients::Clients;
 use crate::command::{Command, Context, Tokens};
 use crate::config::serve::{Auth, Hook, Serve};
 use crate::config::InputError;
@@ -125,10 +126,10 @@ fn payloads_folder(log: &Log) -> Place {
 
 async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
     let none = About::default();
-    let http = match crate::delivery::client(&cfg.delivery) {
+    let clients = match Clients::new(&cfg.delivery) {
         Ok(c) => c,
-        Err(failed) => {
-            log.error(&failed.message, &none);
+        Err(why) => {
+            log.error(&why, &none);
             return 1;
         }
     };
@@ -153,7 +154,8 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
     if !cfg.behaviour.dry_run {
         let guid = &cfg.send.mapping.instance_guid;
         let capture = runner.capture();
-        let found = crate::delivery::check_instance(&cfg.delivery, &http, guid, &capture).await;
+        let found =
+            crate::delivery::check_instance(&cfg.delivery, &clients.sei, guid, &capture).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             log.error(&format!("{why}: nothing can be reported"), &none);
             return 1;
@@ -168,7 +170,8 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         ready: AtomicBool::new(false),
         budget: tokio::sync::Semaphore::new(routes::BODY_BUDGET_KIB),
     });
-    let api = api::Api::new(http.clone(), &cfg.github.api_url);
+    // Never following a redirect, as SEI's: a POST for a token must not turn into a GET.
+    let api = api::Api::new(clients.sei.clone(), &cfg.github.api_url);
     let (source, app, github_as) = match &cfg.auth {
         Auth::App { id, key } => {
             let app = Arc::new(app::App::new(*id, key.clone(), api.clone()));
@@ -178,7 +181,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
             };
             (source, Some(app), format!("as the GitHub App {id}"))
         }
-        Auth::Token => match worker::client(&http, &cfg, &log, &cfg.github.token) {
+        Auth::Token => match worker::client(&clients, &cfg, &log, &cfg.github.token) {
             Ok(gh) => (worker::Source::Token(gh), None, "with the token".to_owned()),
             Err(why) => {
                 log.error(&why, &none);
@@ -191,7 +194,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         reporting: cfg.reporting(),
         shared: shared.clone(),
         source,
-        http: http.clone(),
+        clients,
         keep: payloads_folder(&log),
         runner: runner.clone(),
         log: log.clone(),

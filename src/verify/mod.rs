@@ -26,6 +26,7 @@ pub mod stored;
 use crate::args::VerifyArgs;
 use crate::backfill::state::{self, Outcome, State};
 use crate::backfill::{listing, select};
+use crate::clients::{Clients, GitHubUse};
 use crate::command::{Command, Context, Tokens};
 use crate::config::verify::Verify;
 use crate::config::InputError;
@@ -318,17 +319,17 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
 
 /// The GitHub client (retries said in the log, `CONCURRENCY` requests in flight) and SEI's.
 fn clients(cfg: &Verify, runner: &Runner) -> Result<(GitHub, reqwest::Client), String> {
-    let http = crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow)
-        .map_err(|e| format!("{e:#}"))?;
+    let clients = Clients::new(&cfg.delivery)?;
     let say = runner.clone();
-    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
-        .map_err(|e| format!("{e:#}"))?
-        .with_retry(cfg.delivery.policy, SystemClock::start(), move |m| {
-            say.info(m)
-        })
-        .with_in_flight(CONCURRENCY);
-    let sei = crate::delivery::client(&cfg.delivery).map_err(|f| f.message)?;
-    Ok((gh, sei))
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: SystemClock::start(),
+        in_flight: CONCURRENCY,
+    };
+    let gh = clients.github(using, move |m| say.info(m))?;
+    Ok((gh, clients.sei))
 }
 
 /// Every completed attempt of `repo`'s runs in the window, as its report says it in SEI.
