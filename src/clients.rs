@@ -50,7 +50,7 @@ impl Clients {
     ) -> Result<GitHub, String> {
         Ok(
             GitHub::new(self.github_http.clone(), &using.access.api_url, using.token)
-                .map_err(|e| format!("{e:#}"))?
+                .map_err(|e| e.to_string())?
                 .with_retry(using.policy, using.clock, say)
                 .with_in_flight(using.in_flight),
         )

@@ -399,11 +399,11 @@ async fn fetch_live(
     };
     let gh = clients
         .github(using, move |m| log.info(m))
-        .map_err(Stop::Reading)?;
+        .map_err(|e| Stop::Reading(e.to_string()))?;
     let started = Instant::now();
     let data = fetch::fetch(&gh, &gh, &target, &plan)
         .await
-        .map_err(Stop::Reading)?;
+        .map_err(|e| Stop::Reading(e.to_string()))?;
     let unchanged = match gh.not_modified() {
         0 => String::new(),
         n => format!(" ({n} answered `304 Not Modified`, free of the rate limit)"),
@@ -475,7 +475,7 @@ pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> At
     };
     let data = match fetched {
         Ok(d) => d,
-        Err(why) => return done(fail(runner, why)),
+        Err(why) => return done(fail(runner, why.to_string())),
     };
     let shape = pipeline::Shape {
         send: &r.send,

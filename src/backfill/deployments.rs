@@ -10,6 +10,7 @@
 //! A question the listing cannot answer within [`MAX_PAGES`] gets `None`: the run asks GitHub.
 
 use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::github::pages::PER_PAGE;
 use crate::map::deployments as rules;
 use crate::model::{Deployment, DeploymentStatus, Repo, Run};
@@ -144,14 +145,13 @@ impl<'a> Known<'a> {
     }
 
     /// Deployment `id`'s statuses, asked of GitHub once.
-    pub async fn statuses(&self, id: u64) -> Result<Vec<DeploymentStatus>, String> {
+    pub async fn statuses(&self, id: u64) -> Result<Vec<DeploymentStatus>, Error> {
         let cell = self.statuses.borrow_mut().entry(id).or_default().clone();
         cell.get_or_try_init(|| async {
             self.gh
                 .handle(SystemClock::start())
                 .deployment_statuses(&self.repo, id)
                 .await
-                .map_err(|e| format!("{e:#}"))
         })
         .await
         .cloned()

@@ -16,6 +16,7 @@
 
 use super::history::{Between, History};
 use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::github::source::{Answer, Source};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::{
@@ -36,7 +37,7 @@ type Group = (String, Option<String>, Option<String>);
 /// The successes before the window of one query, read as far as needed.
 type Earlier = Rc<tokio::sync::Mutex<Before>>;
 /// Answers of the tags look-up, by prefix.
-type Tags = Rc<tokio::sync::OnceCell<Result<Vec<String>, String>>>;
+type Tags = Rc<tokio::sync::OnceCell<Result<Vec<String>, Error>>>;
 
 /// The successes of one query created before the window, newest first, as far as read.
 #[derive(Default)]
@@ -279,7 +280,7 @@ impl RepoKnown<'_> {
         &'b self,
         q: &'b PreviousQuery,
         page: u64,
-    ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, String>>> {
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, Error>>> {
         Box::pin(async move {
             let created = q.created_before?;
             if !self.whole || created < self.since {
@@ -329,7 +330,7 @@ impl RepoKnown<'_> {
                             before.ended = (runs.len() as u64) < commits::PREVIOUS_PAGE;
                             before.runs.extend(runs.iter().map(Success::of));
                         }
-                        Err(e) => return Some(Err(format!("{e:#}"))),
+                        Err(e) => return Some(Err(e)),
                     }
                 }
                 found.extend(before.runs.iter().cloned());
@@ -348,7 +349,7 @@ impl RepoKnown<'_> {
     fn tags_starting_with<'b>(
         &'b self,
         prefix: &'b str,
-    ) -> LocalBoxFuture<'b, Option<Result<Vec<String>, String>>> {
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<String>, Error>>> {
         Box::pin(async move {
             let cell = self
                 .tags
@@ -357,12 +358,7 @@ impl RepoKnown<'_> {
                 .or_default()
                 .clone();
             let names = cell
-                .get_or_init(|| async {
-                    self.gh()
-                        .tags_starting_with(&self.repo, prefix)
-                        .await
-                        .map_err(|e| format!("{e:#}"))
-                })
+                .get_or_init(|| async { self.gh().tags_starting_with(&self.repo, prefix).await })
                 .await;
             Some(names.clone())
         })

@@ -23,6 +23,7 @@
 //! page only while it still covers the window ([`still_covers`]).
 
 use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::model::{Repo, Run};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use futures_util::future::LocalBoxFuture;
@@ -186,7 +187,7 @@ pub fn list<'a>(
         let qs = query_string(q, from, to);
         // A deadline of its own for each range: a repository's ranges are read minutes apart.
         let h = gh.handle(crate::retry::SystemClock::start());
-        let err = |e: anyhow::Error| format!("could not list the runs of {repo}: {e:#}");
+        let err = |e: Error| format!("could not list the runs of {repo}: {e}");
         let first = h
             .runs_page(repo, q.workflow, &qs, PAGE, 1)
             .await

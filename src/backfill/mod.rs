@@ -834,6 +834,7 @@ impl Ctx<'_> {
         let (status, detail, kept) = match fetch::fetch_from(&gh, src, &target, u.run, &plan).await
         {
             Err(why) => {
+                let why = why.to_string();
                 log.error(&why);
                 (Status::Failed, why, None)
             }

@@ -5,7 +5,8 @@
 //! names, by file or by name. The matching is pure; the listing is a thin shell over the client.
 
 use crate::config::backfill::Selection;
-use crate::github::client::{ApiError, GitHub};
+use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::model::{Repo, Repository, Workflow};
 
 /// Repositories and the ones the patterns left out.
@@ -139,7 +140,7 @@ async fn organization(
         let mut out = Vec::new();
         for page in 1..=1000 {
             let p = gh.installation_repos(page).await.map_err(|e| {
-                format!("could not list the repositories of the GitHub App installation: {e:#}")
+                format!("could not list the repositories of the GitHub App installation: {e}")
             })?;
             let n = p.repositories.len() as u64;
             out.extend(p.repositories.iter().filter_map(of_org));
@@ -164,17 +165,12 @@ async fn organization(
                 }
                 page += 1;
             }
-            Err(e)
-                if !user
-                    && page == 1
-                    && e.downcast_ref::<ApiError>()
-                        .is_some_and(|a| a.status == 404) =>
-            {
+            Err(e) if !user && page == 1 && matches!(&e, Error::Status(r) if r.status == 404) => {
                 user = true; // not an organization: a user's repositories
             }
             Err(e) => {
                 return Err(format!(
-                    "could not list the repositories of `{org}` (`organization`): {e:#}"
+                    "could not list the repositories of `{org}` (`organization`): {e}"
                 ))
             }
         }

@@ -13,6 +13,7 @@
 //! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
 //! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
+use super::error::{Body, Error, Refusal};
 use super::pages::{self, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
@@ -24,7 +25,6 @@ use crate::model::{
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
-use anyhow::{anyhow, Context, Result};
 use futures_util::future::try_join_all;
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
@@ -33,6 +33,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+
+/// A request's outcome: the answer, or why there is none ([`Error`]).
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A run with more jobs than this many pages is cut, with a warning.
 pub const MAX_PAGES: u64 = 100;
@@ -110,23 +113,19 @@ pub trait Pace: Send + Sync {
 /// Hears of each retry, to say it in the log.
 type Log = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// A GitHub answer that was not a 2xx.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: u16,
-    pub message: String,
-    pub path: String,
-    /// When the primary rate limit resets (epoch seconds), if it is used up.
-    pub limit_reset: Option<u64>,
-}
-
 impl GitHub {
     /// A client for the API at `api_url` (`GITHUB_API_URL`), authenticated with `token` when it
     /// is not empty. Must be called inside the tokio runtime.
     pub fn new(http: reqwest::Client, api_url: &str, token: &Secret) -> Result<Self> {
+        let setup = |what: String| {
+            move |e: octocrab::Error| Error::Setup {
+                what,
+                why: crate::http::chain(&e),
+            }
+        };
         let mut builder = Octocrab::builder()
             .base_uri(api_url)
-            .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a URL"))?
+            .map_err(setup(format!("GITHUB_API_URL `{api_url}` is not a URL")))?
             .add_header(
                 http::header::ACCEPT,
                 "application/vnd.github+json".to_owned(),
@@ -140,7 +139,7 @@ impl GitHub {
         }
         let octo = builder
             .build_with_reqwest(http)
-            .context("could not set up the GitHub client")?;
+            .map_err(setup("could not set up the GitHub client".to_owned()))?;
         Ok(GitHub {
             shared: Arc::new(Shared {
                 octo,
@@ -242,7 +241,7 @@ impl GitHub {
         };
         self.get::<Run>(path)
             .await
-            .map_err(|e| self.explain(e, target))
+            .map_err(|e| e.of_run(&self.shared.api_url, target))
     }
 
     /// The path of the jobs of one attempt (paged with [`page_path`]).
@@ -272,7 +271,7 @@ impl GitHub {
         let (fetched, tag) = self
             .get_if::<JobsPage>(&path, etag)
             .await
-            .map_err(|e| self.explain(e, target))?;
+            .map_err(|e| e.of_run(&self.shared.api_url, target))?;
         if let Some(tag) = tag {
             self.etags.lock().unwrap().insert(path, tag);
         }
@@ -589,7 +588,7 @@ impl GitHub {
     }
 
     /// GET `path` and parse the body as `T`, retried under the policy.
-    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, anyhow::Error> {
+    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
         match self.get_if::<T>(&path, None).await? {
             (Fetched::Fresh(value), _) => Ok(value),
             (Fetched::NotModified, _) => unreachable!("no ETag was sent"),
@@ -602,9 +601,9 @@ impl GitHub {
         &self,
         path: &str,
         etag: Option<&str>,
-    ) -> Result<(Fetched<T>, Option<String>), anyhow::Error> {
+    ) -> Result<(Fetched<T>, Option<String>)> {
         let attempt = |_, limit| self.get_once::<T>(path, etag, limit);
-        let waiting = |e: &anyhow::Error, n: u32, wait: Duration| {
+        let waiting = |e: &Error, n: u32, wait: Duration| {
             if let Some(log) = &self.on_retry {
                 log(&self.policy.retry_line(e, n, wait));
             }
@@ -621,7 +620,7 @@ impl GitHub {
         path: &str,
         etag: Option<&str>,
         limit: Duration,
-    ) -> Result<(Fetched<T>, Option<String>), (anyhow::Error, Verdict)> {
+    ) -> Result<(Fetched<T>, Option<String>), (Error, Verdict)> {
         let shared = &*self.shared;
         if let Some(pace) = &shared.pace {
             let wait = pace.wait();
@@ -646,17 +645,16 @@ impl GitHub {
                 None => shared.octo._get(path).await,
             };
             let response = sent.map_err(|e| {
+                let api = shared.api_url.clone();
                 if let Some(u) = crate::http::Unreachable::of(&e) {
                     // Not worth the deadline: the URL is wrong, or the server is not there.
-                    return (
-                        anyhow!(
-                            "could not reach the GitHub API at {}: {}: check GITHUB_API_URL \
-                             (on Enterprise Server, https://<host>/api/v3)",
-                            self.shared.api_url,
-                            u.describe(&self.shared.api_url)
-                        ),
-                        Verdict::Final,
-                    );
+                    let why = u.describe(&api);
+                    let e = Error::Unreachable {
+                        api,
+                        why,
+                        wrong_url: true,
+                    };
+                    return (e, Verdict::Final);
                 }
                 let verdict = if crate::http::is_tls_error(&e) {
                     Verdict::Final
@@ -665,10 +663,11 @@ impl GitHub {
                 };
                 let why = crate::http::chain(&e);
                 (
-                    anyhow!(
-                        "could not reach the GitHub API at {}: {why}",
-                        shared.api_url
-                    ),
+                    Error::Unreachable {
+                        api,
+                        why,
+                        wrong_url: false,
+                    },
                     verdict,
                 )
             })?;
@@ -692,17 +691,11 @@ impl GitHub {
             // Read as it streams, up to the bound: a bigger answer is not read on (a retry would
             // get the same).
             let max = crate::http::GITHUB_ANSWER_MAX;
-            let too_big = || {
-                (
-                    anyhow!(
-                        "the GitHub API answer for {path} is larger than {} MiB, more than any \
-                         real answer (a page of 100 jobs is about 0.5 MB): not read on, the \
-                         request failed",
-                        max / (1024 * 1024)
-                    ),
-                    Verdict::Final,
-                )
+            let body_error = |body| Error::Body {
+                path: path.to_owned(),
+                body,
             };
+            let too_big = || (body_error(Body::TooBig { max }), Verdict::Final);
             let declared = headers
                 .get(http::header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
@@ -717,10 +710,7 @@ impl GitHub {
                 Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_big()),
                 Err(e) => {
                     let why = crate::http::chain(&*e);
-                    return Err((
-                        anyhow!("the GitHub API answer for {path} broke off: {why}"),
-                        again,
-                    ));
+                    return Err((body_error(Body::BrokeOff(why)), again));
                 }
             };
             if !(200..300).contains(&status) {
@@ -735,25 +725,25 @@ impl GitHub {
                         wait: Some(Duration::ZERO),
                     };
                 }
-                let error = ApiError {
+                let refusal = Refusal {
                     status,
                     message,
                     path: path.to_owned(),
                     limit_reset: retry::rate_limit_reset_at(&headers),
                 };
-                return Err((error.into(), verdict));
+                return Err((Error::Status(refusal), verdict));
             }
             // A body that is not whole JSON is most often a transfer cut short: worth a retry.
             // UTF-8 is checked once for the whole body (fast for ASCII), not string by string.
-            let text = std::str::from_utf8(&body).map_err(|e| {
-                (
-                    anyhow!("the GitHub API answer for {path} is not UTF-8 ({e})"),
-                    again,
-                )
-            })?;
+            let text = std::str::from_utf8(&body)
+                .map_err(|e| (body_error(Body::NotText(e.to_string())), again))?;
             let value = serde_json::from_str(text).map_err(|e| {
+                let why = e.to_string();
                 (
-                    anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"),
+                    Error::Json {
+                        path: path.to_owned(),
+                        why,
+                    },
                     again,
                 )
             })?;
@@ -762,121 +752,45 @@ impl GitHub {
         match tokio::time::timeout(limit, fetch).await {
             Ok(result) => result,
             Err(_) => Err((
-                anyhow!(
-                    "the GitHub API did not answer {path} within {}",
-                    retry::human(limit)
-                ),
+                Error::Timeout {
+                    path: path.to_owned(),
+                    limit,
+                },
                 again,
             )),
         }
     }
 
-    /// The error of a request that never succeeded: a final answer as it was (see
-    /// [`Self::explain`]), else what was tried and why it stopped.
-    fn gave_up(&self, f: Failed<anyhow::Error>) -> anyhow::Error {
-        let tries = format!("{} attempt(s) in {}", f.attempts, retry::human(f.elapsed));
-        let timeout = retry::human(self.policy.timeout);
-        let api = f.error.downcast_ref::<ApiError>();
-        match (f.stop, api) {
-            (Stop::Final, _) => f.error,
-            (Stop::Deadline { asked: Some(wait) }, Some(api)) if api.limit_reset.is_some() => {
-                let at = api.reset_clock().unwrap_or_default();
-                anyhow!(
-                    "GitHub's API rate limit for `github-token` is used up until {at} (in {}), \
-                     past the `timeout` of {timeout}: report this run later (`run-id`), or use a \
-                     token with its own limit",
-                    retry::human(wait)
-                )
+    /// The error of a request that never succeeded: a final answer as it was, else what was
+    /// tried and why it stopped.
+    fn gave_up(&self, f: Failed<Error>) -> Error {
+        let timeout = self.policy.timeout;
+        match (f.stop, f.error) {
+            (Stop::Final, e) => e,
+            (Stop::Deadline { asked: Some(wait) }, Error::Status(refusal))
+                if refusal.limit_reset.is_some() =>
+            {
+                Error::RateLimited {
+                    until: refusal.reset_clock().unwrap_or_default(),
+                    wait,
+                    timeout,
+                }
             }
-            (Stop::Deadline { asked: Some(wait) }, Some(api)) => anyhow!(
-                "GitHub answered {} for {}{} and asked to wait {} (a secondary rate limit), past \
-                 the `timeout` of {timeout}: {}",
-                api.status,
-                self.shared.api_url,
-                api.shown_path(),
-                retry::human(wait),
-                api.message
-            ),
-            (Stop::Deadline { .. }, _) => anyhow!(
-                "{} (gave up after {tries}: the `timeout` of {timeout} ran out)",
-                f.error
-            ),
-            (Stop::Attempts, _) => {
-                anyhow!("{} (gave up after {tries}, all of `max-attempts`)", f.error)
-            }
+            (Stop::Deadline { asked: Some(wait) }, Error::Status(refusal)) => Error::AskedToWait {
+                api: self.shared.api_url.clone(),
+                refusal: Box::new(refusal),
+                wait,
+                timeout,
+            },
+            (stop, last) => Error::GaveUp {
+                last: Box::new(last),
+                attempts: f.attempts,
+                elapsed: f.elapsed,
+                deadline: matches!(stop, Stop::Deadline { .. }).then_some(timeout),
+            },
         }
     }
-
-    /// Turns a 401/403/404 into a message that says what to check.
-    fn explain(&self, e: anyhow::Error, target: &RunRef) -> anyhow::Error {
-        let Some(api) = e.downcast_ref::<ApiError>() else {
-            return e;
-        };
-        let msg = match api.status {
-            404 => format!(
-                "GitHub answered 404 for run {} of {} ({}{}): check `repository` and `run-id`, \
-                 and that `github-token` can read that repository's Actions \
-                 (`permissions: actions: read`, plus `contents: read` for a private repository; \
-                 the default token reads only its own repository)",
-                target.id,
-                target.repo,
-                self.shared.api_url,
-                api.shown_path()
-            ),
-            401 => format!(
-                "GitHub refused `github-token` (401: {}): pass a valid token, by default \
-                 `${{{{ github.token }}}}`",
-                api.message
-            ),
-            403 => format!(
-                "GitHub answered 403 for {}{} ({}): give `github-token` the `actions: read` \
-                 permission",
-                self.shared.api_url,
-                api.shown_path(),
-                api.message
-            ),
-            s => format!(
-                "GitHub answered {s} for {}{}: {}",
-                self.shared.api_url,
-                api.shown_path(),
-                api.message
-            ),
-        };
-        anyhow!(msg)
-    }
 }
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "GitHub answered {} for {}: {}",
-            self.status,
-            self.shown_path(),
-            self.message
-        )?;
-        if let Some(at) = self.reset_clock() {
-            write!(f, " (rate limit used up until {at})")?;
-        }
-        Ok(())
-    }
-}
-
-impl ApiError {
-    /// The request's path as a person reads it: the query's `%3C`, `%3A`, ... decoded
-    /// (`created=<2024-12-22T17:11:25Z`, not `created=%3C2024-12-22T17%3A11%3A25Z`).
-    pub fn shown_path(&self) -> String {
-        readable(&self.path)
-    }
-
-    /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
-    fn reset_clock(&self) -> Option<String> {
-        let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
-        Some(at.format("%H:%M:%S UTC").to_string())
-    }
-}
-
-impl std::error::Error for ApiError {}
 
 fn run_path(target: &RunRef) -> String {
     format!(
@@ -926,30 +840,6 @@ pub fn encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// `path` with its percent-escapes decoded where they stand for printable text; an escape that
-/// does not (a control character, broken UTF-8) stays as it was.
-fn readable(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                let b = (h * 16 + l) as u8;
-                if !b.is_ascii_control() {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
 }
 
 #[cfg(test)]
@@ -1008,17 +898,6 @@ mod tests {
             sent < 64 * 1024 * 1024,
             "the client stopped reading at the bound: {sent} bytes of 1 GiB were sent"
         );
-    }
-
-    #[test]
-    fn a_query_reads_as_written() {
-        assert_eq!(
-            readable("/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=%3C2024-12-22T17%3A11%3A25Z"),
-            "/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=<2024-12-22T17:11:25Z"
-        );
-        assert_eq!(readable("/a%2"), "/a%2");
-        assert_eq!(readable("/a%0Ab"), "/a%0Ab");
-        assert_eq!(readable("/caf%C3%A9"), "/café");
     }
 
     #[test]

@@ -33,8 +33,9 @@ use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::fetch;
+use crate::github::source::Source;
 use crate::map;
-use crate::model::{Lookups, Repo, Run, RunData, Workflow};
+use crate::model::{Lookups, Repo, Run, RunData};
 use crate::model::{RunRef, RunSource};
 use crate::pipeline;
 use crate::retry::SystemClock;
@@ -335,19 +336,10 @@ fn clients(cfg: &Verify, runner: &Runner) -> Result<(GitHub, reqwest::Client), S
 /// Every completed attempt of `repo`'s runs in the window, as its report says it in SEI.
 async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expected>, String> {
     let h = gh.handle(SystemClock::start());
-    let mut workflows: Vec<Workflow> = Vec::new();
-    for page in 1..=10 {
-        let p = h
-            .workflows_page(repo, page)
-            .await
-            .map_err(|e| format!("could not list the workflows of {repo}: {e:#}"))?;
-        let n = p.workflows.len() as u64;
-        let total = p.total_count.unwrap_or(n);
-        workflows.extend(p.workflows);
-        if n < crate::github::pages::PER_PAGE || workflows.len() as u64 >= total {
-            break;
-        }
-    }
+    // Every page, as a report reads them ([`crate::github::pages`]).
+    let workflows = Source::workflows(&h, repo)
+        .await
+        .map_err(|e| format!("could not list the workflows of {repo}: {e}"))?;
     let targets: Vec<Option<u64>> = if cfg.select.workflows.is_empty() {
         vec![None]
     } else {
@@ -390,7 +382,7 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
     let read: Vec<Result<Run, String>> = stream::iter(earlier)
         .map(|target| {
             let h = gh.handle(SystemClock::start());
-            async move { h.run(&target).await.map_err(|e| format!("{e:#}")) }
+            async move { h.run(&target).await.map_err(|e| e.to_string()) }
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
@@ -470,7 +462,7 @@ async fn resend(
     let log = runner.capture();
     let what = format!("{} run {} attempt {}", e.repository, e.run_id, e.attempt);
     let outcome = match fetch::fetch(&gh, &gh, &target, &plan).await {
-        Err(why) => Repair::Failed(why),
+        Err(why) => Repair::Failed(why.to_string()),
         Ok(data) => {
             let shape = pipeline::Shape {
                 send: &cfg.send,

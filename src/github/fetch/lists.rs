@@ -1,7 +1,7 @@
 //! Two lists read whole, each only when asked for: the repository's workflows (job identity:
 //! files that share a `name:`) and the artifacts the run uploaded (`include-workflow-artifacts`).
 
-use super::{permission_hint, Found, Plan};
+use super::{Found, Plan};
 use crate::github::source::Source;
 use crate::model::RunRef;
 use crate::model::{Artifact, Note, Repo, Workflow};
@@ -21,7 +21,7 @@ pub(super) async fn workflows(
             "could not list the repository's workflows ({e}): the job is named \
              `<owner>/<repo>/<workflow name>` without telling apart workflow files that share \
              a name{}",
-            permission_hint(&e, "actions: read")
+            e.hint("actions: read")
         )))),
     }
 }

@@ -51,6 +51,7 @@ mod remember;
 mod tag;
 
 use super::client::GitHub;
+use super::error::Error;
 use super::source::Source;
 use crate::config::SendSettings;
 use crate::map::{self, cicd, commits as commit_rules};
@@ -121,7 +122,7 @@ pub async fn fetch(
     src: &dyn Source,
     target: &RunRef,
     plan: &Plan<'_>,
-) -> Result<RunData, String> {
+) -> Result<RunData, Error> {
     fetch_from(gh, src, target, None, plan).await
 }
 
@@ -133,13 +134,10 @@ pub async fn fetch_from(
     target: &RunRef,
     known_run: Option<Run>,
     plan: &Plan<'_>,
-) -> Result<RunData, String> {
+) -> Result<RunData, Error> {
     let run = match known_run {
         Some(r) => futures_util::future::ready(Ok(r)).left_future(),
-        None => gh
-            .run(target)
-            .map(|r| r.map_err(|e| format!("{e:#}")))
-            .right_future(),
+        None => gh.run(target).right_future(),
     }
     .shared();
     let repo = &target.repo;
@@ -222,31 +220,4 @@ type SharedRun<F> = futures_util::future::Shared<F>;
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(7)]
-}
-
-/// `: give the token `<permission>`` when GitHub refused for lack of one.
-fn permission_hint(error: &str, permission: &str) -> String {
-    if error.contains(" 403 ")
-        || error.contains(" 404 ")
-        || error.contains("answered 403")
-        || error.contains("answered 404")
-    {
-        format!(" (give `github-token` the `{permission}` permission)")
-    } else {
-        String::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn permission_hints_only_for_refusals() {
-        assert!(
-            permission_hint("GitHub answered 403 for /x: no", "contents: read")
-                .contains("`contents: read`")
-        );
-        assert_eq!(permission_hint("timed out", "contents: read"), "");
-    }
 }
