@@ -79,7 +79,7 @@ mod tests {
 
     fn cfg(a: RunArgs) -> RunChoice {
         let mut p = crate::config::values::Problems::default();
-        let c = crate::config::run::load(&a, &mut p);
+        let c = crate::config::run_choice::load(&a, &mut p);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         c
     }

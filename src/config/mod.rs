@@ -2,7 +2,7 @@
 //! input, shows the value (never a token's) and says how to fix it; all problems are reported
 //! together, so a user fixes their workflow once.
 //!
-//! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
+//! One file per concern, as `--help` groups the flags: [`run_choice`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
 //! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
 //! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s), [`serve`] (`serve`'s).
@@ -12,7 +12,7 @@ pub mod backfill;
 pub mod behaviour;
 pub mod github;
 pub mod net;
-pub mod run;
+pub mod run_choice;
 pub mod sei;
 pub mod send;
 pub mod serve;
@@ -23,7 +23,7 @@ use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
 use crate::env::RunnerEnv;
 pub use behaviour::{fail_on_error, Behaviour};
 pub use github::GitHubAccess;
-pub use run::RunChoice;
+pub use run_choice::RunChoice;
 pub use sei::Delivery;
 pub use send::SendSettings;
 pub use values::InputError;
@@ -136,7 +136,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
     let mut p = Problems::of(env);
     let saved = values::given(&args.run.github_data).is_some();
     let shared = reporting(&args.reporting, env, !saved, &mut p);
-    let run = run::load(&args.run, &mut p);
+    let run = run_choice::load(&args.run, &mut p);
     let (mut cfg, warnings) = p.finish(Config {
         delivery: shared.delivery,
         github: shared.github,
