@@ -8,7 +8,6 @@ use crate::retry::{self, Clock, Failed, Policy, Stop, Verdict};
 use crate::secret::Secret;
 use bytes::Bytes;
 use std::cell::Cell;
-use std::fmt;
 use std::time::{Duration, SystemTime};
 
 /// The webhook's path under the API base.
@@ -188,50 +187,41 @@ impl Answer {
     }
 }
 
-/// An attempt that did not get a 2xx.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An attempt that did not get a 2xx, and how it reads in a retry line and a summary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
     /// SEI answered with an error status.
+    #[error("HTTP {}: {}", .0.status, .0.message())]
     Status(Answer),
     /// SEI answered the first request 401, or 500 every time it was tried: SEI's server answers
     /// so a key it cannot take (a key sent with the wrong scheme, a key of another region, a
     /// key that is not one), so trying on would only spend the deadline.
+    #[error(
+        "HTTP {} to every try: most likely the key or its region: {}",
+        .0.status,
+        .0.message()
+    )]
     KeyOrRegion(Answer),
     /// No answer: reset, cut off, timed out, TLS failed (`tls`: sending again would fail the
     /// same way).
+    #[error("no answer: {why}")]
     Transport { why: String, tls: bool },
     /// The server cannot be reached at all (its name does not resolve, nothing listens): not
     /// worth the retries of a report's deadline.
+    #[error("no answer: {}", .0.describe("SEI"))]
     Unreachable(crate::http::Unreachable),
     /// `sei-url` answered with a redirect (3xx), never followed: a 301, 302 or 303 would turn
     /// the POST into a GET of another page, a 307 or 308 send the payload and the key to
     /// another address.
+    #[error(
+        "HTTP {status}, a redirect to {}, not followed",
+        .location.as_deref().unwrap_or("(no Location)")
+    )]
     Redirect {
         status: u16,
         /// The `Location` it pointed at, shortened for a message.
         location: Option<String>,
     },
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Status(a) => write!(f, "HTTP {}: {}", a.status, a.message()),
-            Failure::KeyOrRegion(a) => write!(
-                f,
-                "HTTP {} to every try: most likely the key or its region: {}",
-                a.status,
-                a.message()
-            ),
-            Failure::Transport { why, .. } => write!(f, "no answer: {why}"),
-            Failure::Unreachable(u) => write!(f, "no answer: {}", u.describe("SEI")),
-            Failure::Redirect { status, location } => write!(
-                f,
-                "HTTP {status}, a redirect to {}, not followed",
-                location.as_deref().unwrap_or("(no Location)")
-            ),
-        }
-    }
 }
 
 impl Failure {
