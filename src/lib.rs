@@ -1,15 +1,17 @@
 //! sei-cicd: reports GitHub Actions workflow runs to Harness SEI's custom CI/CD webhook.
 //!
-//! The ground floor is [`model`], GitHub's data as the reporter reads it, and [`time`], SEI's units of
-//! time. The pure core ([`map`],
-//! [`config`], [`target`], [`summary`]) turns that data into SEI's payload; thin shells read the
-//! environment ([`env`]), call GitHub ([`github`]) and SEI ([`sei`], through [`delivery`]), and
-//! talk to the runner ([`runner`]). [`pipeline`] is the one way a run becomes a report; each
-//! command has its file: [`report`] (one run), [`replay`] (a kept payload sent again),
-//! [`backfill`] (many runs: repositories, an organization, a window; a sweep on a schedule),
-//! [`verify`] (what SEI stored, read back and held against GitHub's runs), [`instance`]
-//! (registering the CI/CD instance in SEI), [`serve`] (GitHub's `workflow_run` webhooks
-//! received and each completed run attempt reported, as `report` would).
+//! The house stands in layers, each using only those below it (docs/development.md, "Layout"):
+//! the ground floor ([`model`], GitHub's data as the reporter reads it; [`args`], [`env`],
+//! [`secret`], [`time`]); the plumbing ([`runner`], the one writer of every line; [`retry`],
+//! [`http`], [`payload`]); the pure rules ([`map`], [`json`], [`summary`], [`skip`]) beside SEI's
+//! wire ([`sei`]) and kept payloads ([`keep`]); the settings ([`config`]); the effects
+//! ([`github`], [`delivery`], [`target`]); what every command shares ([`pipeline`], the one way
+//! a run becomes a report; [`clients`]; [`command`], the skeleton every command runs in); and
+//! the commands, a file or folder each: [`report`] (one run), [`replay`] (a kept payload sent
+//! again), [`backfill`] (many runs; a sweep on a schedule), [`verify`] (what SEI stored, held
+//! against GitHub's runs), [`instance`] (registering the CI/CD instance in SEI), [`serve`]
+//! (GitHub's `workflow_run` webhooks, each completed run attempt reported as `report` would).
+//! [`main`] is the table of commands.
 
 pub mod args;
 pub mod backfill;
