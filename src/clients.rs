@@ -10,7 +10,7 @@ use crate::http::{self, Redirects};
 use crate::retry::{Policy, SystemClock};
 use crate::secret::Secret;
 
-pub struct Clients {
+pub(crate) struct Clients {
     /// GitHub's: follows redirects (GitHub answers a renamed repository with one), dropping
     /// `Authorization` when one leaves the host.
     pub github_http: reqwest::Client,
@@ -20,7 +20,7 @@ pub struct Clients {
 }
 
 /// How a command uses GitHub's API client.
-pub struct GitHubUse<'a> {
+pub(crate) struct GitHubUse<'a> {
     pub access: &'a GitHubAccess,
     /// The token: `github-token`, or an App installation's.
     pub token: &'a Secret,
@@ -34,7 +34,7 @@ pub struct GitHubUse<'a> {
 
 impl Clients {
     /// Both HTTP clients, trusting `delivery`'s roots.
-    pub fn new(delivery: &Delivery) -> Result<Clients, String> {
+    pub(crate) fn new(delivery: &Delivery) -> Result<Clients, String> {
         let sei = crate::delivery::client(delivery).map_err(|failed| failed.message)?;
         let github_http =
             http::client(&delivery.ca_certs, Redirects::Follow).map_err(|e| format!("{e:#}"))?;
@@ -43,7 +43,7 @@ impl Clients {
 
     /// GitHub's API client on [`Self::github_http`], as `using` says; `say` hears of each retry.
     /// Must be called inside the runtime.
-    pub fn github(
+    pub(crate) fn github(
         &self,
         using: GitHubUse,
         say: impl Fn(&str) + Send + Sync + 'static,

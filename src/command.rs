@@ -22,7 +22,7 @@ use crate::runner::Runner;
 use crate::secret::Secret;
 
 /// What the skeleton hands a command.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub env: &'a RunnerEnv,
     /// The one writer of every line ([`Command::runner`]).
     pub runner: Runner,
@@ -31,7 +31,7 @@ pub struct Context<'a> {
 }
 
 /// The inputs that hold tokens.
-pub struct Tokens<'a> {
+pub(crate) struct Tokens<'a> {
     /// `sei-token` (or `SEI_TOKEN`).
     pub sei: &'a SeiArgs,
     /// `github-token` (or `GITHUB_TOKEN`), for a command that reads GitHub.
@@ -143,7 +143,7 @@ fn exit_on_panic(runner: &Runner, code: u8) {
 
 /// How a command that reports runs ended, for its exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
+pub(crate) enum Ending {
     /// Delivered, skipped (nothing to report) or a dry run.
     Done,
     /// The report was not delivered (SEI or GitHub could not be reached, refused it...).
@@ -155,7 +155,7 @@ pub enum Ending {
 /// The exit code. In a workflow (`GITHUB_ACTIONS=true`) a report never fails the job unless
 /// `fail-on-error: true` (then 1); everywhere else, like any command-line tool, 2 for bad input
 /// and 1 for a report not delivered (`fail-on-error: false` turns the 1 off).
-pub fn exit_code(in_actions: bool, fail_on_error: Option<bool>, ending: Ending) -> u8 {
+pub(crate) fn exit_code(in_actions: bool, fail_on_error: Option<bool>, ending: Ending) -> u8 {
     match (ending, in_actions, fail_on_error) {
         (Ending::Done, ..) => 0,
         (_, true, Some(true)) => 1,

@@ -11,7 +11,7 @@ use crate::sei::{self, Answer, KeyKind};
 
 /// A body SEI did not take.
 #[derive(Debug)]
-pub struct Undelivered {
+pub(crate) struct Undelivered {
     /// The last HTTP status SEI answered, if it answered at all.
     pub http_status: Option<u16>,
     /// The whole explanation, for the error annotation.
@@ -24,7 +24,7 @@ pub struct Undelivered {
 
 /// The HTTP client for SEI: the public roots, the system's, and `ca-cert`'s; it never follows a
 /// redirect (a 3xx is a failure that names where it pointed).
-pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
+pub(crate) fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
     crate::http::client(&d.ca_certs, crate::http::Redirects::Never).map_err(|e| Undelivered {
         http_status: None,
         message: format!("{e:#}"),
@@ -35,11 +35,11 @@ pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
 
 /// The longest the instance check may take: it runs beside GitHub's reads and must not hold
 /// the report up.
-pub const INSTANCE_CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const INSTANCE_CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Asks SEI whether the instance `guid` will keep the runs reported to it, alongside the other
 /// requests of a report; says in a debug line when it cannot tell.
-pub async fn check_instance(
+pub(crate) async fn check_instance(
     d: &Delivery,
     client: &reqwest::Client,
     guid: &str,
@@ -67,13 +67,13 @@ pub async fn check_instance(
 }
 
 /// What a payload holds, for messages: `12 stages and 80 steps`.
-pub fn contents(stages: usize, steps: usize) -> String {
+pub(crate) fn contents(stages: usize, steps: usize) -> String {
     format!("{stages} stages and {steps} steps")
 }
 
 /// Posts `body` with the retry policy over `client` (made with [`client`]); `contents` says
 /// what it holds ("12 stages and 80 steps") for a message about its size.
-pub async fn send(
+pub(crate) async fn send(
     d: &Delivery,
     client: &reqwest::Client,
     runner: &Runner,

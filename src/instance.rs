@@ -61,7 +61,7 @@ impl Command for RegisterArgs {
 }
 
 /// The request body SEI's instances endpoint takes.
-pub fn body(integration_id: &str, name: &str) -> Vec<u8> {
+pub(crate) fn body(integration_id: &str, name: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "integration_id": integration_id,
         "name": name,
@@ -71,7 +71,7 @@ pub fn body(integration_id: &str, name: &str) -> Vec<u8> {
 }
 
 /// The GUID in SEI's answer (`{"id": "<uuid>"}`), lower case and hyphenated.
-pub fn guid(answer: &str) -> Option<String> {
+pub(crate) fn guid(answer: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(answer).ok()?;
     let id = v.get("id")?.as_str()?;
     Some(uuid::Uuid::parse_str(id).ok()?.hyphenated().to_string())

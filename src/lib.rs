@@ -12,35 +12,41 @@
 //! against GitHub's runs), [`instance`] (registering the CI/CD instance in SEI), [`serve`]
 //! (GitHub's `workflow_run` webhooks, each completed run attempt reported as `report` would).
 //! [`main`] is the table of commands.
+//!
+//! Modules are crate-private; what the tests, benchmarks and the test kit read (the mapping, the
+//! model, the payload and its writer, the command line, a saved run and the look-ups' costs) is
+//! public, and nothing else (`unreachable_pub` says so).
+
+#![warn(unreachable_pub)]
 
 pub mod args;
-pub mod backfill;
-pub mod clients;
-pub mod command;
-pub mod config;
-pub mod delivery;
-pub mod env;
+mod backfill;
+mod clients;
+mod command;
+mod config;
+mod delivery;
+mod env;
 pub mod github;
-pub mod http;
-pub mod instance;
+mod http;
+mod instance;
 pub mod json;
-pub mod keep;
+mod keep;
 pub mod map;
 pub mod model;
 pub mod payload;
-pub mod pipeline;
-pub mod replay;
-pub mod report;
-pub mod retry;
-pub mod runner;
-pub mod secret;
-pub mod sei;
-pub mod serve;
-pub mod skip;
-pub mod summary;
-pub mod target;
-pub mod time;
-pub mod verify;
+mod pipeline;
+mod replay;
+mod report;
+mod retry;
+mod runner;
+mod secret;
+mod sei;
+mod serve;
+mod skip;
+mod summary;
+mod target;
+mod time;
+mod verify;
 
 use clap::Parser;
 

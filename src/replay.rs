@@ -88,7 +88,7 @@ impl Command for ReplayArgs {
 
 /// What the payload says about itself, for the log.
 #[derive(Debug)]
-pub struct About {
+pub(crate) struct About {
     pub run: String,
     pub contents: String,
 }
@@ -142,7 +142,7 @@ const REQUIRED_TEXT: [(&str, &str); 5] = [
 /// Whether `body` is a payload SEI takes: one JSON object with SEI's required fields as text,
 /// an instance GUID (a UUID), and `start_time` and `duration` as whole numbers. What it holds,
 /// for the log; else what is wrong.
-pub fn check(body: &[u8]) -> Result<About, String> {
+pub(crate) fn check(body: &[u8]) -> Result<About, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     let Value::Object(map) = &value else {
         return Err("not a JSON object".into());

@@ -133,7 +133,7 @@ fn write_summary(runner: &Runner, what: &summary::What, run: Option<&summary::Ru
 }
 
 /// What the inputs and the event say before anything is read.
-pub enum Start {
+pub(crate) enum Start {
     /// A report that must not be sent.
     Skip(skip::Skip),
     Go(Box<Config>, Box<Option<Event>>),
@@ -424,7 +424,7 @@ async fn fetch_live(
 }
 
 /// One run attempt named from outside the run (a webhook delivery, say), for [`attempt`].
-pub struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     pub reporting: &'a Reporting,
     /// A handle with this attempt's deadline ([`GitHub::handle`]).
     pub gh: &'a GitHub,
@@ -442,7 +442,7 @@ pub struct Attempt<'a> {
 }
 
 /// How one [`attempt`] went, and where its time went.
-pub struct Attempted {
+pub(crate) struct Attempted {
     pub outcome: Outcome,
     /// Reading GitHub (every request of the run together).
     pub github: Duration,
@@ -455,7 +455,7 @@ pub struct Attempted {
 /// Reports one attempt exactly as `report --run-id ID --run-attempt N --repository R` does: the
 /// same reads of GitHub, the same payload, the same delivery, retries and kept payload. The
 /// caller has checked the instance. Its lines go to `runner`.
-pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
+pub(crate) async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
     let r = a.reporting;
     let plan = fetch::Plan {
         hint: a.hint,

@@ -19,32 +19,32 @@ use std::sync::RwLock;
 /// The shortest token taken. No real one comes near: a GitHub token is 40 characters (`ghs_`,
 /// `ghp_`, `gho_` and the 40 hex digits of an old one), a fine-grained one 93 (`github_pat_`),
 /// an SEI API key base64 of a JSON object (60 or more), an SEI session token a JWT (100 or more).
-pub const MIN_LEN: usize = 20;
+pub(crate) const MIN_LEN: usize = 20;
 
 /// The shortest beginning of a token that [`redact_cut`] takes off the end of a text cut short.
 const MIN_CUT: usize = 4;
 
 /// An API token (SEI or GitHub). Empty means "not given".
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Wraps a token, trimming the whitespace and newlines a copy-paste leaves.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Secret(value.into().trim().to_owned())
     }
 
     /// The token itself, for building an `Authorization` header and nothing else.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// Too short to be a token ([`MIN_LEN`]); an empty one is "not given", not too short.
-    pub fn too_short(&self) -> bool {
+    pub(crate) fn too_short(&self) -> bool {
         !self.0.is_empty() && self.0.chars().count() < MIN_LEN
     }
 }
@@ -61,7 +61,7 @@ impl fmt::Debug for Secret {
 
 /// The App's private key, parsed once.
 #[derive(Clone)]
-pub struct AppKey(Option<Arc<RsaKeyPair>>);
+pub(crate) struct AppKey(Option<Arc<RsaKeyPair>>);
 
 impl fmt::Debug for AppKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,7 +72,7 @@ impl fmt::Debug for AppKey {
 impl AppKey {
     /// The key in a PEM file as GitHub generates it (PKCS#1, `BEGIN RSA PRIVATE KEY`) or in
     /// PKCS#8 (`BEGIN PRIVATE KEY`). The error never shows the text.
-    pub fn from_pem(text: &[u8]) -> Result<AppKey, String> {
+    pub(crate) fn from_pem(text: &[u8]) -> Result<AppKey, String> {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::PrivateKeyDer;
         let der = PrivateKeyDer::from_pem_slice(text)
@@ -87,13 +87,13 @@ impl AppKey {
     }
 
     /// No key: stands in for a bad one while every input is checked.
-    pub fn none() -> AppKey {
+    pub(crate) fn none() -> AppKey {
         AppKey(None)
     }
 
     /// The public half, to check a signature.
     #[cfg(test)]
-    pub fn public_key(&self) -> Vec<u8> {
+    pub(crate) fn public_key(&self) -> Vec<u8> {
         use ring::signature::KeyPair;
         self.0
             .as_ref()
@@ -102,7 +102,7 @@ impl AppKey {
     }
 
     /// `message` signed with RS256 (RSASSA-PKCS1-v1_5, SHA-256).
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         let pair = self.0.as_ref().ok_or("no App key")?;
         let mut sig = vec![0; pair.public().modulus_len()];
         pair.sign(
@@ -120,7 +120,7 @@ impl AppKey {
 static FORMS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Registers `value` with the redactor (nothing for a value shorter than [`MIN_LEN`]).
-pub fn register(value: &str) {
+pub(crate) fn register(value: &str) {
     if value.chars().count() < MIN_LEN {
         return;
     }
@@ -169,7 +169,7 @@ fn url_encoded(value: &str, lower: bool) -> String {
 }
 
 /// `text` with every form of every registered token replaced by `***`.
-pub fn redact(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact(text: &str) -> Cow<'_, str> {
     let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
     if !forms.iter().any(|f| text.contains(f.as_str())) {
         return Cow::Borrowed(text);
@@ -185,7 +185,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 
 /// [`redact`] for a text cut short at its end (an answer read up to a bound): a token's
 /// beginning left at the end (four characters or more) is replaced by `***` too.
-pub fn redact_cut(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact_cut(text: &str) -> Cow<'_, str> {
     let redacted = redact(text);
     let cut = {
         let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
@@ -208,7 +208,7 @@ pub fn redact_cut(text: &str) -> Cow<'_, str> {
 }
 
 /// `text` redacted, then cut to `max` characters (the last one `…` when cut).
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let text = redact(text);
     if text.chars().count() <= max {
         return text.into_owned();

@@ -8,7 +8,11 @@ use crate::model::event::Event;
 use crate::model::{Repo, RunRef, RunSource};
 
 /// Decides the run. `event` is the parsed event file, if it could be read.
-pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Result<RunRef, String> {
+pub(crate) fn resolve(
+    cfg: &RunChoice,
+    env: &RunnerEnv,
+    event: Option<&Event>,
+) -> Result<RunRef, String> {
     let env_repo = || env.repository.as_deref().and_then(Repo::parse);
 
     if env.event_name.as_deref() == Some("workflow_run") {

@@ -50,7 +50,7 @@ struct Before {
 type Tip = (Option<DateTime<Utc>>, String);
 
 /// One repository's listing, as far as it was read.
-pub struct RepoKnown<'a> {
+pub(crate) struct RepoKnown<'a> {
     gh: &'a GitHub,
     repo: Repo,
     since: DateTime<Utc>,
@@ -88,7 +88,7 @@ struct Branch {
 }
 
 impl<'a> RepoKnown<'a> {
-    pub fn new(
+    pub(crate) fn new(
         gh: &'a GitHub,
         repo: Repo,
         since: DateTime<Utc>,
@@ -116,11 +116,11 @@ impl<'a> RepoKnown<'a> {
         }
     }
 
-    pub fn has_workflows(&self) -> bool {
+    pub(crate) fn has_workflows(&self) -> bool {
         self.workflows.borrow().is_some()
     }
 
-    pub fn set_workflows(&self, w: Vec<Workflow>) {
+    pub(crate) fn set_workflows(&self, w: Vec<Workflow>) {
         *self.workflows.borrow_mut() = Some(w);
     }
 
@@ -130,7 +130,7 @@ impl<'a> RepoKnown<'a> {
     }
 
     /// Takes in a chunk of the listing, before its runs are reported.
-    pub fn index(&self, runs: &[Run]) {
+    pub(crate) fn index(&self, runs: &[Run]) {
         self.deployments.index(runs);
         if !self.indexed {
             return;
@@ -169,7 +169,7 @@ impl<'a> RepoKnown<'a> {
     /// A listed run of `branch` has been reported: when it was the last one listed of a branch
     /// deleted since, that branch's history is let go (a long-lived branch's is kept: every
     /// range has its runs).
-    pub fn finished(&self, branch: &str) {
+    pub(crate) fn finished(&self, branch: &str) {
         if !self.indexed {
             return;
         }
@@ -427,7 +427,7 @@ impl RepoKnown<'_> {
 
 /// One run's look-ups: what the repository's listings answer, exactly as GitHub would; the rest
 /// asked of the live source (the run's own client, with its deadline).
-pub struct ForRun<'k, 'a> {
+pub(crate) struct ForRun<'k, 'a> {
     known: &'k RepoKnown<'a>,
     live: &'k dyn Source,
     /// The run's branch, whose history answers the commits between two of its runs.
@@ -436,7 +436,11 @@ pub struct ForRun<'k, 'a> {
 
 impl<'a> RepoKnown<'a> {
     /// The source of the look-ups of a run of `branch` (as the listing shows it).
-    pub fn for_run<'k>(&'k self, live: &'k dyn Source, branch: Option<String>) -> ForRun<'k, 'a> {
+    pub(crate) fn for_run<'k>(
+        &'k self,
+        live: &'k dyn Source,
+        branch: Option<String>,
+    ) -> ForRun<'k, 'a> {
         ForRun {
             known: self,
             live,

@@ -22,14 +22,14 @@
 //! (1 on a terminal; in a workflow only with `fail-on-error`), 2 for bad inputs, 130 when
 //! stopped.
 
-pub mod deployments;
-pub mod history;
-pub mod known;
-pub mod listing;
-pub mod pace;
-pub mod progress;
-pub mod select;
-pub mod state;
+pub(crate) mod deployments;
+pub(crate) mod history;
+pub(crate) mod known;
+pub(crate) mod listing;
+pub(crate) mod pace;
+pub(crate) mod progress;
+pub(crate) mod select;
+pub(crate) mod state;
 
 use crate::args::BackfillArgs;
 use crate::clients::{Clients, GitHubUse};

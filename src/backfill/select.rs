@@ -10,7 +10,7 @@ use crate::github::error::Error;
 use crate::model::{Repo, Repository, Workflow};
 
 /// Repositories and the ones the patterns left out.
-pub struct Repositories {
+pub(crate) struct Repositories {
     pub chosen: Vec<Repo>,
     /// Listed but left out by `include`/`exclude`.
     pub left_out: usize,
@@ -23,7 +23,7 @@ pub struct Repositories {
 
 /// Whether `text` matches the glob `pattern`: `*` any run of characters, `?` one; ASCII case
 /// does not matter (GitHub's names do not).
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
     let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
     // Iterative matching with one backtrack point for the last `*`.
@@ -48,7 +48,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// Whether `repo` passes `include` (any of them; all when empty) and no `exclude`.
-pub fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
+pub(crate) fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
     let name = repo.to_string();
     (include.is_empty() || include.iter().any(|g| glob(g, &name)))
         && !exclude.iter().any(|g| glob(g, &name))
@@ -56,7 +56,7 @@ pub fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
 
 /// The workflows of a repository that `wanted` names (file name, path or name; any case), or
 /// `None` when no filter is given (every workflow).
-pub fn workflows<'a>(all: &'a [Workflow], wanted: &[String]) -> Option<Vec<&'a Workflow>> {
+pub(crate) fn workflows<'a>(all: &'a [Workflow], wanted: &[String]) -> Option<Vec<&'a Workflow>> {
     if wanted.is_empty() {
         return None;
     }
@@ -79,13 +79,13 @@ fn names(w: &Workflow, wanted: &str) -> bool {
 
 /// A GitHub App installation token (`ghs_...`) lists its repositories at
 /// `/installation/repositories`; any other token an organization's at `/orgs/{org}/repos`.
-pub fn is_installation_token(token: &str) -> bool {
+pub(crate) fn is_installation_token(token: &str) -> bool {
     token.starts_with("ghs_")
 }
 
 /// The repositories to backfill: those named, and those of the organization, each once, in
 /// name order, narrowed by the patterns.
-pub async fn repositories(
+pub(crate) async fn repositories(
     gh: &GitHub,
     select: &Selection,
     installation: bool,

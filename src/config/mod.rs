@@ -8,30 +8,30 @@
 //! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s), [`serve`] (`serve`'s).
 //! This file puts them together for each command.
 
-pub mod backfill;
-pub mod behaviour;
-pub mod github;
-pub mod net;
-pub mod run_choice;
-pub mod sei;
-pub mod send;
-pub mod serve;
-pub mod values;
-pub mod verify;
+pub(crate) mod backfill;
+pub(crate) mod behaviour;
+pub(crate) mod github;
+pub(crate) mod net;
+pub(crate) mod run_choice;
+pub(crate) mod sei;
+pub(crate) mod send;
+pub(crate) mod serve;
+pub(crate) mod values;
+pub(crate) mod verify;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
 use crate::env::RunnerEnv;
-pub use behaviour::{fail_on_error, Behaviour};
-pub use github::GitHubAccess;
-pub use run_choice::RunChoice;
-pub use sei::Delivery;
-pub use send::SendSettings;
-pub use values::InputError;
+pub(crate) use behaviour::{fail_on_error, Behaviour};
+pub(crate) use github::GitHubAccess;
+pub(crate) use run_choice::RunChoice;
+pub(crate) use sei::Delivery;
+pub(crate) use send::SendSettings;
+pub(crate) use values::InputError;
 use values::Problems;
 
 /// The checked settings of one `report`.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// How to reach SEI, and the retries, deadline and trusted roots GitHub's requests follow too.
     pub delivery: Delivery,
     pub github: GitHubAccess,
@@ -44,18 +44,18 @@ pub struct Config {
 
 /// The checked settings of one `replay`.
 #[derive(Debug, Clone)]
-pub struct Replay {
+pub(crate) struct Replay {
     pub file: std::path::PathBuf,
     pub delivery: Delivery,
     pub warnings: Vec<String>,
 }
 
 /// How far back a backfill looks by default.
-pub const DEFAULT_SINCE: chrono::Duration = chrono::Duration::days(30);
+pub(crate) const DEFAULT_SINCE: chrono::Duration = chrono::Duration::days(30);
 
 /// The checked settings of one `instance register`.
 #[derive(Debug, Clone)]
-pub struct Register {
+pub(crate) struct Register {
     pub integration_id: String,
     pub name: String,
     pub delivery: Delivery,
@@ -63,7 +63,10 @@ pub struct Register {
 }
 
 /// Checks `instance register`'s inputs.
-pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, Vec<InputError>> {
+pub(crate) fn load_register(
+    args: &RegisterArgs,
+    env: &RunnerEnv,
+) -> Result<Register, Vec<InputError>> {
     let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
@@ -99,7 +102,7 @@ pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, V
 
 /// What every command that reports runs has checked alike ([`ReportingArgs`]).
 #[derive(Debug, Clone)]
-pub struct Reporting {
+pub(crate) struct Reporting {
     pub delivery: Delivery,
     pub github: GitHubAccess,
     pub send: SendSettings,
@@ -108,7 +111,7 @@ pub struct Reporting {
 
 /// Checks the inputs `report` and `backfill` share; `reads_api` is false when the runs come
 /// from a saved folder.
-pub fn reporting(
+pub(crate) fn reporting(
     args: &ReportingArgs,
     env: &RunnerEnv,
     reads_api: bool,
@@ -132,7 +135,7 @@ pub fn reporting(
 }
 
 /// Checks every input of `report`; returns all the problems found, not just the first.
-pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
+pub(crate) fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
     let mut p = Problems::of(env);
     let saved = values::given(&args.run.github_data).is_some();
     let shared = reporting(&args.reporting, env, !saved, &mut p);
@@ -150,7 +153,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
 }
 
 /// Checks `replay`'s inputs, like [`load`] does `report`'s.
-pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
+pub(crate) fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
     let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);

@@ -14,14 +14,14 @@ use crate::map::commits::Mode as CommitsMode;
 use crate::map::identity::{self, BuildNumbers};
 use crate::map::{CiCd, Options, Overrides};
 
-pub const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
+pub(crate) const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
 /// Stands in for `instance-guid` in a dry run that was not given one.
-pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The checked inputs that shape the payload: the mapping's options as [`crate::map`] reads them,
 /// and the three that decide what is read and how big the body may be.
 #[derive(Debug, Clone)]
-pub struct SendSettings {
+pub(crate) struct SendSettings {
     /// Every input the mapping reads, checked into the options it takes. The run's own fields
     /// (`repository`, `job_status`, `now`) are set for each run it maps
     /// ([`crate::pipeline::options`]); `server_url` is `GITHUB_SERVER_URL`'s.
@@ -35,7 +35,7 @@ pub struct SendSettings {
 }
 
 /// Checks the inputs that shape the payload; a dry run may go without `instance-guid`.
-pub fn load(
+pub(crate) fn load(
     args: &SendArgs,
     instance: &InstanceArgs,
     dry_run: bool,

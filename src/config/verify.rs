@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 /// The checked settings of one `verify`.
 #[derive(Debug, Clone)]
-pub struct Verify {
+pub(crate) struct Verify {
     pub delivery: Delivery,
     pub github: GitHubAccess,
     pub send: SendSettings,
@@ -27,7 +27,7 @@ pub struct Verify {
 }
 
 /// Checks every input of `verify`, `now` being the command's start.
-pub fn load(
+pub(crate) fn load(
     args: &VerifyArgs,
     env: &RunnerEnv,
     now: DateTime<Utc>,

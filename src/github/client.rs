@@ -38,16 +38,16 @@ use std::time::{Duration, SystemTime};
 type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A run with more jobs than this many pages is cut, with a warning.
-pub const MAX_PAGES: u64 = 100;
+pub(crate) const MAX_PAGES: u64 = 100;
 /// Statuses of a deployment read (newest first): Actions writes four or five (`waiting`,
 /// `queued`, `in_progress`, `success`, later `inactive`).
-pub const STATUSES_PAGE: u64 = 30;
+pub(crate) const STATUSES_PAGE: u64 = 30;
 /// Requests one client has in flight at most. GitHub allows 100 concurrent requests per token
 /// (REST and GraphQL together); 16 leave room for everything else the token does, and still
 /// send the 9 other job pages of a 1,000-job run with the other look-ups in one round trip.
-pub const MAX_IN_FLIGHT: usize = 16;
+pub(crate) const MAX_IN_FLIGHT: usize = 16;
 
-pub struct GitHub {
+pub(crate) struct GitHub {
     shared: Arc<Shared>,
     /// The `ETag` of each page of jobs last read, by path.
     etags: Mutex<HashMap<String, String>>,
@@ -68,8 +68,6 @@ struct Shared {
     /// One permit per request in flight: [`MAX_IN_FLIGHT`], or [`GitHub::with_in_flight`]'s.
     in_flight: tokio::sync::Semaphore,
     in_flight_size: usize,
-    /// The most requests that were in flight at once.
-    peak_in_flight: AtomicUsize,
     pace: Option<Arc<dyn Pace>>,
     /// The newest `x-ratelimit-*` headers heard.
     rate: Mutex<Option<RateLimit>>,
@@ -77,7 +75,7 @@ struct Shared {
 
 /// GitHub's primary rate limit as an answer's `x-ratelimit-*` headers tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
+pub(crate) struct RateLimit {
     pub limit: u64,
     pub remaining: u64,
     /// When the window resets, epoch seconds.
@@ -87,7 +85,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// The headers of one answer; `None` when it has none (Enterprise Server with limits off).
-    pub fn from_headers(headers: &http::HeaderMap) -> Option<RateLimit> {
+    pub(crate) fn from_headers(headers: &http::HeaderMap) -> Option<RateLimit> {
         let num =
             |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         let remaining = num("x-ratelimit-remaining")?;
@@ -103,7 +101,7 @@ impl RateLimit {
 
 /// Paces a long command's requests: asked before each request how long to wait (the wait is
 /// not counted by the request's deadline), told the rate-limit headers of each answer.
-pub trait Pace: Send + Sync {
+pub(crate) trait Pace: Send + Sync {
     /// How long to wait before the next request is sent.
     fn wait(&self) -> Duration;
     /// What an answer said of the rate limit.
@@ -116,7 +114,7 @@ type Log = Arc<dyn Fn(&str) + Send + Sync>;
 impl GitHub {
     /// A client for the API at `api_url` (`GITHUB_API_URL`), authenticated with `token` when it
     /// is not empty. Must be called inside the tokio runtime.
-    pub fn new(http: reqwest::Client, api_url: &str, token: &Secret) -> Result<Self> {
+    pub(crate) fn new(http: reqwest::Client, api_url: &str, token: &Secret) -> Result<Self> {
         let setup = |what: String| {
             move |e: octocrab::Error| Error::Setup {
                 what,
@@ -148,7 +146,6 @@ impl GitHub {
                 not_modified: AtomicUsize::new(0),
                 in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
                 in_flight_size: MAX_IN_FLIGHT,
-                peak_in_flight: AtomicUsize::new(0),
                 pace: None,
                 rate: Mutex::new(None),
             }),
@@ -163,7 +160,7 @@ impl GitHub {
     /// At most `n` requests in flight at once, across every handle, instead of
     /// [`MAX_IN_FLIGHT`] (GitHub's secondary limits allow 100 per token). Call before
     /// [`Self::handle`].
-    pub fn with_in_flight(mut self, n: usize) -> Self {
+    pub(crate) fn with_in_flight(mut self, n: usize) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             let n = n.clamp(1, 100);
             shared.in_flight = tokio::sync::Semaphore::new(n);
@@ -173,7 +170,7 @@ impl GitHub {
     }
 
     /// Every request of every handle waits as `pace` says first. Call before [`Self::handle`].
-    pub fn with_pace(mut self, pace: Arc<dyn Pace>) -> Self {
+    pub(crate) fn with_pace(mut self, pace: Arc<dyn Pace>) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.pace = Some(pace);
         }
@@ -182,7 +179,7 @@ impl GitHub {
 
     /// Another handle on the same client (connections, counts, bound, pacing) with its own
     /// deadline, `clock`.
-    pub fn handle(&self, clock: SystemClock) -> GitHub {
+    pub(crate) fn handle(&self, clock: SystemClock) -> GitHub {
         GitHub {
             shared: self.shared.clone(),
             etags: Mutex::new(HashMap::new()),
@@ -194,12 +191,12 @@ impl GitHub {
     }
 
     /// The newest rate-limit headers GitHub sent.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         *self.shared.rate.lock().unwrap()
     }
 
     /// Retries under `policy`, within the deadline of `clock`; `on_retry` hears of each retry.
-    pub fn with_retry(
+    pub(crate) fn with_retry(
         mut self,
         policy: Policy,
         clock: SystemClock,
@@ -213,28 +210,23 @@ impl GitHub {
 
     /// Waits `d` on purpose (for the run's other jobs, say): time the `timeout` deadline does
     /// not count, for this client and everything sharing its clock.
-    pub async fn pause(&self, d: Duration) {
+    pub(crate) async fn pause(&self, d: Duration) {
         self.clock.grant(d);
         tokio::time::sleep(d).await;
     }
 
     /// How many requests this client has sent.
-    pub fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
-    /// The most requests this client had in flight at once (at most [`MAX_IN_FLIGHT`]).
-    pub fn peak_in_flight(&self) -> usize {
-        self.shared.peak_in_flight.load(Ordering::Relaxed)
-    }
-
     /// How many of them GitHub answered `304 Not Modified`.
-    pub fn not_modified(&self) -> usize {
+    pub(crate) fn not_modified(&self) -> usize {
         self.shared.not_modified.load(Ordering::Relaxed)
     }
 
     /// The run (the attempt in `target`, else its latest attempt).
-    pub async fn run(&self, target: &RunRef) -> Result<Run> {
+    pub(crate) async fn run(&self, target: &RunRef) -> Result<Run> {
         let path = match target.attempt {
             Some(n) => format!("{}/attempts/{n}", run_path(target)),
             None => run_path(target),
@@ -245,12 +237,17 @@ impl GitHub {
     }
 
     /// The path of the jobs of one attempt (paged with [`page_path`]).
-    pub fn jobs_path(target: &RunRef, attempt: u64) -> String {
+    pub(crate) fn jobs_path(target: &RunRef, attempt: u64) -> String {
         format!("{}/attempts/{attempt}/jobs", run_path(target))
     }
 
     /// One page of jobs.
-    pub async fn jobs_page(&self, target: &RunRef, jobs_path: &str, page: u64) -> Result<JobsPage> {
+    pub(crate) async fn jobs_page(
+        &self,
+        target: &RunRef,
+        jobs_path: &str,
+        page: u64,
+    ) -> Result<JobsPage> {
         match self
             .jobs_page_if(target, page_path(jobs_path, page), None)
             .await?
@@ -280,7 +277,7 @@ impl GitHub {
 
     /// Every job, given the first page: the other pages all at once (`total_count` says how
     /// many there are), each job once, in GitHub's order.
-    pub async fn rest_of_jobs(
+    pub(crate) async fn rest_of_jobs(
         &self,
         target: &RunRef,
         jobs_path: &str,
@@ -293,7 +290,7 @@ impl GitHub {
     }
 
     /// Every job of one attempt: the first page, then the rest together.
-    pub async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
+    pub(crate) async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
         let first = self.jobs_page(target, jobs_path, 1).await?;
         self.rest_of_jobs(target, jobs_path, first).await
     }
@@ -302,7 +299,7 @@ impl GitHub {
     /// all at once: `None` when GitHub answers every page `304 Not Modified` (nothing changed,
     /// and nothing counted against the rate limit). When some pages changed and others did not,
     /// or the number of pages did, or the server sends no `ETag`s, all pages are read again.
-    pub async fn all_jobs_if_changed(
+    pub(crate) async fn all_jobs_if_changed(
         &self,
         target: &RunRef,
         jobs_path: &str,
@@ -343,7 +340,7 @@ impl GitHub {
 
     /// One page (from 1) of the newest successful runs of a workflow (`status=success`), at
     /// most `per_page`, with the query's filters: branch, event, created before.
-    pub async fn successful_runs(
+    pub(crate) async fn successful_runs(
         &self,
         repo: &Repo,
         q: &PreviousQuery,
@@ -378,7 +375,12 @@ impl GitHub {
     }
 
     /// A file of the repository at commit `git_ref`: `GET .../contents/{path}?ref=`.
-    pub async fn contents(&self, repo: &Repo, path: &str, git_ref: &str) -> Result<FileContent> {
+    pub(crate) async fn contents(
+        &self,
+        repo: &Repo,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<FileContent> {
         self.get::<FileContent>(format!(
             "/repos/{}/{}/contents/{}?ref={}",
             repo.owner,
@@ -393,7 +395,11 @@ impl GitHub {
     /// one): `GET .../git/matching-refs/tags/{prefix}`. One request whatever the count: this
     /// endpoint ignores `per_page` and answers every matching ref at once (github/docs#3863,
     /// google/go-github#1567), so there is no page to follow.
-    pub async fn tags_starting_with(&self, repo: &Repo, prefix: &str) -> Result<Vec<String>> {
+    pub(crate) async fn tags_starting_with(
+        &self,
+        repo: &Repo,
+        prefix: &str,
+    ) -> Result<Vec<String>> {
         let mut path = format!("/repos/{}/{}/git/matching-refs/tags", repo.owner, repo.name);
         if !prefix.is_empty() {
             path.push('/');
@@ -407,7 +413,7 @@ impl GitHub {
     }
 
     /// One page of the commits between `base` and `head` (`base...head`), oldest first.
-    pub async fn compare(
+    pub(crate) async fn compare(
         &self,
         repo: &Repo,
         base: &str,
@@ -426,7 +432,7 @@ impl GitHub {
     }
 
     /// One page of the artifacts a run uploaded.
-    pub async fn artifacts_page(
+    pub(crate) async fn artifacts_page(
         &self,
         repo: &Repo,
         run_id: u64,
@@ -440,7 +446,7 @@ impl GitHub {
     }
 
     /// One page of the repository's workflows.
-    pub async fn workflows_page(&self, repo: &Repo, page: u64) -> Result<WorkflowsPage> {
+    pub(crate) async fn workflows_page(&self, repo: &Repo, page: u64) -> Result<WorkflowsPage> {
         self.get::<WorkflowsPage>(format!(
             "/repos/{}/{}/actions/workflows?per_page={PER_PAGE}&page={page}",
             repo.owner, repo.name
@@ -449,7 +455,12 @@ impl GitHub {
     }
 
     /// One page of the deployments of commit `sha`, newest first.
-    pub async fn deployments(&self, repo: &Repo, sha: &str, page: u64) -> Result<Vec<Deployment>> {
+    pub(crate) async fn deployments(
+        &self,
+        repo: &Repo,
+        sha: &str,
+        page: u64,
+    ) -> Result<Vec<Deployment>> {
         let mut path = format!(
             "/repos/{}/{}/deployments?sha={}&per_page={PER_PAGE}",
             repo.owner,
@@ -464,7 +475,7 @@ impl GitHub {
     }
 
     /// One page of the deployments to `environment`, `per_page` a page, newest first.
-    pub async fn environment_deployments_page(
+    pub(crate) async fn environment_deployments_page(
         &self,
         repo: &Repo,
         environment: &str,
@@ -481,7 +492,11 @@ impl GitHub {
     }
 
     /// The newest statuses of one deployment (at most [`STATUSES_PAGE`]).
-    pub async fn deployment_statuses(&self, repo: &Repo, id: u64) -> Result<Vec<DeploymentStatus>> {
+    pub(crate) async fn deployment_statuses(
+        &self,
+        repo: &Repo,
+        id: u64,
+    ) -> Result<Vec<DeploymentStatus>> {
         self.get::<Vec<DeploymentStatus>>(format!(
             "/repos/{}/{}/deployments/{id}/statuses?per_page={STATUSES_PAGE}",
             repo.owner, repo.name
@@ -490,7 +505,7 @@ impl GitHub {
     }
 
     /// Run `id` (its latest attempt), without its pull requests: to know its workflow.
-    pub async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
+    pub(crate) async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
         self.get::<Run>(format!(
             "/repos/{}/{}/actions/runs/{id}?exclude_pull_requests=true",
             repo.owner, repo.name
@@ -499,7 +514,12 @@ impl GitHub {
     }
 
     /// One page of the repositories of an organization, or of a user when `org` is not one.
-    pub async fn owner_repos(&self, owner: &str, page: u64, user: bool) -> Result<Vec<Repository>> {
+    pub(crate) async fn owner_repos(
+        &self,
+        owner: &str,
+        page: u64,
+        user: bool,
+    ) -> Result<Vec<Repository>> {
         let kind = if user { "users" } else { "orgs" };
         self.get::<Vec<Repository>>(format!(
             "/{kind}/{}/repos?type=all&per_page={PER_PAGE}&page={page}",
@@ -509,7 +529,7 @@ impl GitHub {
     }
 
     /// One page of the repositories a GitHub App installation token sees.
-    pub async fn installation_repos(&self, page: u64) -> Result<InstallationRepos> {
+    pub(crate) async fn installation_repos(&self, page: u64) -> Result<InstallationRepos> {
         self.get::<InstallationRepos>(format!(
             "/installation/repositories?per_page={PER_PAGE}&page={page}"
         ))
@@ -518,7 +538,7 @@ impl GitHub {
 
     /// One page of a repository's runs (or one workflow's), newest first, filtered by `query`
     /// (`status=completed&created=...`, already encoded).
-    pub async fn runs_page(
+    pub(crate) async fn runs_page(
         &self,
         repo: &Repo,
         workflow: Option<u64>,
@@ -540,7 +560,7 @@ impl GitHub {
     /// The first page of a repository's runs (or one workflow's) at `query`, asked with
     /// `If-None-Match: etag` when one is given: `None` when GitHub answers `304 Not Modified`
     /// (which costs nothing of the rate limit), and the page's `ETag`.
-    pub async fn first_runs_page_if(
+    pub(crate) async fn first_runs_page_if(
         &self,
         repo: &Repo,
         workflow: Option<u64>,
@@ -563,7 +583,7 @@ impl GitHub {
     }
 
     /// One page of the history of `from` (a branch or a commit), newest first, with parents.
-    pub async fn commits_page(
+    pub(crate) async fn commits_page(
         &self,
         repo: &Repo,
         from: &str,
@@ -579,7 +599,7 @@ impl GitHub {
     }
 
     /// One page of every deployment of a repository, newest first.
-    pub async fn repo_deployments(&self, repo: &Repo, page: u64) -> Result<Vec<Deployment>> {
+    pub(crate) async fn repo_deployments(&self, repo: &Repo, page: u64) -> Result<Vec<Deployment>> {
         self.get::<Vec<Deployment>>(format!(
             "/repos/{}/{}/deployments?per_page={PER_PAGE}&page={page}",
             repo.owner, repo.name
@@ -632,8 +652,6 @@ impl GitHub {
         // Held until the whole answer is read; waiting for it is not part of the attempt's time
         // limit.
         let _permit = shared.in_flight.acquire().await.expect("never closed");
-        let now = shared.in_flight_size - shared.in_flight.available_permits();
-        shared.peak_in_flight.fetch_max(now, Ordering::Relaxed);
         shared.requests.fetch_add(1, Ordering::Relaxed);
         let again = Verdict::Retry { wait: None };
         let fetch = async {
@@ -821,13 +839,13 @@ fn page_path(jobs_path: &str, page: u64) -> String {
 }
 
 /// Percent-encodes a path of segments: each as [`encode`] does, the `/` between them kept.
-pub fn encode_path(value: &str) -> String {
+pub(crate) fn encode_path(value: &str) -> String {
     value.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set; a
 /// segment that is `.` or `..` in full too, so that a name from outside never climbs the path).
-pub fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     if value == "." || value == ".." {
         return value.replace('.', "%2E");
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// A request to GitHub that did not give an answer.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// GitHub answered with a status that is not a 2xx.
     #[error("{0}")]
     Status(Refusal),
@@ -87,7 +87,7 @@ pub enum Error {
 
 /// Why an answer's body could not be read.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum Body {
+pub(crate) enum Body {
     /// Larger than the bound: not read on (a retry would get the same).
     #[error(
         "is larger than {} MiB, more than any real answer (a page of 100 jobs is about 0.5 MB): \
@@ -103,7 +103,7 @@ pub enum Body {
 
 /// An answer that was not a 2xx.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub status: u16,
     /// GitHub's `message`, or the start of the body.
     pub message: String,
@@ -131,12 +131,12 @@ impl std::fmt::Display for Refusal {
 impl Refusal {
     /// The request's path as a person reads it: the query's `%3C`, `%3A`, ... decoded
     /// (`created=<2024-12-22T17:11:25Z`, not `created=%3C2024-12-22T17%3A11%3A25Z`).
-    pub fn shown_path(&self) -> String {
+    pub(crate) fn shown_path(&self) -> String {
         readable(&self.path)
     }
 
     /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
-    pub fn reset_clock(&self) -> Option<String> {
+    pub(crate) fn reset_clock(&self) -> Option<String> {
         let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
         Some(at.format("%H:%M:%S UTC").to_string())
     }
@@ -144,7 +144,7 @@ impl Refusal {
 
 impl Error {
     /// The status GitHub answered, when it answered (through the retries that gave up on it).
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             Error::Status(r) => Some(r.status),
             Error::Run { refusal: r, .. } | Error::AskedToWait { refusal: r, .. } => Some(r.status),
@@ -155,7 +155,7 @@ impl Error {
 
     /// ` (give `github-token` the `<permission>` permission)` when GitHub refused (403, 404: a
     /// token without the permission is told the resource does not exist); else nothing.
-    pub fn hint(&self, permission: &str) -> String {
+    pub(crate) fn hint(&self, permission: &str) -> String {
         match self.status() {
             Some(403 | 404) => format!(" (give `github-token` the `{permission}` permission)"),
             _ => String::new(),
@@ -164,7 +164,7 @@ impl Error {
 
     /// This error said of the run or jobs `run` a command reports: a refusal says what to
     /// check; anything else is as it was.
-    pub fn of_run(self, api: &str, run: &RunRef) -> Error {
+    pub(crate) fn of_run(self, api: &str, run: &RunRef) -> Error {
         match self {
             Error::Status(refusal) => Error::Run {
                 api: api.to_owned(),

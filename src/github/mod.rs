@@ -4,9 +4,9 @@
 //! which order (`fetch`), and saved runs (`data_dir`). What is read is typed in
 //! [`crate::model`].
 
-pub mod client;
+pub(crate) mod client;
 pub mod data_dir;
-pub mod error;
+pub(crate) mod error;
 pub mod fetch;
-pub mod pages;
-pub mod source;
+pub(crate) mod pages;
+pub(crate) mod source;

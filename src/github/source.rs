@@ -20,11 +20,11 @@ use chrono::{DateTime, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
 
 /// An answer to come: the value, or why GitHub gave none.
-pub type Answer<'a, T> = LocalBoxFuture<'a, Result<T, Error>>;
+pub(crate) type Answer<'a, T> = LocalBoxFuture<'a, Result<T, Error>>;
 
 /// GitHub's answers to the look-ups of a run. Every method answers exactly what the request
 /// it names would.
-pub trait Source {
+pub(crate) trait Source {
     /// Page `page` (from 1) of `GET .../actions/workflows/{q.workflow}/runs?status=success`
     /// with the query's filters, [`commits::PREVIOUS_PAGE`] runs a page, newest first.
     fn successful_runs<'a>(

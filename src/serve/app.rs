@@ -13,14 +13,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A token is asked again this long before it expires.
-pub const REFRESH_BEFORE: Duration = Duration::from_secs(300);
+pub(crate) const REFRESH_BEFORE: Duration = Duration::from_secs(300);
 /// A JWT lives this long (GitHub allows at most 10 minutes).
 const JWT_LIFE: u64 = 9 * 60;
 /// Issued this far in the past, for clocks a little apart (GitHub's advice: 60 s).
 const JWT_SKEW: u64 = 60;
 
 /// The App's JWT for `app_id`, issued at `now` (epoch seconds): valid nine minutes.
-pub fn jwt(key: &AppKey, app_id: u64, now: u64) -> Result<String, String> {
+pub(crate) fn jwt(key: &AppKey, app_id: u64, now: u64) -> Result<String, String> {
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
     let claims = b64(serde_json::json!({
@@ -44,7 +44,7 @@ fn epoch_now() -> u64 {
 
 /// An installation token and when to ask for a new one.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub secret: Secret,
     /// When it expires, epoch seconds.
     pub expires: u64,
@@ -53,7 +53,7 @@ pub struct Token {
 }
 
 /// The App's JWTs and installation tokens.
-pub struct App {
+pub(crate) struct App {
     id: u64,
     key: AppKey,
     api: api::Api,
@@ -64,7 +64,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(id: u64, key: AppKey, api: api::Api) -> App {
+    pub(crate) fn new(id: u64, key: AppKey, api: api::Api) -> App {
         App {
             id,
             key,
@@ -76,7 +76,7 @@ impl App {
     }
 
     /// The App's JWT, made again a minute before it expires.
-    pub fn jwt(&self) -> Result<Secret, String> {
+    pub(crate) fn jwt(&self) -> Result<Secret, String> {
         let now = epoch_now();
         let mut held = self.jwt.lock().unwrap();
         if let Some((jwt, exp)) = &*held {
@@ -91,7 +91,7 @@ impl App {
 
     /// A token for `installation`: the cached one while it has more than [`REFRESH_BEFORE`]
     /// to live, else a new one (`POST /app/installations/{id}/access_tokens`).
-    pub async fn token(
+    pub(crate) async fn token(
         &self,
         installation: u64,
         policy: &Policy,

@@ -19,16 +19,16 @@
 //! Nothing that matters is kept between processes: SEI keeps the first report of a run attempt,
 //! so replicas behind a load balancer are safe.
 
-pub mod api;
-pub mod app;
-pub mod event;
-pub mod log;
-pub mod metrics;
-pub mod queue;
-pub mod redeliver;
-pub mod routes;
-pub mod signature;
-pub mod worker;
+pub(crate) mod api;
+pub(crate) mod app;
+pub(crate) mod event;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod queue;
+pub(crate) mod redeliver;
+pub(crate) mod routes;
+pub(crate) mod signature;
+pub(crate) mod worker;
 
 use crate::args::ServeArgs;
 use crate::clients::Clients;
@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What the HTTP side and the workers share.
-pub struct Shared {
+pub(crate) struct Shared {
     pub key: signature::Key,
     pub intake: queue::Intake,
     pub metrics: metrics::Metrics,

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// How GitHub is read.
-pub enum Source {
+pub(crate) enum Source {
     /// One client, with the token.
     Token(GitHub),
     /// A client per installation, made again when its token is.
@@ -36,7 +36,7 @@ pub enum Source {
     },
 }
 
-pub struct Workers {
+pub(crate) struct Workers {
     pub cfg: Arc<Serve>,
     pub reporting: Reporting,
     pub shared: Arc<Shared>,
@@ -54,7 +54,12 @@ fn in_flight(workers: usize) -> usize {
 }
 
 /// A client on the API with `token`, retries said in the log.
-pub fn client(clients: &Clients, cfg: &Serve, log: &Log, token: &Secret) -> Result<GitHub, String> {
+pub(crate) fn client(
+    clients: &Clients,
+    cfg: &Serve,
+    log: &Log,
+    token: &Secret,
+) -> Result<GitHub, String> {
     let log = log.clone();
     let using = GitHubUse {
         access: &cfg.github,
@@ -70,7 +75,7 @@ pub fn client(clients: &Clients, cfg: &Serve, log: &Log, token: &Secret) -> Resu
 
 impl Workers {
     /// Reports every job of `rx`, `workers` at once, until the queue is closed and empty.
-    pub async fn run(&self, rx: mpsc::Receiver<Job>) {
+    pub(crate) async fn run(&self, rx: mpsc::Receiver<Job>) {
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|j| (j, rx)) })
             .for_each_concurrent(self.cfg.workers, |job| self.report(job))
             .await

@@ -19,9 +19,9 @@
 //! one was sent again and SEI took it), 1 when something is missing or different (or could not
 //! be read), 2 for bad inputs, a key SEI refuses included.
 
-pub mod compare;
-pub mod output;
-pub mod stored;
+pub(crate) mod compare;
+pub(crate) mod output;
+pub(crate) mod stored;
 
 use crate::args::VerifyArgs;
 use crate::backfill::state::{self, Outcome, State};

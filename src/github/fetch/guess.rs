@@ -7,13 +7,13 @@ use crate::github::error::Error;
 use std::future::Future;
 
 /// The answer to a guessed request, and what it was asked for.
-pub struct Guess<K, T, E = Error> {
+pub(super) struct Guess<K, T, E = Error> {
     asked: Option<(K, Result<T, E>)>,
 }
 
 impl<K: Clone, T, E> Guess<K, T, E> {
     /// Asks `ask(key)` when the hint gives a key; nothing otherwise.
-    pub async fn ask<F, Fut>(key: Option<K>, ask: F) -> Guess<K, T, E>
+    pub(super) async fn ask<F, Fut>(key: Option<K>, ask: F) -> Guess<K, T, E>
     where
         F: FnOnce(K) -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -29,12 +29,12 @@ impl<K: Clone, T, E> Guess<K, T, E> {
     }
 
     /// What the guess was asked for, when the hint gave something.
-    pub fn key(&self) -> Option<&K> {
+    pub(super) fn key(&self) -> Option<&K> {
         self.asked.as_ref().map(|(k, _)| k)
     }
 
     /// The answer, when the guess `fits` what the run says and GitHub answered it.
-    pub fn take_if(self, fits: impl FnOnce(&K) -> bool) -> Option<T> {
+    pub(super) fn take_if(self, fits: impl FnOnce(&K) -> bool) -> Option<T> {
         match self.asked {
             Some((k, Ok(answer))) if fits(&k) => Some(answer),
             _ => None,
@@ -42,7 +42,7 @@ impl<K: Clone, T, E> Guess<K, T, E> {
     }
 
     /// The guessed answer when it fits, else `ask()` (with what the run says).
-    pub async fn or_ask<Fut>(
+    pub(super) async fn or_ask<Fut>(
         self,
         fits: impl FnOnce(&K) -> bool,
         ask: impl FnOnce() -> Fut,

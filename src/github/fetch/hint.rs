@@ -9,7 +9,12 @@ use crate::model::{Repository, Run};
 
 /// The hint for `target`: the run in a `workflow_run` event, or, for the run the step is part
 /// of, what the runner's variables and event say; `None` otherwise.
-pub fn hint(target: &RunRef, env: &RunnerEnv, event: Option<&Event>, own: bool) -> Option<Run> {
+pub(crate) fn hint(
+    target: &RunRef,
+    env: &RunnerEnv,
+    event: Option<&Event>,
+    own: bool,
+) -> Option<Run> {
     if let Some(up) = event.and_then(|e| e.workflow_run.as_ref()) {
         if up.id == Some(target.id) {
             return Some(up.clone());

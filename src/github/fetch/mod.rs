@@ -58,22 +58,20 @@ use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
 use crate::model::RunRef;
 use crate::model::{Lookups, Note, Run, RunData};
-use crate::payload::Artifact as DeclaredArtifact;
 use futures_util::future::{join, join4, FutureExt};
 use std::time::Duration;
 
 pub use costs::costs;
-pub use hint::hint;
+pub(crate) use hint::hint;
 
 /// What to read besides the run and its jobs.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     pub commits: commit_rules::Mode,
     /// The reported run's own event (only when the step runs inside that run).
     pub own_event: Option<&'a Event>,
     /// What is known of the run before reading it.
     pub hint: Option<Run>,
     pub ci_cd: cicd::Setting,
-    pub declared: &'a [DeclaredArtifact],
     pub workflow_artifacts: bool,
     /// Read the repository's workflows, to tell files with the same `name:` apart (not needed
     /// when `job-full-name` is given).
@@ -90,14 +88,13 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// What `send` asks to read of any run: no event, no hint, not the reporter's own attempt,
     /// no default branch known. The caller adds what it knows of the run.
-    pub fn new(send: &'a SendSettings) -> Plan<'a> {
+    pub(crate) fn new(send: &'a SendSettings) -> Plan<'a> {
         let m = &send.mapping;
         Plan {
             commits: send.commits,
             own_event: None,
             hint: None,
             ci_cd: m.ci_cd,
-            declared: &m.artifacts,
             workflow_artifacts: send.include_workflow_artifacts,
             workflows: m.overrides.job_full_name.is_none(),
             me: None,
@@ -107,7 +104,7 @@ impl<'a> Plan<'a> {
     }
 }
 
-pub struct MePlan {
+pub(crate) struct MePlan {
     /// `job-status` says the reporter's own job failed.
     pub job_failed: bool,
     pub check_run_id: Option<u64>,
@@ -117,7 +114,7 @@ pub struct MePlan {
 
 /// Reads the run and its jobs with `gh`, and whatever `plan` asks for from `src` (`gh` itself,
 /// or a cache over it).
-pub async fn fetch(
+pub(crate) async fn fetch(
     gh: &GitHub,
     src: &dyn Source,
     target: &RunRef,
@@ -128,7 +125,7 @@ pub async fn fetch(
 
 /// [`fetch`], from the run when the caller already has it (the attempt `target` names, as a
 /// listing of runs shows it): then the run is not asked for, and the jobs are asked at once.
-pub async fn fetch_from(
+pub(crate) async fn fetch_from(
     gh: &GitHub,
     src: &dyn Source,
     target: &RunRef,
