@@ -17,11 +17,10 @@ use super::error::{Body, Error, Refusal};
 use super::pages::{self, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
-use crate::model::RunRef;
 use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
-    InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunsPage, WorkflowRunsPage,
-    WorkflowsPage,
+    InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunRef, RunsPage,
+    WorkflowRunsPage, WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;

@@ -3,8 +3,7 @@
 
 use super::{Found, Plan};
 use crate::github::source::Source;
-use crate::model::RunRef;
-use crate::model::{Artifact, Note, Repo, Workflow};
+use crate::model::{Artifact, Note, Repo, RunRef, Workflow};
 
 /// Job identity: the repository's workflows, unless `job-full-name` is given.
 pub(super) async fn workflows(

@@ -56,8 +56,7 @@ use super::source::Source;
 use crate::config::SendSettings;
 use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
-use crate::model::RunRef;
-use crate::model::{Lookups, Note, Run, RunData};
+use crate::model::{Lookups, Note, Run, RunData, RunRef};
 use futures_util::future::{join, join4, FutureExt};
 use std::time::Duration;
 
