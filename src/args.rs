@@ -498,13 +498,17 @@ pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// The variables the runner sets for `command`'s inputs: `INPUT_SEI-TOKEN`, ...
+/// The variables the runner sets for `command`'s inputs (`report`, `instance register`):
+/// `INPUT_SEI-TOKEN`, ...
 pub fn input_variables(command: &str) -> Vec<String> {
     use clap::CommandFactory;
-    let cli = Cli::command();
-    let Some(sub) = cli.find_subcommand(command) else {
-        return Vec::new();
-    };
+    let mut sub = Cli::command();
+    for word in command.split_whitespace() {
+        match sub.find_subcommand(word) {
+            Some(s) => sub = s.clone(),
+            None => return Vec::new(),
+        }
+    }
     sub.get_arguments()
         .filter_map(|a| a.get_env())
         .filter_map(|e| e.to_str())

@@ -1,35 +1,17 @@
-//! Sending a body to SEI the way `report` and `replay` both do: the settings checked from the
-//! inputs they share ([`Delivery`]), the client with the trusted roots, the retries said in the
+//! Sending a body to SEI the way every command does, with the settings checked from the inputs
+//! they share ([`Delivery`], in [`crate::config`]): the client with the trusted roots, the retries said in the
 //! log, the answer shown, the `auto` scheme's outcome turned into a notice, and a failure
 //! explained in words a user can act on. The callers add what only they know (where the payload
 //! is kept, how to send it again).
 
-use crate::retry::{Policy, SystemClock};
+use crate::config::Delivery;
+use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::secret::Secret;
-use crate::sei::{self, Answer, AuthScheme, KeyKind};
-use rustls::pki_types::CertificateDer;
-
-/// How to reach SEI, checked from the inputs `report` and `replay` share.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// The API base, without `/v1` or a trailing `/`.
-    pub sei_base: String,
-    /// The full webhook URL, `<base>/v1/custom-cicd`.
-    pub sei_endpoint: String,
-    /// `sei-url` was not given: the default base is used.
-    pub default_base: bool,
-    pub sei_token: Secret,
-    pub auth_scheme: AuthScheme,
-    /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
-    pub policy: Policy,
-    /// Roots trusted besides the public and system ones (`ca-cert`).
-    pub ca_certs: Vec<CertificateDer<'static>>,
-}
+use crate::sei::{self, Answer, KeyKind};
 
 /// A body SEI did not take.
 #[derive(Debug)]
-pub struct Undelivered {
+pub(crate) struct Undelivered {
     /// The last HTTP status SEI answered, if it answered at all.
     pub http_status: Option<u16>,
     /// The whole explanation, for the error annotation.
@@ -42,7 +24,7 @@ pub struct Undelivered {
 
 /// The HTTP client for SEI: the public roots, the system's, and `ca-cert`'s; it never follows a
 /// redirect (a 3xx is a failure that names where it pointed).
-pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
+pub(crate) fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
     crate::http::client(&d.ca_certs, crate::http::Redirects::Never).map_err(|e| Undelivered {
         http_status: None,
         message: format!("{e:#}"),
@@ -53,11 +35,11 @@ pub fn client(d: &Delivery) -> Result<reqwest::Client, Undelivered> {
 
 /// The longest the instance check may take: it runs beside GitHub's reads and must not hold
 /// the report up.
-pub const INSTANCE_CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const INSTANCE_CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Asks SEI whether the instance `guid` will keep the runs reported to it, alongside the other
 /// requests of a report; says in a debug line when it cannot tell.
-pub async fn check_instance(
+pub(crate) async fn check_instance(
     d: &Delivery,
     client: &reqwest::Client,
     guid: &str,
@@ -85,13 +67,13 @@ pub async fn check_instance(
 }
 
 /// What a payload holds, for messages: `12 stages and 80 steps`.
-pub fn contents(stages: usize, steps: usize) -> String {
+pub(crate) fn contents(stages: usize, steps: usize) -> String {
     format!("{stages} stages and {steps} steps")
 }
 
 /// Posts `body` with the retry policy over `client` (made with [`client`]); `contents` says
 /// what it holds ("12 stages and 80 steps") for a message about its size.
-pub async fn send(
+pub(crate) async fn send(
     d: &Delivery,
     client: &reqwest::Client,
     runner: &Runner,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
-pub struct RunnerEnv {
+pub(crate) struct RunnerEnv {
     /// `GITHUB_ACTIONS=true`: speak in workflow commands (`::error::`, `::add-mask::`).
     pub in_actions: bool,
     /// `RUNNER_DEBUG=1`: the runner's step debug logging is on.
@@ -59,7 +59,7 @@ pub struct RunnerEnv {
 
 impl RunnerEnv {
     /// Reads the process environment.
-    pub fn from_process() -> Self {
+    pub(crate) fn from_process() -> Self {
         let mut env = Self::from_lookup(|k| std::env::var(k).ok());
         env.input_names = std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
@@ -72,7 +72,7 @@ impl RunnerEnv {
     /// environment, before the flags are read (they would stop with no outputs and no
     /// annotation), and returns the inputs' names (`sei-url`), for [`Self::inputs_not_utf8`]:
     /// such an input is an input error like any other. Call at start, before any thread.
-    pub fn set_aside_inputs_not_utf8() -> Vec<String> {
+    pub(crate) fn set_aside_inputs_not_utf8() -> Vec<String> {
         let read = crate::args::all_input_variables();
         let mut names = Vec::new();
         for (key, value) in std::env::vars_os() {
@@ -91,7 +91,7 @@ impl RunnerEnv {
     }
 
     /// Reads variables through `get` (a map in tests).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
         let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let path = |k: &str| var(k).map(PathBuf::from);
         RunnerEnv {

@@ -21,21 +21,21 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// What the client is told about itself.
-pub const USER_AGENT: &str = concat!("sei-cicd-action/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("sei-cicd-action/", env!("CARGO_PKG_VERSION"));
 
 /// The largest GitHub answer read: 32 MiB. No real one comes near: a page of 100 jobs of 20
 /// steps is about 0.5 MB, a compare page with 300 changed files a few MB. With at most
 /// [`crate::github::client::MAX_IN_FLIGHT`] requests in flight, GitHub's answers hold at most
 /// 512 MiB at once whatever a server sends.
-pub const GITHUB_ANSWER_MAX: usize = 32 * 1024 * 1024;
+pub(crate) const GITHUB_ANSWER_MAX: usize = 32 * 1024 * 1024;
 
 /// The part of SEI's answer kept, for the log and messages: 4 KiB (SEI's real answers are a
 /// hundred bytes; a gateway's error page says what it is in its first lines).
-pub const SEI_ANSWER_KEPT: usize = 4 * 1024;
+pub(crate) const SEI_ANSWER_KEPT: usize = 4 * 1024;
 
 /// Whether a client follows redirects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redirects {
+pub(crate) enum Redirects {
     /// Up to 10, the `Authorization` header dropped when one leaves the host (GitHub's GETs).
     Follow,
     /// Never: a 3xx is the answer (SEI's requests).
@@ -45,7 +45,7 @@ pub enum Redirects {
 /// Builds a client. Roots: the Mozilla set compiled into the binary, then whatever the system
 /// store holds (`SSL_CERT_FILE` and `SSL_CERT_DIR` included), then `extra_roots` (from the
 /// `ca-cert` input).
-pub fn client(
+pub(crate) fn client(
     extra_roots: &[CertificateDer<'static>],
     redirects: Redirects,
 ) -> Result<reqwest::Client> {
@@ -73,7 +73,7 @@ pub fn client(
 
 /// The trusted roots: the Mozilla set compiled in (so a `FROM scratch` image needs no CA file),
 /// the system's store when there is one (read once), and `extra`.
-pub fn roots(extra: &[CertificateDer<'static>]) -> rustls::RootCertStore {
+pub(crate) fn roots(extra: &[CertificateDer<'static>]) -> rustls::RootCertStore {
     static BASE: OnceLock<rustls::RootCertStore> = OnceLock::new();
     let mut roots = BASE
         .get_or_init(|| {
@@ -88,7 +88,7 @@ pub fn roots(extra: &[CertificateDer<'static>]) -> rustls::RootCertStore {
 }
 
 /// The certificates in a PEM file (the `ca-cert` input). The error says what is wrong with it.
-pub fn load_ca(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+pub(crate) fn load_ca(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
     let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<_, _>>()
@@ -105,7 +105,7 @@ pub fn load_ca(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 }
 
 /// True for a host that never leaves the machine: `localhost`, 127.0.0.0/8, `[::1]`.
-pub fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -121,7 +121,7 @@ pub fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// Why a token sent to a plain `http://` URL would travel unencrypted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Exposed {
+pub(crate) enum Exposed {
     /// The host is another machine.
     OtherMachine,
     /// The host is this machine, but the request goes through the proxy at this `host:port`
@@ -133,7 +133,7 @@ pub enum Exposed {
 /// or to this one through a proxy (as reqwest decides it from `HTTP_PROXY`, `ALL_PROXY`,
 /// `NO_PROXY` and the system's settings). `None` for `https://`, and for `http://` that really
 /// stays on this machine.
-pub fn exposed(url: &str) -> Option<Exposed> {
+pub(crate) fn exposed(url: &str) -> Option<Exposed> {
     exposed_with(
         &hyper_util::client::proxy::matcher::Matcher::from_system(),
         url,
@@ -141,7 +141,7 @@ pub fn exposed(url: &str) -> Option<Exposed> {
 }
 
 /// [`exposed`] with the proxy settings of `proxies`.
-pub fn exposed_with(
+pub(crate) fn exposed_with(
     proxies: &hyper_util::client::proxy::matcher::Matcher,
     url: &str,
 ) -> Option<Exposed> {
@@ -163,14 +163,15 @@ pub fn exposed_with(
 }
 
 /// True for plain `http://` that would carry a token unencrypted ([`exposed`]).
-pub fn insecure(url: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn insecure(url: &str) -> bool {
     exposed(url).is_some()
 }
 
 /// The beginning of an answer, read as it streams and never past `max` bytes: the text (lossy
 /// UTF-8), and whether more was left unread. A token cut in two at the end is redacted
 /// ([`crate::secret::redact_cut`]).
-pub async fn read_kept(
+pub(crate) async fn read_kept(
     mut response: reqwest::Response,
     max: usize,
 ) -> Result<(String, bool), reqwest::Error> {
@@ -200,7 +201,7 @@ pub async fn read_kept(
 
 /// True when an error (or one of its causes) is about TLS itself: a certificate that does not
 /// verify, a protocol mismatch. Sending again gets the same error.
-pub fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = next {
         if err.is::<rustls::Error>() {
@@ -223,7 +224,7 @@ pub fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
 /// Why a server could not be reached at all, when retrying cannot help within a report's time:
 /// its name does not resolve, or nothing listens at its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unreachable {
+pub(crate) enum Unreachable {
     /// The host name does not resolve (a typo in the URL, or a name of another network).
     NoSuchHost,
     /// The host answered that nothing listens on that port.
@@ -232,7 +233,7 @@ pub enum Unreachable {
 
 impl Unreachable {
     /// Tells from an error's chain whether the server cannot be reached at all.
-    pub fn of(e: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
+    pub(crate) fn of(e: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
         let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(err) = next {
             if let Some(io) = err.downcast_ref::<std::io::Error>() {
@@ -258,7 +259,7 @@ impl Unreachable {
     }
 
     /// `the name `sei.example.com` does not resolve`, for a message about `url`.
-    pub fn describe(self, url: &str) -> String {
+    pub(crate) fn describe(self, url: &str) -> String {
         let parsed = reqwest::Url::parse(url).ok();
         let host = parsed
             .as_ref()
@@ -279,7 +280,7 @@ impl Unreachable {
 }
 
 /// An error and its causes in one line, `a: b: c`, each cause once.
-pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(e);
     while let Some(err) = next {
@@ -294,7 +295,7 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// A transport error in one line, without the URL's query (which carries nothing secret here,
 /// but logs stay short) and with the cause chain that says what really failed.
-pub fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
@@ -321,7 +322,7 @@ pub fn describe(e: &reqwest::Error) -> String {
 
 /// The start of a response body for a log line: redacted, whitespace folded, then cut at `max`
 /// characters (redacted first: a token cut in two is never half shown).
-pub fn snippet(text: &str, max: usize) -> String {
+pub(crate) fn snippet(text: &str, max: usize) -> String {
     let folded: String = crate::secret::redact(text)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -8,58 +8,60 @@
 //! an unused one, harmless, and the GUID printed is the one SEI answered.
 
 use crate::args::RegisterArgs;
-use crate::config::{self, Register};
-use crate::env::RunnerEnv;
+use crate::command::{Command, Context, Tokens};
+use crate::config::{self, InputError, Register};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
 use crate::sei::{self, KeyKind};
 
-/// Runs `instance register`; returns the process exit code.
-pub fn register(args: &RegisterArgs, env: &RunnerEnv) -> u8 {
-    let clock = SystemClock::start();
-    let runner = Runner::new(env);
-    let cfg = match config::load_register(args, env) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return 2;
+impl Command for RegisterArgs {
+    type Settings = Register;
+    const NAME: &'static str = "instance register";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.sei,
+            github: None,
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    for w in &cfg.warnings {
-        runner.warning(w);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    match rt.block_on(post(&cfg, &runner, &clock)) {
-        Ok(guid) => {
-            runner.info(&format!(
-                "Registered the CI/CD instance \"{}\" for integration {}: instance-guid {guid}",
-                cfg.name, cfg.integration_id
-            ));
-            if runner.has_output_file() {
-                if let Err(e) = runner.set_outputs(&[("instance-guid", guid.clone())], false) {
-                    runner.error(&format!(
-                        "could not write the step outputs (GITHUB_OUTPUT): {e}"
-                    ));
+
+    fn load(&self, cx: &Context) -> Result<(Register, Vec<String>), Vec<InputError>> {
+        let mut cfg = config::load_register(self, cx.env)?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    async fn run(&self, cfg: Register, cx: &Context<'_>) -> u8 {
+        let runner = &cx.runner;
+        match post(&cfg, runner, &cx.clock).await {
+            Ok(guid) => {
+                runner.info(&format!(
+                    "Registered the CI/CD instance \"{}\" for integration {}: instance-guid {guid}",
+                    cfg.name, cfg.integration_id
+                ));
+                if runner.has_output_file() {
+                    if let Err(e) = runner.set_outputs(&[("instance-guid", guid.clone())], false) {
+                        runner.error(&format!(
+                            "could not write the step outputs (GITHUB_OUTPUT): {e}"
+                        ));
+                    }
                 }
+                if !runner.in_actions() || !runner.has_output_file() {
+                    // The GUID alone on stdout: `guid=$(sei-cicd instance register ...)`.
+                    runner.row(&[&guid]);
+                }
+                0
             }
-            if !runner.in_actions() || !runner.has_output_file() {
-                // The GUID alone on stdout: `guid=$(sei-cicd instance register ...)`.
-                runner.row(&[&guid]);
+            Err(why) => {
+                runner.error(&why);
+                1
             }
-            0
-        }
-        Err(why) => {
-            runner.error(&why);
-            1
         }
     }
 }
 
 /// The request body SEI's instances endpoint takes.
-pub fn body(integration_id: &str, name: &str) -> Vec<u8> {
+pub(crate) fn body(integration_id: &str, name: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "integration_id": integration_id,
         "name": name,
@@ -69,7 +71,7 @@ pub fn body(integration_id: &str, name: &str) -> Vec<u8> {
 }
 
 /// The GUID in SEI's answer (`{"id": "<uuid>"}`), lower case and hyphenated.
-pub fn guid(answer: &str) -> Option<String> {
+pub(crate) fn guid(answer: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(answer).ok()?;
     let id = v.get("id")?.as_str()?;
     Some(uuid::Uuid::parse_str(id).ok()?.hyphenated().to_string())

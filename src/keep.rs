@@ -27,7 +27,7 @@ const HOST_HOME: &str = "_github_home";
 
 /// A folder as this process writes to it and as the job's other steps name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
+pub(crate) struct Place {
     pub write: PathBuf,
     pub shown: PathBuf,
 }
@@ -35,7 +35,7 @@ pub struct Place {
 /// Chooses the folder the job's other steps share; `is_dir` tells whether a folder exists here.
 /// The error says why there is none (a workflow only: a terminal keeps the file in the system's
 /// temporary folder).
-pub fn place(env: &RunnerEnv, is_dir: impl Fn(&Path) -> bool) -> Result<Place, String> {
+pub(crate) fn place(env: &RunnerEnv, is_dir: impl Fn(&Path) -> bool) -> Result<Place, String> {
     let same = |p: PathBuf| Place {
         write: p.clone(),
         shown: p,
@@ -79,7 +79,7 @@ pub fn place(env: &RunnerEnv, is_dir: impl Fn(&Path) -> bool) -> Result<Place, S
 
 /// [`place`], or the system's temporary folder (for what only this process reads again: a
 /// backfill's payloads without a state file).
-pub fn place_or_temp(env: &RunnerEnv) -> Place {
+pub(crate) fn place_or_temp(env: &RunnerEnv) -> Place {
     place(env, Path::is_dir).unwrap_or_else(|_| Place {
         write: std::env::temp_dir(),
         shown: std::env::temp_dir(),
@@ -89,14 +89,14 @@ pub fn place_or_temp(env: &RunnerEnv) -> Place {
 /// What a kept file holds: the payload of a report that was sent (or tried), or of a dry run,
 /// kept apart so that a dry run never overwrites the payload a failed report kept for replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Report,
     DryRun,
 }
 
 /// `sei-cicd-payload-<execution id>.json` (`.dry-run.json` for a dry run), with anything but
 /// letters, digits and `-` replaced.
-pub fn file_name(execution_id: &str, kind: Kind) -> String {
+pub(crate) fn file_name(execution_id: &str, kind: Kind) -> String {
     let safe: String = execution_id
         .chars()
         .map(|c| {
@@ -115,7 +115,7 @@ pub fn file_name(execution_id: &str, kind: Kind) -> String {
 
 /// Writes `body` (whole, then renamed into place) where the job's other steps can read it;
 /// returns the path they see. The error says plainly why it could not be kept.
-pub fn save(
+pub(crate) fn save(
     env: &RunnerEnv,
     execution_id: &str,
     kind: Kind,
@@ -129,7 +129,7 @@ pub fn save(
 /// Writes `body` as `name` in `place`: to a temporary file created new (never through a file or
 /// link already at its name), then renamed; returns the path as `place` shows it (a backfill
 /// keeps what failed beside its state file).
-pub fn save_in(place: &Place, name: &str, body: &[u8]) -> Result<PathBuf, String> {
+pub(crate) fn save_in(place: &Place, name: &str, body: &[u8]) -> Result<PathBuf, String> {
     let tmp = place
         .write
         .join(format!(".{name}.{}.tmp", std::process::id()));
@@ -172,7 +172,7 @@ fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Reads a kept file, never through a link (`O_NOFOLLOW` on Unix), at most `max` bytes: a file
 /// a backfill's state names, which a cache may have restored.
-pub fn read_kept(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_kept(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 /// How a report ended: the `status` output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     Delivered,
     DryRun,
     Failed,
@@ -27,7 +27,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Delivered => "delivered",
             Status::DryRun => "dry-run",
@@ -39,7 +39,7 @@ impl Status {
 
 /// Everything a report tells afterwards.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub status: Status,
     pub result: Option<String>,
     pub execution_id: Option<String>,
@@ -56,7 +56,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn new(status: Status, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(status: Status, detail: impl Into<String>) -> Self {
         Outcome {
             status,
             result: None,
@@ -72,7 +72,7 @@ impl Outcome {
 
 /// A payload ready to send: the payload and the exact bytes that go out.
 #[derive(Debug)]
-pub struct Built {
+pub(crate) struct Built {
     pub payload: Payload,
     pub body: Vec<u8>,
     /// Steps in the payload, all stages together.
@@ -80,42 +80,29 @@ pub struct Built {
 }
 
 /// What besides GitHub's data shapes one run's payload.
-pub struct Shape<'a> {
+pub(crate) struct Shape<'a> {
     pub send: &'a SendSettings,
-    /// `GITHUB_SERVER_URL`, no trailing slash.
-    pub server_url: &'a str,
     /// `owner/repo` of the run, when the run JSON does not name it.
     pub repository: String,
     /// `job-status`: the reporter's own job's status, for a run reported from inside.
     pub job_status: Option<String>,
 }
 
-/// The mapping's options for `shape`, with "now" taken from the clock.
-pub fn options(shape: &Shape) -> map::Options {
-    let s = shape.send;
+/// The mapping's options for `shape`: the settings', with the run's own fields, and "now" taken
+/// from the clock.
+pub(crate) fn options(shape: &Shape) -> map::Options {
     map::Options {
-        instance_guid: s.instance_guid.clone(),
-        instance_name: s.instance_name.clone(),
-        server_url: shape.server_url.to_owned(),
         repository: shape.repository.clone(),
-        overrides: s.overrides.clone(),
-        ci_cd: s.ci_cd,
-        cd_environments: s.cd_environments.clone(),
-        artifacts: s.artifacts.clone(),
-        themes: s.themes.clone(),
-        cfr_status: s.cfr_status,
-        params: s.params.clone(),
         job_status: shape.job_status.clone(),
-        include_steps: s.include_steps,
-        build_numbers: s.build_numbers,
         now: chrono::Utc::now(),
+        ..shape.send.mapping.clone()
     }
 }
 
 /// Maps the run and writes the body, saying in the log what was decided (CI or CD, commits,
 /// conclusions this version does not know, steps dropped to fit). The jobs are consumed: the
 /// payload holds all that is needed of them, and they are freed before the body is written.
-pub fn build(
+pub(crate) fn build(
     mut data: RunData,
     own_event: Option<&Event>,
     shape: &Shape,
@@ -206,7 +193,7 @@ fn log_commits(data: &RunData, payload: &Payload, log: &Runner) {
 }
 
 /// Where and how a report goes: SEI's settings and client, whether to send at all.
-pub struct Route<'a> {
+pub(crate) struct Route<'a> {
     pub delivery: &'a Delivery,
     pub client: &'a reqwest::Client,
     pub dry_run: bool,
@@ -216,7 +203,7 @@ pub struct Route<'a> {
 }
 
 /// Where the copy of a body is kept.
-pub enum Keep<'a> {
+pub(crate) enum Keep<'a> {
     /// Where the job's later steps can read it ([`crate::keep::place`]), kept after delivery too
     /// (`report`).
     ForTheJob(&'a RunnerEnv),
@@ -225,7 +212,7 @@ pub enum Keep<'a> {
 }
 
 /// Keeps a copy of the body, then sends it (or, in a dry run, shows it).
-pub async fn send(
+pub(crate) async fn send(
     built: Built,
     route: &Route<'_>,
     keep: Keep<'_>,

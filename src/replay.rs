@@ -9,80 +9,86 @@
 //! state kept through the same check.
 
 use crate::args::ReplayArgs;
-use crate::config::{self, Ending};
+use crate::command::{exit_code, Command, Context, Ending, Tokens};
+use crate::config::{self, InputError};
 use crate::delivery;
-use crate::env::RunnerEnv;
-use crate::retry::SystemClock;
 use crate::runner::Runner;
 use serde_json::Value;
 use std::path::Path;
 
-/// Runs `replay`; returns the process exit code.
-pub fn run(args: &ReplayArgs, env: &RunnerEnv) -> u8 {
-    let clock = SystemClock::start();
-    let runner = Runner::new(env);
-    for w in crate::args::misspelt_inputs("replay", &env.input_names) {
-        runner.warning(&w);
+impl Command for ReplayArgs {
+    type Settings = config::Replay;
+    const NAME: &'static str = "replay";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.sei,
+            github: None,
+        }
     }
-    let cfg = match config::load_replay(args, env) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return finish(&runner, "failed", None, Ending::BadInput);
-        }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    for w in &cfg.warnings {
-        runner.warning(w);
+
+    fn load(&self, cx: &Context) -> Result<(config::Replay, Vec<String>), Vec<InputError>> {
+        let mut cfg = config::load_replay(self, cx.env)?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
     }
-    let (body, about) = match read(&cfg.file) {
-        Ok(b) => b,
-        Err(why) => {
-            runner.error(&why);
-            return finish(&runner, "failed", None, Ending::BadInput);
+
+    fn bad_input(&self, cx: &Context, errors: &[InputError]) -> u8 {
+        for e in errors {
+            cx.runner.error(&e.0);
         }
-    };
-    runner.info(&format!(
-        "Sending {} ({about}, {:.1} kB) to {}",
-        cfg.file.display(),
-        body.len() as f64 / 1000.0,
-        cfg.delivery.sei_endpoint
-    ));
-    let Some(rt) = runner.runtime() else {
-        return finish(&runner, "failed", None, Ending::NotDelivered);
-    };
-    let body = bytes::Bytes::from(body);
-    let client = match delivery::client(&cfg.delivery) {
-        Ok(c) => c,
-        Err(failed) => {
-            runner.error(&failed.message);
-            return finish(&runner, "failed", None, Ending::NotDelivered);
-        }
-    };
-    match rt.block_on(delivery::send(
-        &cfg.delivery,
-        &client,
-        &runner,
-        &clock,
-        &body,
-        &about.contents,
-    )) {
-        Ok(answer) => finish(&runner, "delivered", Some(answer.status), Ending::Done),
-        Err(failed) => {
-            let then = if failed.payload_refused {
-                "The file is unchanged"
-            } else {
-                "The file is unchanged: run the replay again"
-            };
-            runner.error(&format!("{}. {then}", failed.message));
-            finish(&runner, "failed", failed.http_status, Ending::NotDelivered)
+        finish(&cx.runner, "failed", None, Ending::BadInput)
+    }
+
+    async fn run(&self, cfg: config::Replay, cx: &Context<'_>) -> u8 {
+        let runner = &cx.runner;
+        let (body, about) = match read(&cfg.file) {
+            Ok(b) => b,
+            Err(why) => {
+                runner.error(&why);
+                return finish(runner, "failed", None, Ending::BadInput);
+            }
+        };
+        runner.info(&format!(
+            "Sending {} ({about}, {:.1} kB) to {}",
+            cfg.file.display(),
+            body.len() as f64 / 1000.0,
+            cfg.delivery.sei_endpoint
+        ));
+        let body = bytes::Bytes::from(body);
+        let client = match delivery::client(&cfg.delivery) {
+            Ok(c) => c,
+            Err(failed) => {
+                runner.error(&failed.message);
+                return finish(runner, "failed", None, Ending::NotDelivered);
+            }
+        };
+        let sent = delivery::send(
+            &cfg.delivery,
+            &client,
+            runner,
+            &cx.clock,
+            &body,
+            &about.contents,
+        );
+        match sent.await {
+            Ok(answer) => finish(runner, "delivered", Some(answer.status), Ending::Done),
+            Err(failed) => {
+                let then = if failed.payload_refused {
+                    "The file is unchanged"
+                } else {
+                    "The file is unchanged: run the replay again"
+                };
+                runner.error(&format!("{}. {then}", failed.message));
+                finish(runner, "failed", failed.http_status, Ending::NotDelivered)
+            }
         }
     }
 }
 
 /// What the payload says about itself, for the log.
 #[derive(Debug)]
-pub struct About {
+pub(crate) struct About {
     pub run: String,
     pub contents: String,
 }
@@ -136,7 +142,7 @@ const REQUIRED_TEXT: [(&str, &str); 5] = [
 /// Whether `body` is a payload SEI takes: one JSON object with SEI's required fields as text,
 /// an instance GUID (a UUID), and `start_time` and `duration` as whole numbers. What it holds,
 /// for the log; else what is wrong.
-pub fn check(body: &[u8]) -> Result<About, String> {
+pub(crate) fn check(body: &[u8]) -> Result<About, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     let Value::Object(map) = &value else {
         return Err("not a JSON object".into());
@@ -213,7 +219,7 @@ fn finish(runner: &Runner, status: &str, http: Option<u16>, ending: Ending) -> u
             ));
         }
     }
-    config::exit_code(false, None, ending)
+    exit_code(false, None, ending)
 }
 
 #[cfg(test)]

@@ -4,91 +4,94 @@
 //! exit code 0: telemetry never breaks a user's build. [`attempt`] is the same report of one
 //! run attempt named from outside (`serve`'s webhook deliveries), without the step's outputs.
 
-use crate::args::given;
-use crate::args::ReportArgs;
+use crate::args::{given, ReportArgs};
+use crate::clients::{Clients, GitHubUse};
+use crate::command::{exit_code, Command, Context, Ending, Tokens};
 use crate::config::values::parse_bool;
-use crate::config::{self, Config, Ending, Reporting, SendSettings};
+use crate::config::{self, Config, InputError, Reporting};
 use crate::delivery;
 use crate::env::RunnerEnv;
-use crate::github::client::GitHub;
+use crate::github::client::{GitHub, MAX_IN_FLIGHT};
 use crate::github::{data_dir, fetch};
 use crate::keep::Place;
 use crate::map;
 use crate::model::event::{self, Event};
-use crate::model::{Run, RunData};
+use crate::model::{Run, RunData, RunRef, RunSource};
 use crate::pipeline::{self, Outcome, Status};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
-use crate::secret::Secret;
 use crate::skip;
 use crate::summary;
-use crate::target::{self, RunRef, Source};
+use crate::target;
 use std::time::{Duration, Instant};
 
-/// Runs `report`; returns the process exit code ([`config::exit_code`]).
-pub fn run(args: &ReportArgs, env: &RunnerEnv) -> u8 {
-    // The `timeout` deadline counts from here.
-    let clock = SystemClock::start();
-    let runner = Runner::new(env);
-    let fail_on_error = config::fail_on_error(&args.reporting.behaviour);
-    // Masked first, as given: whatever is printed after, a token never shows.
-    for token in [
-        given(&args.reporting.sei.sei_token).or(env.sei_token.as_deref()),
-        given(&args.reporting.github.github_token).or(env.github_token.as_deref()),
-    ] {
-        runner.mask(&Secret::new(token.unwrap_or_default()));
-    }
-    for w in crate::args::misspelt_inputs("report", &env.input_names) {
-        runner.warning(&w);
-    }
-    let (outcome, ending, shown) = match start(args, env, &runner) {
-        Start::Skip(skip) => {
-            runner.notice(&skip.notice);
-            let what = summary::What::Skipped { why: &skip.notice };
-            write_summary(&runner, &what, None);
-            (
-                Outcome::new(Status::Skipped, skip.detail),
-                Ending::Done,
-                None,
-            )
+impl Command for ReportArgs {
+    type Settings = Start;
+    const NAME: &'static str = "report";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-        Start::Bad(errors) => {
-            for e in &errors {
-                runner.error(e);
+    }
+
+    /// A report fails the workflow only as `fail-on-error` says.
+    fn failure_code(&self, env: &RunnerEnv) -> u8 {
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(env.in_actions, fail_on_error, Ending::NotDelivered)
+    }
+
+    fn load(&self, cx: &Context) -> Result<(Start, Vec<String>), Vec<InputError>> {
+        start(self, cx.env, &cx.runner)
+    }
+
+    /// Every input to fix as an error, in the summary too, and the outputs.
+    fn bad_input(&self, cx: &Context, errors: &[InputError]) -> u8 {
+        let runner = &cx.runner;
+        let errors: Vec<String> = errors.iter().map(|e| e.0.clone()).collect();
+        for e in &errors {
+            runner.error(e);
+        }
+        write_summary(runner, &summary::What::BadInput { errors: &errors }, None);
+        let outcome = Outcome::new(
+            Status::Failed,
+            format!("{} input(s) need fixing", errors.len()),
+        );
+        finish(runner, &outcome);
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(cx.env.in_actions, fail_on_error, Ending::BadInput)
+    }
+
+    async fn run(&self, start: Start, cx: &Context<'_>) -> u8 {
+        let runner = &cx.runner;
+        let (outcome, ending) = match start {
+            Start::Skip(skip) => {
+                runner.notice(&skip.notice);
+                let what = summary::What::Skipped { why: &skip.notice };
+                write_summary(runner, &what, None);
+                (Outcome::new(Status::Skipped, skip.detail), Ending::Done)
             }
-            write_summary(&runner, &summary::What::BadInput { errors: &errors }, None);
-            let outcome = Outcome::new(
-                Status::Failed,
-                format!("{} input(s) need fixing", errors.len()),
-            );
-            (outcome, Ending::BadInput, None)
-        }
-        Start::Go(cfg, event) => {
-            for w in &cfg.warnings {
-                runner.warning(w);
+            Start::Go(cfg, event) => {
+                let (outcome, shown) = report(&cfg, *event, cx.env, runner, &cx.clock).await;
+                let ending = match outcome.status {
+                    Status::Failed if outcome.bad_input => Ending::BadInput,
+                    Status::Failed => Ending::NotDelivered,
+                    _ => Ending::Done,
+                };
+                let run = shown.as_ref().map(|s| summary::Run {
+                    payload: &s.payload,
+                    timeline: &s.timeline,
+                    url: s.url.as_deref(),
+                });
+                write_summary(runner, &what(&outcome), run.as_ref());
+                (outcome, ending)
             }
-            let (outcome, shown) = match runner.runtime() {
-                Some(rt) => rt.block_on(report(&cfg, *event, env, &runner, &clock)),
-                None => (Outcome::new(Status::Failed, "could not start"), None),
-            };
-            let ending = match outcome.status {
-                Status::Failed if outcome.bad_input => Ending::BadInput,
-                Status::Failed => Ending::NotDelivered,
-                _ => Ending::Done,
-            };
-            (outcome, ending, Some(shown))
-        }
-    };
-    if let Some(shown) = shown {
-        let run = shown.as_ref().map(|s| summary::Run {
-            payload: &s.payload,
-            timeline: &s.timeline,
-            url: s.url.as_deref(),
-        });
-        write_summary(&runner, &what(&outcome), run.as_ref());
+        };
+        finish(runner, &outcome);
+        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
+        exit_code(cx.env.in_actions, fail_on_error, ending)
     }
-    finish(&runner, &outcome);
-    config::exit_code(env.in_actions, fail_on_error, ending)
 }
 
 /// The run a summary shows, once its payload is built.
@@ -129,16 +132,18 @@ fn write_summary(runner: &Runner, what: &summary::What, run: Option<&summary::Ru
 }
 
 /// What the inputs and the event say before anything is read.
-enum Start {
+pub(crate) enum Start {
     /// A report that must not be sent.
     Skip(skip::Skip),
-    /// Inputs to fix, every one of them.
-    Bad(Vec<String>),
     Go(Box<Config>, Box<Option<Event>>),
 }
 
 /// Reads the event, decides whether to report at all ([`skip`]), then checks the inputs.
-fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
+fn start(
+    args: &ReportArgs,
+    env: &RunnerEnv,
+    runner: &Runner,
+) -> Result<(Start, Vec<String>), Vec<InputError>> {
     let run_id_given = given(&args.run.run_id).is_some();
     let saved = given(&args.run.github_data).is_some();
     // The event file: needed to find the run in `workflow_run` mode, useful otherwise.
@@ -148,10 +153,10 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
             Ok(e) => Some(e),
             Err(why) => {
                 if env.event_name.as_deref() == Some("workflow_run") && !run_id_given {
-                    problems.push(format!(
+                    problems.push(InputError(format!(
                         "{why}: GITHUB_EVENT_PATH must point at the workflow_run event, or give \
                          the `run-id` input"
-                    ));
+                    )));
                 } else {
                     runner.warning(&format!(
                         "{why} (GITHUB_EVENT_PATH): reporting without the event's details"
@@ -172,14 +177,17 @@ fn start(args: &ReportArgs, env: &RunnerEnv, runner: &Runner) -> Start {
     });
     // An input that is not text is an input to fix, whatever the event (its value is unknown).
     if let Some(skip) = skip.filter(|_| env.inputs_not_utf8.is_empty()) {
-        return Start::Skip(skip);
+        return Ok((Start::Skip(skip), Vec::new()));
     }
     match config::load(args, env) {
-        Ok(cfg) if problems.is_empty() => Start::Go(Box::new(cfg), Box::new(event)),
-        Ok(_) => Start::Bad(problems),
+        Ok(mut cfg) if problems.is_empty() => {
+            let warnings = std::mem::take(&mut cfg.warnings);
+            Ok((Start::Go(Box::new(cfg), Box::new(event)), warnings))
+        }
+        Ok(_) => Err(problems),
         Err(errors) => {
-            problems.extend(errors.into_iter().map(|e| e.0));
-            Start::Bad(problems)
+            problems.extend(errors);
+            Err(problems)
         }
     }
 }
@@ -218,28 +226,23 @@ async fn report(
     clock: &SystemClock,
 ) -> (Outcome, Option<Shown>) {
     let started = Instant::now();
-    let client = match delivery::client(&cfg.delivery) {
+    // SEI's client and GitHub's, made before the requests start.
+    let clients = match Clients::new(&cfg.delivery) {
         Ok(c) => c,
-        Err(failed) => return (fail(runner, failed.message), None),
+        Err(why) => return (fail(runner, why), None),
     };
-    // GitHub's own client, made before the requests start: it follows redirects (SEI's never).
-    let github_http =
-        match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
-            Ok(c) => c,
-            Err(e) => return (fail(runner, format!("{e:#}")), None),
-        };
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
         if cfg.behaviour.dry_run {
             return None;
         }
-        let guid = &cfg.send.instance_guid;
-        Some(delivery::check_instance(&cfg.delivery, &client, guid, runner).await)
+        let guid = &cfg.send.mapping.instance_guid;
+        Some(delivery::check_instance(&cfg.delivery, &clients.sei, guid, runner).await)
     };
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock, github_http).await,
+            None => fetch_live(cfg, env, event, runner, clock, &clients).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -252,14 +255,14 @@ async fn report(
         }
         Err(Stop::Reading(why)) => return (fail(runner, why), None),
     };
-    let refused = instance.and_then(|i| i.problem(&cfg.send.instance_guid, &cfg.delivery.sei_base));
+    let refused =
+        instance.and_then(|i| i.problem(&cfg.send.mapping.instance_guid, &cfg.delivery.sei_base));
 
     let url = data.run.html_url.clone();
     // What the summary draws of the jobs, before the mapping consumes them.
     let timeline = summary::Timeline::of(&data, chrono::Utc::now());
     let shape = pipeline::Shape {
         send: &cfg.send,
-        server_url: &cfg.github.server_url,
         repository,
         job_status: cfg.run.job_status.clone(),
     };
@@ -269,7 +272,7 @@ async fn report(
     };
     let route = pipeline::Route {
         delivery: &cfg.delivery,
-        client: &client,
+        client: &clients.sei,
         dry_run: cfg.behaviour.dry_run,
         refused,
     };
@@ -341,7 +344,7 @@ async fn fetch_live(
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
-    http: reqwest::Client,
+    clients: &Clients,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -352,7 +355,7 @@ async fn fetch_live(
         );
     }
     // The event describes the reported run only when the step is part of that run.
-    let own = target.source == Source::Environment
+    let own = target.source == RunSource::Environment
         || env.run_id.as_deref() == Some(target.id.to_string().as_str());
     let hint = fetch::hint(&target, env, event.as_ref(), own);
     // The event's repository names its default branch (a branch, never a tag).
@@ -378,15 +381,28 @@ async fn fetch_live(
         runner_name: env.runner_name.clone(),
         wait: cfg.run.wait_timeout,
     });
-    let plan = plan(&cfg.send, own_event.as_ref(), hint, me, default_branch);
+    let plan = fetch::Plan {
+        own_event: own_event.as_ref(),
+        hint,
+        me,
+        default_branch,
+        ..fetch::Plan::new(&cfg.send)
+    };
     let log = runner.clone();
-    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
-        .map_err(|e| Stop::Reading(format!("{e:#}")))?
-        .with_retry(cfg.delivery.policy, clock.clone(), move |m| log.info(m));
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: clock.clone(),
+        in_flight: MAX_IN_FLIGHT,
+    };
+    let gh = clients
+        .github(using, move |m| log.info(m))
+        .map_err(|e| Stop::Reading(e.to_string()))?;
     let started = Instant::now();
     let data = fetch::fetch(&gh, &gh, &target, &plan)
         .await
-        .map_err(Stop::Reading)?;
+        .map_err(|e| Stop::Reading(e.to_string()))?;
     let unchanged = match gh.not_modified() {
         0 => String::new(),
         n => format!(" ({n} answered `304 Not Modified`, free of the rate limit)"),
@@ -406,30 +422,8 @@ async fn fetch_live(
     Ok((data, own_event, repository))
 }
 
-/// What `report` reads of a run besides the run and its jobs, as its inputs say.
-fn plan<'a>(
-    send: &'a SendSettings,
-    own_event: Option<&'a Event>,
-    hint: Option<Run>,
-    me: Option<fetch::MePlan>,
-    default_branch: Option<String>,
-) -> fetch::Plan<'a> {
-    fetch::Plan {
-        commits: send.commits,
-        own_event,
-        hint,
-        ci_cd: send.ci_cd,
-        declared: &send.artifacts,
-        workflow_artifacts: send.include_workflow_artifacts,
-        workflows: send.overrides.job_full_name.is_none(),
-        me,
-        default_branch,
-        cd_environments: &send.cd_environments,
-    }
-}
-
 /// One run attempt named from outside the run (a webhook delivery, say), for [`attempt`].
-pub struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     pub reporting: &'a Reporting,
     /// A handle with this attempt's deadline ([`GitHub::handle`]).
     pub gh: &'a GitHub,
@@ -447,7 +441,7 @@ pub struct Attempt<'a> {
 }
 
 /// How one [`attempt`] went, and where its time went.
-pub struct Attempted {
+pub(crate) struct Attempted {
     pub outcome: Outcome,
     /// Reading GitHub (every request of the run together).
     pub github: Duration,
@@ -460,9 +454,13 @@ pub struct Attempted {
 /// Reports one attempt exactly as `report --run-id ID --run-attempt N --repository R` does: the
 /// same reads of GitHub, the same payload, the same delivery, retries and kept payload. The
 /// caller has checked the instance. Its lines go to `runner`.
-pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
+pub(crate) async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> Attempted {
     let r = a.reporting;
-    let plan = plan(&r.send, None, a.hint, None, a.default_branch);
+    let plan = fetch::Plan {
+        hint: a.hint,
+        default_branch: a.default_branch,
+        ..fetch::Plan::new(&r.send)
+    };
     let started = Instant::now();
     let before = a.gh.requests();
     let fetched = fetch::fetch(a.gh, a.gh, a.target, &plan).await;
@@ -476,11 +474,10 @@ pub async fn attempt(a: Attempt<'_>, runner: &Runner, clock: &SystemClock) -> At
     };
     let data = match fetched {
         Ok(d) => d,
-        Err(why) => return done(fail(runner, why)),
+        Err(why) => return done(fail(runner, why.to_string())),
     };
     let shape = pipeline::Shape {
         send: &r.send,
-        server_url: &r.github.server_url,
         repository: a.target.repo.to_string(),
         job_status: None,
     };

@@ -19,26 +19,26 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The default `timeout`.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default `max-attempts`.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// The longest single attempt: one hung connection leaves time for another.
-pub const ATTEMPT_CAP: Duration = Duration::from_secs(30);
+pub(crate) const ATTEMPT_CAP: Duration = Duration::from_secs(30);
 /// The shortest attempt: a request that starts at the deadline still gets this long.
-pub const ATTEMPT_FLOOR: Duration = Duration::from_secs(1);
+pub(crate) const ATTEMPT_FLOOR: Duration = Duration::from_secs(1);
 /// The longest backoff between two attempts.
-pub const WAIT_CAP: Duration = Duration::from_secs(30);
+pub(crate) const WAIT_CAP: Duration = Duration::from_secs(30);
 /// Bounds of the first backoff step.
 const BASE_MAX: Duration = Duration::from_secs(1);
 const BASE_MIN: Duration = Duration::from_millis(50);
 
 /// Statuses worth another try: the server timed out, is busy or restarting, or a proxy in front
 /// of it gave up.
-pub const RETRYABLE: [u16; 7] = [408, 425, 429, 500, 502, 503, 504];
+pub(crate) const RETRYABLE: [u16; 7] = [408, 425, 429, 500, 502, 503, 504];
 
 /// How hard to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// The deadline for the whole command, counted from its start.
     pub timeout: Duration,
     /// Attempts per request, the first included (1: no retry).
@@ -55,7 +55,7 @@ impl Default for Policy {
 
 /// What one failed attempt means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Worth another try; `wait` is how long the server asked for, if it did.
     Retry { wait: Option<Duration> },
     /// Trying again would get the same answer.
@@ -64,14 +64,14 @@ pub enum Verdict {
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     Wait(Duration),
     Stop(Stop),
 }
 
 /// Why the trying stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The answer was final.
     Final,
     /// `max-attempts` were made.
@@ -83,7 +83,12 @@ pub enum Stop {
 impl Policy {
     /// The log line of a retry after `made` attempts: `<what>; trying again in 1.2 s (attempt 2
     /// of 5)`.
-    pub fn retry_line(&self, what: impl std::fmt::Display, made: u32, wait: Duration) -> String {
+    pub(crate) fn retry_line(
+        &self,
+        what: impl std::fmt::Display,
+        made: u32,
+        wait: Duration,
+    ) -> String {
         format!(
             "{what}; trying again in {} (attempt {} of {})",
             human(wait),
@@ -95,7 +100,7 @@ impl Policy {
     /// A policy for a deadline and a number of attempts. The first backoff step is the deadline
     /// shared out so that all the doubling waits take at most half of it, between 50 ms and 1 s:
     /// 1 s for the defaults (waits of about 1, 2, 4, 8 s), 100 ms for a 3 s deadline.
-    pub fn new(timeout: Duration, max_attempts: u32) -> Policy {
+    pub(crate) fn new(timeout: Duration, max_attempts: u32) -> Policy {
         let max_attempts = max_attempts.max(1);
         let steps = 2f64.powi(max_attempts.saturating_sub(1).min(30) as i32) - 1.0;
         let base = if steps >= 1.0 {
@@ -112,7 +117,7 @@ impl Policy {
 
     /// The backoff after `failed` attempts (1 for the first), for a random `unit` in [0, 1):
     /// between half and all of `base * 2^(failed-1)`, at most [`WAIT_CAP`].
-    pub fn backoff(&self, failed: u32, unit: f64) -> Duration {
+    pub(crate) fn backoff(&self, failed: u32, unit: f64) -> Duration {
         let exp = failed.saturating_sub(1).min(20) as i32;
         let full = self.base.mul_f64(2f64.powi(exp)).min(WAIT_CAP);
         full.mul_f64(0.5 + 0.5 * unit.clamp(0.0, 1.0))
@@ -120,7 +125,7 @@ impl Policy {
 
     /// How long the next attempt may take when `elapsed` of the deadline is gone: the rest of
     /// the deadline, at most [`ATTEMPT_CAP`], at least [`ATTEMPT_FLOOR`].
-    pub fn attempt_timeout(&self, elapsed: Duration) -> Duration {
+    pub(crate) fn attempt_timeout(&self, elapsed: Duration) -> Duration {
         self.timeout
             .saturating_sub(elapsed)
             .clamp(ATTEMPT_FLOOR.min(self.timeout), ATTEMPT_CAP)
@@ -129,7 +134,7 @@ impl Policy {
     /// After attempt number `made` failed with `verdict`, at `elapsed` into the deadline: wait,
     /// or stop. The server's wait is taken as asked, or not at all when it does not fit; the
     /// backoff is shortened to leave at least half of what remains for the attempt.
-    pub fn next(&self, made: u32, elapsed: Duration, verdict: Verdict, unit: f64) -> Next {
+    pub(crate) fn next(&self, made: u32, elapsed: Duration, verdict: Verdict, unit: f64) -> Next {
         let Verdict::Retry { wait } = verdict else {
             return Next::Stop(Stop::Final);
         };
@@ -151,12 +156,12 @@ impl Policy {
 }
 
 /// Whether a status is worth another try.
-pub fn retryable_status(status: u16) -> bool {
+pub(crate) fn retryable_status(status: u16) -> bool {
     RETRYABLE.contains(&status)
 }
 
 /// SEI's answer: a status from [`RETRYABLE`] is retried after its `Retry-After`, if any.
-pub fn sei(status: u16, retry_after_header: Option<&str>, now: SystemTime) -> Verdict {
+pub(crate) fn sei(status: u16, retry_after_header: Option<&str>, now: SystemTime) -> Verdict {
     if retryable_status(status) {
         Verdict::Retry {
             wait: retry_after_header.and_then(|v| retry_after(v, now)),
@@ -169,7 +174,7 @@ pub fn sei(status: u16, retry_after_header: Option<&str>, now: SystemTime) -> Ve
 /// GitHub's answer. Besides [`RETRYABLE`]: a secondary rate limit (403 or 429 with
 /// `retry-after`, or a message saying so) waits as asked; an exhausted primary limit
 /// (`x-ratelimit-remaining: 0`) waits until `x-ratelimit-reset`. Any other 403 is final.
-pub fn github(status: u16, headers: &HeaderMap, message: &str, now: SystemTime) -> Verdict {
+pub(crate) fn github(status: u16, headers: &HeaderMap, message: &str, now: SystemTime) -> Verdict {
     let asked = header(headers, "retry-after").and_then(|v| retry_after(v, now));
     let reset = rate_limit_reset(headers, now);
     let limited = message.to_ascii_lowercase().contains("rate limit");
@@ -184,7 +189,7 @@ pub fn github(status: u16, headers: &HeaderMap, message: &str, now: SystemTime) 
 
 /// When GitHub's primary rate limit resets (`x-ratelimit-reset`, epoch seconds), when it is used
 /// up (`x-ratelimit-remaining: 0`).
-pub fn rate_limit_reset_at(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn rate_limit_reset_at(headers: &HeaderMap) -> Option<u64> {
     if header(headers, "x-ratelimit-remaining")?.trim() != "0" {
         return None;
     }
@@ -193,13 +198,13 @@ pub fn rate_limit_reset_at(headers: &HeaderMap) -> Option<u64> {
 
 /// The wait until GitHub's primary rate limit resets, when `x-ratelimit-remaining` is 0 (one
 /// second more than the reset time, which GitHub counts in whole seconds).
-pub fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let reset = UNIX_EPOCH + Duration::from_secs(rate_limit_reset_at(headers)? + 1);
     Some(reset.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// `Retry-After`: seconds (fractions accepted) or an HTTP date; a date in the past is no wait.
-pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0)
@@ -211,7 +216,7 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// An HTTP date in any of its three forms: `Sun, 06 Nov 1994 08:49:37 GMT` (the one servers
 /// send), `Sunday, 06-Nov-94 08:49:37 GMT` and `Sun Nov  6 08:49:37 1994`.
-pub fn http_date(value: &str) -> Option<SystemTime> {
+pub(crate) fn http_date(value: &str) -> Option<SystemTime> {
     use chrono::{DateTime, NaiveDateTime};
     let utc = if let Ok(d) = DateTime::parse_from_rfc2822(value) {
         d.to_utc()
@@ -235,7 +240,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Time and chance, as [`run`] sees them.
-pub trait Clock {
+pub(crate) trait Clock {
     /// Time gone since the deadline's start.
     fn elapsed(&self) -> Duration;
     /// Waits `d`.
@@ -248,13 +253,13 @@ pub trait Clock {
 /// randomly keyed hasher as the random source (good enough to spread retries). Clones share
 /// the deadline, and time granted with [`SystemClock::grant`].
 #[derive(Debug, Clone)]
-pub struct SystemClock {
+pub(crate) struct SystemClock {
     start: std::time::Instant,
     granted_ms: Arc<AtomicU64>,
 }
 
 impl SystemClock {
-    pub fn start() -> SystemClock {
+    pub(crate) fn start() -> SystemClock {
         SystemClock {
             start: std::time::Instant::now(),
             granted_ms: Arc::new(AtomicU64::new(0)),
@@ -263,7 +268,7 @@ impl SystemClock {
 
     /// Moves the deadline `d` later, for this clock and its clones (time spent on purpose, like
     /// waiting for other jobs to finish, that `timeout` does not count).
-    pub fn grant(&self, d: Duration) {
+    pub(crate) fn grant(&self, d: Duration) {
         let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         self.granted_ms.fetch_add(ms, Ordering::Relaxed);
     }
@@ -288,7 +293,7 @@ impl Clock for SystemClock {
 
 /// How a request that never succeeded ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failed<E> {
+pub(crate) struct Failed<E> {
     /// The last attempt's error.
     pub error: E,
     pub attempts: u32,
@@ -300,7 +305,7 @@ pub struct Failed<E> {
 /// Runs `attempt` (given its number, from 1, and how long it may take) until it succeeds or
 /// the policy says stop; calls `waiting` before each wait with the error, the number of the
 /// attempt that failed and the wait.
-pub async fn run<T, E, C, F, Fut>(
+pub(crate) async fn run<T, E, C, F, Fut>(
     policy: &Policy,
     clock: &C,
     mut attempt: F,
@@ -338,7 +343,7 @@ where
 }
 
 /// A length of time for a message: `850 ms`, `2.5 s`, `3m 20s`.
-pub fn human(d: Duration) -> String {
+pub(crate) fn human(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms} ms")

@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex};
 /// Cloning gives another handle on the same runner. Secrets masked through any handle are
 /// redacted by all (the redactor is the process's, [`crate::secret`]).
 #[derive(Clone)]
-pub struct Runner {
+pub(crate) struct Runner {
     actions: bool,
     /// `RUNNER_DEBUG=1`: debug lines on a terminal too.
     debug: bool,
@@ -46,18 +46,18 @@ pub struct Runner {
 
 /// A line a capturing handle kept: its level (`None` for a plain log line) and its text,
 /// already redacted.
-pub type Line = (Option<Level>, String);
+pub(crate) type Line = (Option<Level>, String);
 
 /// Annotation levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     Notice,
     Warning,
     Error,
 }
 
 impl Runner {
-    pub fn new(env: &RunnerEnv) -> Self {
+    pub(crate) fn new(env: &RunnerEnv) -> Self {
         Runner {
             actions: env.in_actions,
             debug: env.debug,
@@ -69,7 +69,7 @@ impl Runner {
 
     /// A handle that keeps its log lines and annotations (see [`Runner::take_lines`]) instead
     /// of printing them; secrets, outputs and the summary are shared with `self`.
-    pub fn capture(&self) -> Runner {
+    pub(crate) fn capture(&self) -> Runner {
         Runner {
             sink: Some(Arc::new(Mutex::new(Vec::new()))),
             ..self.clone()
@@ -77,7 +77,7 @@ impl Runner {
     }
 
     /// The lines a capturing handle kept so far, oldest first.
-    pub fn take_lines(&self) -> Vec<Line> {
+    pub(crate) fn take_lines(&self) -> Vec<Line> {
         match &self.sink {
             Some(sink) => std::mem::take(&mut *sink.lock().unwrap()),
             None => Vec::new(),
@@ -95,12 +95,12 @@ impl Runner {
     }
 
     /// True when outputs go to a file (`GITHUB_OUTPUT`), not to a terminal.
-    pub fn has_output_file(&self) -> bool {
+    pub(crate) fn has_output_file(&self) -> bool {
         self.output_file.is_some()
     }
 
     /// True inside a GitHub Actions job.
-    pub fn in_actions(&self) -> bool {
+    pub(crate) fn in_actions(&self) -> bool {
         self.actions
     }
 
@@ -109,7 +109,7 @@ impl Runner {
     /// also masked line by line (the runner masks within a line). A value shorter than
     /// [`secret::MIN_LEN`] is no token (the inputs refuse it) and is not masked: masking it would
     /// garble the log and the outputs.
-    pub fn mask(&self, secret: &Secret) {
+    pub(crate) fn mask(&self, secret: &Secret) {
         let value = secret.expose();
         if value.chars().count() < secret::MIN_LEN {
             return;
@@ -128,12 +128,12 @@ impl Runner {
     }
 
     /// `text` with every registered secret replaced by `***`, in any form ([`secret::redact`]).
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         secret::redact(text)
     }
 
     /// A line for the log.
-    pub fn info(&self, msg: &str) {
+    pub(crate) fn info(&self, msg: &str) {
         let msg = self.redact(msg);
         if self.kept(None, &msg) {
             return;
@@ -146,7 +146,7 @@ impl Runner {
     }
 
     /// An annotation: shown on the run's page in a workflow, prefixed on a terminal.
-    pub fn annotate(&self, level: Level, msg: &str) {
+    pub(crate) fn annotate(&self, level: Level, msg: &str) {
         let msg = self.redact(msg);
         if self.kept(Some(level), &msg) {
             return;
@@ -168,13 +168,13 @@ impl Runner {
         }
     }
 
-    pub fn error(&self, msg: &str) {
+    pub(crate) fn error(&self, msg: &str) {
         self.annotate(Level::Error, msg)
     }
 
     /// A line for whoever debugs: `::debug::` in a workflow (shown when step debug logging is
     /// on), and on a terminal only with `RUNNER_DEBUG=1`.
-    pub fn debug(&self, msg: &str) {
+    pub(crate) fn debug(&self, msg: &str) {
         let msg = self.redact(msg);
         if self.actions {
             println!("{}", command("debug", &[], &msg));
@@ -183,39 +183,17 @@ impl Runner {
         }
     }
 
-    /// Each input to fix, as an error annotation.
-    pub fn input_errors(&self, errors: &[crate::config::InputError]) {
-        for e in errors {
-            self.error(&e.0);
-        }
-    }
-
-    /// The runtime a command's requests run on, or `None` (with the error said) when the
-    /// process cannot make one.
-    pub fn runtime(&self) -> Option<tokio::runtime::Runtime> {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => Some(rt),
-            Err(e) => {
-                self.error(&format!("could not start: {e}"));
-                None
-            }
-        }
-    }
-
-    pub fn warning(&self, msg: &str) {
+    pub(crate) fn warning(&self, msg: &str) {
         self.annotate(Level::Warning, msg)
     }
 
-    pub fn notice(&self, msg: &str) {
+    pub(crate) fn notice(&self, msg: &str) {
         self.annotate(Level::Notice, msg)
     }
 
     /// Prints `body` in a collapsed group of the log (plainly on a terminal, to stdout), each of
     /// its lines escaped as a line of its own.
-    pub fn data(&self, title: &str, body: &str) {
+    pub(crate) fn data(&self, title: &str, body: &str) {
         let body = self.redact(body);
         if self.kept(None, &body) {
             return;
@@ -238,7 +216,7 @@ impl Runner {
     /// One row of data on stdout, its fields separated by tabs (a listing a script reads on a
     /// terminal; a plain log line in a workflow). A tab or a line break inside a field is
     /// escaped like any other control character: a field never splits a row.
-    pub fn row(&self, fields: &[&str]) {
+    pub(crate) fn row(&self, fields: &[&str]) {
         let mut line = String::new();
         for (i, field) in fields.iter().enumerate() {
             if i > 0 {
@@ -259,7 +237,11 @@ impl Runner {
 
     /// Writes the step's outputs in one append to `GITHUB_OUTPUT`; without it, `name=value`
     /// lines to stdout (or to stderr when `stdout_taken`, so stdout stays one JSON document).
-    pub fn set_outputs(&self, outputs: &[(&str, String)], stdout_taken: bool) -> io::Result<()> {
+    pub(crate) fn set_outputs(
+        &self,
+        outputs: &[(&str, String)],
+        stdout_taken: bool,
+    ) -> io::Result<()> {
         let mut text = String::new();
         for (name, value) in outputs {
             let value = self.redact(value);
@@ -287,7 +269,7 @@ impl Runner {
     }
 
     /// Appends Markdown to the job summary, in one write; nothing without `GITHUB_STEP_SUMMARY`.
-    pub fn append_summary(&self, markdown: &str) -> io::Result<()> {
+    pub(crate) fn append_summary(&self, markdown: &str) -> io::Result<()> {
         match &self.summary_file {
             Some(path) => append(path, &self.redact(markdown)),
             None => Ok(()),
@@ -303,7 +285,7 @@ fn append(path: &PathBuf, text: &str) -> io::Result<()> {
 }
 
 /// A workflow command line: `::name k=v,k=v::data`, its properties and data escaped.
-pub fn command(name: &str, properties: &[(&str, &str)], data: &str) -> String {
+pub(crate) fn command(name: &str, properties: &[(&str, &str)], data: &str) -> String {
     let mut line = format!("::{name}");
     for (i, (k, v)) in properties.iter().enumerate() {
         line.push(if i == 0 { ' ' } else { ',' });
@@ -316,7 +298,7 @@ pub fn command(name: &str, properties: &[(&str, &str)], data: &str) -> String {
 /// Escapes the data part of a workflow command as the Actions toolkit does (`%`, `\r`, `\n`),
 /// and shows any other control character as an escape (`\u{1b}`): the runner decodes
 /// `%25`, `%0D` and `%0A` back, and nothing in the data can end the line.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -331,7 +313,7 @@ pub fn escape_data(s: &str) -> String {
 
 /// Escapes a property of a workflow command as the Actions toolkit does: as data, and `:` and
 /// `,`, which end a property.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -340,7 +322,7 @@ pub fn escape_property(s: &str) -> String {
 /// (the runner's older command form, read anywhere in a line) as `##%5B`, and a `::` that would
 /// start the line (after blanks, as the runner trims them) as `%3A:`. `%` is left as it is: the
 /// runner shows a plain line as it comes.
-pub fn escape_plain(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_plain(s: &str) -> Cow<'_, str> {
     let clean = |c: char| !c.is_control() && !is_invisible(c);
     if s.chars().all(clean) && !s.contains("##[") && !starts_a_command(s) {
         return Cow::Borrowed(s);
@@ -364,7 +346,7 @@ pub fn escape_plain(s: &str) -> Cow<'_, str> {
 /// A line for a terminal: every control character (line breaks, tabs, ESC...) and invisible
 /// format character shown as an escape (`\n`, `\t`, `\u{1b}`), so a text cannot forge a line,
 /// move the cursor or recolour the terminal.
-pub fn escape_terminal(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_terminal(s: &str) -> Cow<'_, str> {
     if s.chars().all(|c| !c.is_control() && !is_invisible(c)) {
         return Cow::Borrowed(s);
     }

@@ -4,44 +4,47 @@
 //! any text that goes out, in every form a server can echo it back in: verbatim, JSON-escaped
 //! (`\/`, `\"`, `\\`), URL-encoded (`%2B`, `%2F`, `%3D`, either case), and cut short. Text is
 //! redacted first and shortened after ([`shorten`]); a text a reader cut at its end (an answer
-//! read up to a bound) also loses a token's beginning left at its end ([`redact_cut`]).
+//! read up to a bound) also loses a token's beginning left at its end ([`redact_cut`]). A GitHub
+//! App's private key is an [`AppKey`]: parsed once, never shown, it only signs.
 //!
 //! A value shorter than [`MIN_LEN`] is no token: the inputs refuse it, and it is never
 //! registered (masking two letters would garble every output: `status=d***liv***r***d`).
 
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::RwLock;
 
 /// The shortest token taken. No real one comes near: a GitHub token is 40 characters (`ghs_`,
 /// `ghp_`, `gho_` and the 40 hex digits of an old one), a fine-grained one 93 (`github_pat_`),
 /// an SEI API key base64 of a JSON object (60 or more), an SEI session token a JWT (100 or more).
-pub const MIN_LEN: usize = 20;
+pub(crate) const MIN_LEN: usize = 20;
 
 /// The shortest beginning of a token that [`redact_cut`] takes off the end of a text cut short.
 const MIN_CUT: usize = 4;
 
 /// An API token (SEI or GitHub). Empty means "not given".
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Wraps a token, trimming the whitespace and newlines a copy-paste leaves.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Secret(value.into().trim().to_owned())
     }
 
     /// The token itself, for building an `Authorization` header and nothing else.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// Too short to be a token ([`MIN_LEN`]); an empty one is "not given", not too short.
-    pub fn too_short(&self) -> bool {
+    pub(crate) fn too_short(&self) -> bool {
         !self.0.is_empty() && self.0.chars().count() < MIN_LEN
     }
 }
@@ -56,11 +59,68 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The App's private key, parsed once.
+#[derive(Clone)]
+pub(crate) struct AppKey(Option<Arc<RsaKeyPair>>);
+
+impl fmt::Debug for AppKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AppKey(<redacted>)")
+    }
+}
+
+impl AppKey {
+    /// The key in a PEM file as GitHub generates it (PKCS#1, `BEGIN RSA PRIVATE KEY`) or in
+    /// PKCS#8 (`BEGIN PRIVATE KEY`). The error never shows the text.
+    pub(crate) fn from_pem(text: &[u8]) -> Result<AppKey, String> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::PrivateKeyDer;
+        let der = PrivateKeyDer::from_pem_slice(text)
+            .map_err(|_| "holds no PEM private key".to_owned())?;
+        let pair = match &der {
+            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der()),
+            PrivateKeyDer::Pkcs8(k) => RsaKeyPair::from_pkcs8(k.secret_pkcs8_der()),
+            _ => return Err("holds a key that is not RSA".to_owned()),
+        }
+        .map_err(|e| format!("holds an RSA key that cannot be used ({e})"))?;
+        Ok(AppKey(Some(Arc::new(pair))))
+    }
+
+    /// No key: stands in for a bad one while every input is checked.
+    pub(crate) fn none() -> AppKey {
+        AppKey(None)
+    }
+
+    /// The public half, to check a signature.
+    #[cfg(test)]
+    pub(crate) fn public_key(&self) -> Vec<u8> {
+        use ring::signature::KeyPair;
+        self.0
+            .as_ref()
+            .map(|p| p.public_key().as_ref().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// `message` signed with RS256 (RSASSA-PKCS1-v1_5, SHA-256).
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let pair = self.0.as_ref().ok_or("no App key")?;
+        let mut sig = vec![0; pair.public().modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            message,
+            &mut sig,
+        )
+        .map_err(|_| "could not sign the App's JWT".to_owned())?;
+        Ok(sig)
+    }
+}
+
 /// Every form of every registered token, longest first.
 static FORMS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Registers `value` with the redactor (nothing for a value shorter than [`MIN_LEN`]).
-pub fn register(value: &str) {
+pub(crate) fn register(value: &str) {
     if value.chars().count() < MIN_LEN {
         return;
     }
@@ -109,7 +169,7 @@ fn url_encoded(value: &str, lower: bool) -> String {
 }
 
 /// `text` with every form of every registered token replaced by `***`.
-pub fn redact(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact(text: &str) -> Cow<'_, str> {
     let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
     if !forms.iter().any(|f| text.contains(f.as_str())) {
         return Cow::Borrowed(text);
@@ -125,7 +185,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 
 /// [`redact`] for a text cut short at its end (an answer read up to a bound): a token's
 /// beginning left at the end (four characters or more) is replaced by `***` too.
-pub fn redact_cut(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact_cut(text: &str) -> Cow<'_, str> {
     let redacted = redact(text);
     let cut = {
         let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
@@ -148,7 +208,7 @@ pub fn redact_cut(text: &str) -> Cow<'_, str> {
 }
 
 /// `text` redacted, then cut to `max` characters (the last one `…` when cut).
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let text = redact(text);
     if text.chars().count() <= max {
         return text.into_owned();

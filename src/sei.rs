@@ -8,16 +8,15 @@ use crate::retry::{self, Clock, Failed, Policy, Stop, Verdict};
 use crate::secret::Secret;
 use bytes::Bytes;
 use std::cell::Cell;
-use std::fmt;
 use std::time::{Duration, SystemTime};
 
 /// The webhook's path under the API base.
-pub const WEBHOOK_PATH: &str = "/v1/custom-cicd";
+pub(crate) const WEBHOOK_PATH: &str = "/v1/custom-cicd";
 /// The instances' path under the API base (`GET .../{id}`, `POST` to register one).
-pub const INSTANCES_PATH: &str = "/v1/cicd/instances";
+pub(crate) const INSTANCES_PATH: &str = "/v1/cicd/instances";
 
 /// SEI's API bases by region, as Harness's integration page lists them, for messages.
-pub const REGIONS: &[(&str, &str)] = &[
+pub(crate) const REGIONS: &[(&str, &str)] = &[
     ("PROD1", "https://app.harness.io/prod1/sei/api/v1/"),
     ("PROD2", "https://app.harness.io/gratis/sei/api/v1/"),
     ("PROD3", "https://app3.harness.io/sei/api/v1/"),
@@ -27,7 +26,7 @@ pub const REGIONS: &[(&str, &str)] = &[
 
 /// How the key goes into `Authorization`: the `auth-scheme` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
+pub(crate) enum AuthScheme {
     /// Chosen from the key itself ([`AuthScheme::for_key`]).
     Auto,
     Bearer,
@@ -36,7 +35,7 @@ pub enum AuthScheme {
 
 /// What a key looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// An SEI API key: base64 of a JSON object (`{"company":..,"id":..,"key":..}`).
     ApiKey,
     /// A JWT (three dot-separated base64url parts): a login session token.
@@ -47,7 +46,7 @@ pub enum KeyKind {
 
 impl KeyKind {
     /// Tells an SEI API key from a JWT by their shape; the key is never shown.
-    pub fn of(key: &str) -> KeyKind {
+    pub(crate) fn of(key: &str) -> KeyKind {
         use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
         use base64::Engine;
         let json_object = |bytes: Vec<u8>| {
@@ -76,7 +75,7 @@ impl KeyKind {
     }
 
     /// How the key is described in messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             KeyKind::ApiKey => "the key looks like an SEI API key",
             KeyKind::Jwt => "the key looks like a login session token (a JWT)",
@@ -88,7 +87,7 @@ impl KeyKind {
 impl AuthScheme {
     /// The scheme a request carries: `auto` sends a JWT as `Bearer` and anything else as
     /// `ApiKey`, the only scheme SEI's server takes an API key with.
-    pub fn for_key(self, key: &str) -> AuthScheme {
+    pub(crate) fn for_key(self, key: &str) -> AuthScheme {
         match self {
             AuthScheme::Auto if KeyKind::of(key) == KeyKind::Jwt => AuthScheme::Bearer,
             AuthScheme::Auto => AuthScheme::ApiKey,
@@ -97,7 +96,7 @@ impl AuthScheme {
     }
 
     /// The word that goes before the key (of a scheme chosen with [`AuthScheme::for_key`]).
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             AuthScheme::Bearer => "Bearer",
             AuthScheme::ApiKey | AuthScheme::Auto => "ApiKey",
@@ -105,7 +104,7 @@ impl AuthScheme {
     }
 
     /// The value of the `auth-scheme` input that pins this scheme.
-    pub fn input_value(self) -> &'static str {
+    pub(crate) fn input_value(self) -> &'static str {
         match self {
             AuthScheme::Auto => "auto",
             AuthScheme::Bearer => "bearer",
@@ -117,7 +116,7 @@ impl AuthScheme {
 /// The API base for an `sei-url` input, as users paste it: with or without `/v1`, with or
 /// without the trailing `/`, or the full webhook URL, all give the same base (no `/v1`, no
 /// trailing `/`). Only `http` and `https` URLs with a host are accepted.
-pub fn base(sei_url: &str) -> Result<String, String> {
+pub(crate) fn base(sei_url: &str) -> Result<String, String> {
     let trimmed = sei_url.trim().trim_end_matches('/');
     if !trimmed.contains("://") {
         return Err(format!(
@@ -146,18 +145,19 @@ pub fn base(sei_url: &str) -> Result<String, String> {
 }
 
 /// The webhook URL for an `sei-url` input: `<base>/v1/custom-cicd` (see [`base`]).
-pub fn endpoint(sei_url: &str) -> Result<String, String> {
+#[cfg(test)]
+pub(crate) fn endpoint(sei_url: &str) -> Result<String, String> {
     Ok(format!("{}{WEBHOOK_PATH}", base(sei_url)?))
 }
 
 /// The API base of a webhook URL made by [`endpoint`].
-pub fn base_of(endpoint: &str) -> &str {
+pub(crate) fn base_of(endpoint: &str) -> &str {
     endpoint.strip_suffix(WEBHOOK_PATH).unwrap_or(endpoint)
 }
 
 /// What SEI answered to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     /// SEI's body, cut to a length fit for a log line.
     pub body: String,
@@ -168,13 +168,13 @@ pub struct Answer {
 }
 
 impl Answer {
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
     /// The server's own words: the `payload`, `message` or `error` of a JSON body (SEI puts
     /// its reason for a 400 in `payload`), else the body.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let parsed: Option<serde_json::Value> = serde_json::from_str(&self.body).ok();
         parsed
             .as_ref()
@@ -188,24 +188,36 @@ impl Answer {
     }
 }
 
-/// An attempt that did not get a 2xx.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+/// An attempt that did not get a 2xx, and how it reads in a retry line and a summary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Failure {
     /// SEI answered with an error status.
+    #[error("HTTP {}: {}", .0.status, .0.message())]
     Status(Answer),
     /// SEI answered the first request 401, or 500 every time it was tried: SEI's server answers
     /// so a key it cannot take (a key sent with the wrong scheme, a key of another region, a
     /// key that is not one), so trying on would only spend the deadline.
+    #[error(
+        "HTTP {} to every try: most likely the key or its region: {}",
+        .0.status,
+        .0.message()
+    )]
     KeyOrRegion(Answer),
     /// No answer: reset, cut off, timed out, TLS failed (`tls`: sending again would fail the
     /// same way).
+    #[error("no answer: {why}")]
     Transport { why: String, tls: bool },
     /// The server cannot be reached at all (its name does not resolve, nothing listens): not
     /// worth the retries of a report's deadline.
+    #[error("no answer: {}", .0.describe("SEI"))]
     Unreachable(crate::http::Unreachable),
     /// `sei-url` answered with a redirect (3xx), never followed: a 301, 302 or 303 would turn
     /// the POST into a GET of another page, a 307 or 308 send the payload and the key to
     /// another address.
+    #[error(
+        "HTTP {status}, a redirect to {}, not followed",
+        .location.as_deref().unwrap_or("(no Location)")
+    )]
     Redirect {
         status: u16,
         /// The `Location` it pointed at, shortened for a message.
@@ -213,36 +225,15 @@ pub enum Failure {
     },
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Status(a) => write!(f, "HTTP {}: {}", a.status, a.message()),
-            Failure::KeyOrRegion(a) => write!(
-                f,
-                "HTTP {} to every try: most likely the key or its region: {}",
-                a.status,
-                a.message()
-            ),
-            Failure::Transport { why, .. } => write!(f, "no answer: {why}"),
-            Failure::Unreachable(u) => write!(f, "no answer: {}", u.describe("SEI")),
-            Failure::Redirect { status, location } => write!(
-                f,
-                "HTTP {status}, a redirect to {}, not followed",
-                location.as_deref().unwrap_or("(no Location)")
-            ),
-        }
-    }
-}
-
 impl Failure {
     /// True when sending the same bytes again cannot work: SEI refused the payload itself
     /// (400, 413), not the key, the URL or the moment.
-    pub fn payload_refused(&self) -> bool {
+    pub(crate) fn payload_refused(&self) -> bool {
         matches!(self, Failure::Status(a) if matches!(a.status, 400 | 413))
     }
 
     /// Whether to try again, and when.
-    pub fn verdict(&self, now: SystemTime) -> Verdict {
+    pub(crate) fn verdict(&self, now: SystemTime) -> Verdict {
         match self {
             Failure::Status(a) => retry::sei(a.status, a.retry_after.as_deref(), now),
             Failure::KeyOrRegion(_) => Verdict::Final,
@@ -255,7 +246,7 @@ impl Failure {
 }
 
 /// What a failure message says about the request besides SEI's answer.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub endpoint: &'a str,
     /// The `auth-scheme` input.
     pub scheme: AuthScheme,
@@ -272,7 +263,7 @@ pub struct Context<'a> {
 
 /// Where and how to post.
 #[derive(Debug, Clone, Copy)]
-pub struct Webhook<'a> {
+pub(crate) struct Webhook<'a> {
     /// The full URL, from [`endpoint`].
     pub endpoint: &'a str,
     pub token: &'a Secret,
@@ -281,14 +272,14 @@ pub struct Webhook<'a> {
 
 /// How many times the first request is tried while SEI answers it 500 (what SEI's server
 /// answers a key it cannot take) before the report stops, instead of spending every attempt.
-pub const KEY_OR_REGION_ATTEMPTS: u32 = 2;
+pub(crate) const KEY_OR_REGION_ATTEMPTS: u32 = 2;
 
 /// Sends `body` to the webhook under `policy`: retried on a busy server or a broken connection,
 /// inside the deadline; a first request answered 401, or 500 [`KEY_OR_REGION_ATTEMPTS`] times in
 /// a row, stops as [`Failure::KeyOrRegion`]. The scheme is the one `hook.scheme` resolves to
 /// for the key ([`AuthScheme::for_key`]): never another. `waiting` hears of each retry before
 /// its wait. Every request shares `body`'s bytes: a big payload is never copied.
-pub async fn deliver(
+pub(crate) async fn deliver(
     client: &reqwest::Client,
     hook: &Webhook<'_>,
     body: &Bytes,
@@ -401,7 +392,7 @@ async fn send(
 /// report of an instance it does not know (or one with no integration attached) and then drops
 /// it without a word, so this is the only way to tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Instance {
+pub(crate) enum Instance {
     /// Registered, with an integration: its runs are stored.
     Ready,
     /// `GET .../v1/cicd/instances/{id}` answered 404.
@@ -415,7 +406,7 @@ pub enum Instance {
 
 impl Instance {
     /// Reads SEI's answer to the look-up.
-    pub fn from_answer(status: u16, body: &str) -> Instance {
+    pub(crate) fn from_answer(status: u16, body: &str) -> Instance {
         match status {
             200..=299 => {
                 let v: Option<serde_json::Value> = serde_json::from_str(body).ok();
@@ -445,7 +436,7 @@ impl Instance {
 
     /// The error that stops a report of this instance, naming `instance-guid` and the fix; `None`
     /// when the report may go.
-    pub fn problem(&self, guid: &str, base: &str) -> Option<String> {
+    pub(crate) fn problem(&self, guid: &str, base: &str) -> Option<String> {
         let register = "or register one with `sei-cicd instance register --integration-id <id> \
                         --name <name>` (docs/setup.md, \"Get an instance GUID\")";
         match self {
@@ -468,7 +459,7 @@ impl Instance {
 
 /// Asks SEI about instance `guid` (one attempt, within `limit`), with the key sent as for the
 /// webhook.
-pub async fn instance(
+pub(crate) async fn instance(
     client: &reqwest::Client,
     base: &str,
     guid: &str,
@@ -503,12 +494,12 @@ pub async fn instance(
 }
 
 /// `<base>/v1/cicd/instances`, for the webhook URL [`endpoint`] made of `sei-url`.
-pub fn instances_url(webhook: &str) -> String {
+pub(crate) fn instances_url(webhook: &str) -> String {
     format!("{}{INSTANCES_PATH}", base_of(webhook))
 }
 
 /// One line that says what went wrong and what to do about it.
-pub fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
+pub(crate) fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
     let tries = match failed.attempts {
         1 => "1 attempt".to_owned(),
         n => format!("{n} attempts"),

@@ -14,11 +14,11 @@ use crate::env::RunnerEnv;
 use crate::model::event::Event;
 
 /// Dependabot's login.
-pub const DEPENDABOT: &str = "dependabot[bot]";
+pub(crate) const DEPENDABOT: &str = "dependabot[bot]";
 
 /// Why nothing is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skip {
+pub(crate) struct Skip {
     /// The notice, whole.
     pub notice: String,
     /// A few words, for the summary and the outputs.
@@ -26,7 +26,7 @@ pub struct Skip {
 }
 
 /// What the decision looks at.
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     pub env: &'a RunnerEnv,
     pub event: Option<&'a Event>,
     /// The run to report comes from the `workflow_run` event (no `run-id` was given).
@@ -36,7 +36,7 @@ pub struct Facts<'a> {
 }
 
 /// The reason to report nothing, if there is one.
-pub fn decide(f: &Facts) -> Option<Skip> {
+pub(crate) fn decide(f: &Facts) -> Option<Skip> {
     if f.from_workflow_run && f.env.event_name.as_deref() == Some("workflow_run") {
         let action = f.event.and_then(|e| e.action.as_deref());
         if let Some(action) = action.filter(|a| *a != "completed") {

@@ -5,49 +5,14 @@
 use crate::config::RunChoice;
 use crate::env::RunnerEnv;
 use crate::model::event::Event;
-use crate::model::Repo;
-use std::fmt;
-
-/// One attempt of one run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunRef {
-    pub repo: Repo,
-    pub id: u64,
-    /// `None`: the run's latest attempt.
-    pub attempt: Option<u64>,
-    /// Where the choice came from, for the log.
-    pub source: Source,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    WorkflowRunEvent,
-    Inputs,
-    Environment,
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Source::WorkflowRunEvent => "from the workflow_run event",
-            Source::Inputs => "from the run-id input",
-            Source::Environment => "the run this step is part of",
-        })
-    }
-}
-
-impl fmt::Display for RunRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "run {} of {}", self.id, self.repo)?;
-        if let Some(a) = self.attempt {
-            write!(f, ", attempt {a}")?;
-        }
-        Ok(())
-    }
-}
+use crate::model::{Repo, RunRef, RunSource};
 
 /// Decides the run. `event` is the parsed event file, if it could be read.
-pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Result<RunRef, String> {
+pub(crate) fn resolve(
+    cfg: &RunChoice,
+    env: &RunnerEnv,
+    event: Option<&Event>,
+) -> Result<RunRef, String> {
     let env_repo = || env.repository.as_deref().and_then(Repo::parse);
 
     if env.event_name.as_deref() == Some("workflow_run") {
@@ -64,7 +29,7 @@ pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Resul
                     repo,
                     id,
                     attempt: run.run_attempt,
-                    source: Source::WorkflowRunEvent,
+                    source: RunSource::WorkflowRunEvent,
                 });
             }
         }
@@ -80,7 +45,7 @@ pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Resul
             repo,
             id,
             attempt: cfg.run_attempt,
-            source: Source::Inputs,
+            source: RunSource::Inputs,
         });
     }
 
@@ -107,7 +72,7 @@ pub fn resolve(cfg: &RunChoice, env: &RunnerEnv, event: Option<&Event>) -> Resul
         repo,
         id,
         attempt: cfg.run_attempt.or(attempt),
-        source: Source::Environment,
+        source: RunSource::Environment,
     })
 }
 
@@ -118,7 +83,7 @@ mod tests {
 
     fn cfg(a: RunArgs) -> RunChoice {
         let mut p = crate::config::values::Problems::default();
-        let c = crate::config::run::load(&a, &mut p);
+        let c = crate::config::run_choice::load(&a, &mut p);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         c
     }
@@ -155,7 +120,7 @@ mod tests {
             (r.id, r.attempt, r.repo.to_string()),
             (123, Some(2), "o/r".into())
         );
-        assert_eq!(r.source, Source::WorkflowRunEvent);
+        assert_eq!(r.source, RunSource::WorkflowRunEvent);
     }
 
     #[test]
@@ -177,7 +142,7 @@ mod tests {
         let r = resolve(&cfg(RunArgs::default()), &env("push"), None).unwrap();
         assert_eq!((r.id, r.attempt), (900, Some(3)));
         assert_eq!(r.repo.to_string(), "me/reporter");
-        assert_eq!(r.source, Source::Environment);
+        assert_eq!(r.source, RunSource::Environment);
     }
 
     #[test]

@@ -4,12 +4,12 @@
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 
 /// Epoch milliseconds.
-pub fn epoch_ms(t: DateTime<Utc>) -> i64 {
+pub(crate) fn epoch_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
 /// `2024-12-22T17:11:31.000Z`: what the server's ISO-8601 instant parser takes.
-pub fn iso(t: DateTime<Utc>) -> String {
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
     match iso_bytes(t) {
         Some(b) => b.iter().map(|&c| char::from(c)).collect(),
         None => t.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -19,7 +19,7 @@ pub fn iso(t: DateTime<Utc>) -> String {
 /// [`iso`] as 24 ASCII bytes, written by hand: a big run has one per step, and chrono's
 /// formatter costs ten times more. `None` for years outside 0..=9999 and for leap seconds,
 /// which [`iso`] leaves to chrono.
-pub fn iso_bytes(t: DateTime<Utc>) -> Option<[u8; 24]> {
+pub(crate) fn iso_bytes(t: DateTime<Utc>) -> Option<[u8; 24]> {
     let n = t.naive_utc();
     let (date, clock) = (n.date(), n.time());
     let (year, millis) = (date.year(), clock.nanosecond() / 1_000_000);
@@ -45,12 +45,12 @@ pub fn iso_bytes(t: DateTime<Utc>) -> Option<[u8; 24]> {
 }
 
 /// Milliseconds from `start` to `end`, clamped at zero.
-pub fn span_ms(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+pub(crate) fn span_ms(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
     (end - start).num_milliseconds().max(0)
 }
 
 /// `1h 02m 03s`, `2m 05s`, `850ms`: for logs and the job summary.
-pub fn human(ms: i64) -> String {
+pub(crate) fn human(ms: i64) -> String {
     let ms = ms.max(0);
     if ms < 1000 {
         return format!("{ms}ms");

@@ -9,7 +9,9 @@
 //!
 //! A question the listing cannot answer within [`MAX_PAGES`] gets `None`: the run asks GitHub.
 
-use crate::github::client::{GitHub, PER_PAGE};
+use crate::github::client::GitHub;
+use crate::github::error::Error;
+use crate::github::pages::PER_PAGE;
 use crate::map::deployments as rules;
 use crate::model::{Deployment, DeploymentStatus, Repo, Run};
 use crate::retry::SystemClock;
@@ -19,7 +21,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Pages of the repository's deployments read at most (100 a page); past them, the runs ask.
-pub const MAX_PAGES: u64 = 10;
+pub(crate) const MAX_PAGES: u64 = 10;
 
 /// The listing as far as it was read.
 #[derive(Default)]
@@ -34,7 +36,7 @@ struct Listing {
 }
 
 /// What a backfill knows of one repository's deployments and runs.
-pub struct Known<'a> {
+pub(crate) struct Known<'a> {
     gh: &'a GitHub,
     repo: Repo,
     listing: tokio::sync::Mutex<Listing>,
@@ -52,7 +54,7 @@ struct Brief {
 }
 
 impl<'a> Known<'a> {
-    pub fn new(gh: &'a GitHub, repo: Repo) -> Self {
+    pub(crate) fn new(gh: &'a GitHub, repo: Repo) -> Self {
         Known {
             gh,
             repo,
@@ -63,7 +65,7 @@ impl<'a> Known<'a> {
     }
 
     /// Takes in the runs of a chunk of the listing: what tells their workflow.
-    pub fn index(&self, runs: &[Run]) {
+    pub(crate) fn index(&self, runs: &[Run]) {
         let mut known = self.runs.borrow_mut();
         for r in runs {
             if let Some(id) = r.id {
@@ -103,7 +105,7 @@ impl<'a> Known<'a> {
     }
 
     /// Every deployment of commit `sha` created at or after `since`, newest first.
-    pub async fn of_commit(
+    pub(crate) async fn of_commit(
         &self,
         sha: &str,
         since: Option<DateTime<Utc>>,
@@ -125,7 +127,7 @@ impl<'a> Known<'a> {
     }
 
     /// The newest `limit` deployments to `environment` older than deployment `before`.
-    pub async fn to_environment(
+    pub(crate) async fn to_environment(
         &self,
         environment: &str,
         before: u64,
@@ -143,21 +145,20 @@ impl<'a> Known<'a> {
     }
 
     /// Deployment `id`'s statuses, asked of GitHub once.
-    pub async fn statuses(&self, id: u64) -> Result<Vec<DeploymentStatus>, String> {
+    pub(crate) async fn statuses(&self, id: u64) -> Result<Vec<DeploymentStatus>, Error> {
         let cell = self.statuses.borrow_mut().entry(id).or_default().clone();
         cell.get_or_try_init(|| async {
             self.gh
                 .handle(SystemClock::start())
                 .deployment_statuses(&self.repo, id)
                 .await
-                .map_err(|e| format!("{e:#}"))
         })
         .await
         .cloned()
     }
 
     /// Run `id` as the backfill's listing showed it (its workflow, its number).
-    pub fn run(&self, id: u64) -> Option<Run> {
+    pub(crate) fn run(&self, id: u64) -> Option<Run> {
         self.runs.borrow().get(&id).map(|b| Run {
             id: Some(id),
             workflow_id: b.workflow_id,

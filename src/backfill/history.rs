@@ -13,7 +13,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 /// The part of a branch's history read so far.
 #[derive(Debug, Default)]
-pub struct History {
+pub(crate) struct History {
     /// Each commit read, by sha (a long branch's history is held while its runs are reported:
     /// one entry a commit, each sha stored once).
     commits: HashMap<Box<str>, Node>,
@@ -32,7 +32,7 @@ struct Node {
 
 /// What the history can tell of `base...head`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Between {
+pub(crate) enum Between {
     /// The commits, newest first, and how many there are (as the compare's `total_commits`).
     Known(Vec<String>, u64),
     /// A later page may tell.
@@ -43,7 +43,7 @@ pub enum Between {
 
 impl History {
     /// Adds the next page (of `per_page` asked).
-    pub fn add_page(&mut self, page: Vec<ListedCommit>, per_page: u64) {
+    pub(crate) fn add_page(&mut self, page: Vec<ListedCommit>, per_page: u64) {
         self.pages += 1;
         if (page.len() as u64) < per_page {
             self.ended = true;
@@ -66,16 +66,12 @@ impl History {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.commits.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.commits.is_empty()
     }
 
     /// The commits of `base...head`, at most `cap` of them, as far as the pages read tell.
-    pub fn between(&self, base: &str, head: &str, cap: usize) -> Between {
+    pub(crate) fn between(&self, base: &str, head: &str, cap: usize) -> Between {
         let (base, head) = (base.to_ascii_lowercase(), head.to_ascii_lowercase());
         let more = if self.ended {
             Between::Unknown

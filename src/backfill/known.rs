@@ -16,6 +16,7 @@
 
 use super::history::{Between, History};
 use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::github::source::{Answer, Source};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::{
@@ -36,7 +37,7 @@ type Group = (String, Option<String>, Option<String>);
 /// The successes before the window of one query, read as far as needed.
 type Earlier = Rc<tokio::sync::Mutex<Before>>;
 /// Answers of the tags look-up, by prefix.
-type Tags = Rc<tokio::sync::OnceCell<Result<Vec<String>, String>>>;
+type Tags = Rc<tokio::sync::OnceCell<Result<Vec<String>, Error>>>;
 
 /// The successes of one query created before the window, newest first, as far as read.
 #[derive(Default)]
@@ -49,7 +50,7 @@ struct Before {
 type Tip = (Option<DateTime<Utc>>, String);
 
 /// One repository's listing, as far as it was read.
-pub struct RepoKnown<'a> {
+pub(crate) struct RepoKnown<'a> {
     gh: &'a GitHub,
     repo: Repo,
     since: DateTime<Utc>,
@@ -87,7 +88,7 @@ struct Branch {
 }
 
 impl<'a> RepoKnown<'a> {
-    pub fn new(
+    pub(crate) fn new(
         gh: &'a GitHub,
         repo: Repo,
         since: DateTime<Utc>,
@@ -115,11 +116,11 @@ impl<'a> RepoKnown<'a> {
         }
     }
 
-    pub fn has_workflows(&self) -> bool {
+    pub(crate) fn has_workflows(&self) -> bool {
         self.workflows.borrow().is_some()
     }
 
-    pub fn set_workflows(&self, w: Vec<Workflow>) {
+    pub(crate) fn set_workflows(&self, w: Vec<Workflow>) {
         *self.workflows.borrow_mut() = Some(w);
     }
 
@@ -129,7 +130,7 @@ impl<'a> RepoKnown<'a> {
     }
 
     /// Takes in a chunk of the listing, before its runs are reported.
-    pub fn index(&self, runs: &[Run]) {
+    pub(crate) fn index(&self, runs: &[Run]) {
         self.deployments.index(runs);
         if !self.indexed {
             return;
@@ -168,7 +169,7 @@ impl<'a> RepoKnown<'a> {
     /// A listed run of `branch` has been reported: when it was the last one listed of a branch
     /// deleted since, that branch's history is let go (a long-lived branch's is kept: every
     /// range has its runs).
-    pub fn finished(&self, branch: &str) {
+    pub(crate) fn finished(&self, branch: &str) {
         if !self.indexed {
             return;
         }
@@ -279,7 +280,7 @@ impl RepoKnown<'_> {
         &'b self,
         q: &'b PreviousQuery,
         page: u64,
-    ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, String>>> {
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<Run>, Error>>> {
         Box::pin(async move {
             let created = q.created_before?;
             if !self.whole || created < self.since {
@@ -329,7 +330,7 @@ impl RepoKnown<'_> {
                             before.ended = (runs.len() as u64) < commits::PREVIOUS_PAGE;
                             before.runs.extend(runs.iter().map(Success::of));
                         }
-                        Err(e) => return Some(Err(format!("{e:#}"))),
+                        Err(e) => return Some(Err(e)),
                     }
                 }
                 found.extend(before.runs.iter().cloned());
@@ -348,7 +349,7 @@ impl RepoKnown<'_> {
     fn tags_starting_with<'b>(
         &'b self,
         prefix: &'b str,
-    ) -> LocalBoxFuture<'b, Option<Result<Vec<String>, String>>> {
+    ) -> LocalBoxFuture<'b, Option<Result<Vec<String>, Error>>> {
         Box::pin(async move {
             let cell = self
                 .tags
@@ -357,12 +358,7 @@ impl RepoKnown<'_> {
                 .or_default()
                 .clone();
             let names = cell
-                .get_or_init(|| async {
-                    self.gh()
-                        .tags_starting_with(&self.repo, prefix)
-                        .await
-                        .map_err(|e| format!("{e:#}"))
-                })
+                .get_or_init(|| async { self.gh().tags_starting_with(&self.repo, prefix).await })
                 .await;
             Some(names.clone())
         })
@@ -408,7 +404,7 @@ impl RepoKnown<'_> {
                                     if b.history.ended {
                                         break;
                                     }
-                                    b.history.add_page(p, crate::github::client::PER_PAGE);
+                                    b.history.add_page(p, crate::github::pages::PER_PAGE);
                                 }
                             }
                             Err(_) if b.root.is_none() && b.history.is_empty() => {
@@ -431,7 +427,7 @@ impl RepoKnown<'_> {
 
 /// One run's look-ups: what the repository's listings answer, exactly as GitHub would; the rest
 /// asked of the live source (the run's own client, with its deadline).
-pub struct ForRun<'k, 'a> {
+pub(crate) struct ForRun<'k, 'a> {
     known: &'k RepoKnown<'a>,
     live: &'k dyn Source,
     /// The run's branch, whose history answers the commits between two of its runs.
@@ -440,7 +436,11 @@ pub struct ForRun<'k, 'a> {
 
 impl<'a> RepoKnown<'a> {
     /// The source of the look-ups of a run of `branch` (as the listing shows it).
-    pub fn for_run<'k>(&'k self, live: &'k dyn Source, branch: Option<String>) -> ForRun<'k, 'a> {
+    pub(crate) fn for_run<'k>(
+        &'k self,
+        live: &'k dyn Source,
+        branch: Option<String>,
+    ) -> ForRun<'k, 'a> {
         ForRun {
             known: self,
             live,

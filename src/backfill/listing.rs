@@ -23,21 +23,22 @@
 //! page only while it still covers the window ([`still_covers`]).
 
 use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::model::{Repo, Run};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashSet;
 
 /// Results GitHub pages through for one query of a list.
-pub const LISTED: u64 = 1000;
+pub(crate) const LISTED: u64 = 1000;
 /// Runs a page.
-pub const PAGE: u64 = 100;
+pub(crate) const PAGE: u64 = 100;
 /// A slice aims at this many runs, under [`LISTED`], for the runs are not spread evenly.
 const AIM: u64 = 700;
 
 /// What to list in one repository.
 #[derive(Debug, Clone)]
-pub struct Query {
+pub(crate) struct Query {
     /// One workflow's runs (its id), or the repository's.
     pub workflow: Option<u64>,
     pub branch: Option<String>,
@@ -45,7 +46,7 @@ pub struct Query {
 }
 
 /// The query string for a range: `status=completed&created=<from>..<to>[&branch=..][&event=..]`.
-pub fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+pub(crate) fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let enc = crate::github::client::encode;
     let mut s = format!(
         "status=completed&created={}",
@@ -61,7 +62,7 @@ pub fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) -> String
 }
 
 /// The query of the conditional listing: the same at every sweep (no window in it).
-pub fn watch_query(q: &Query) -> String {
+pub(crate) fn watch_query(q: &Query) -> String {
     let enc = crate::github::client::encode;
     let mut s = "status=completed".to_owned();
     if let Some(b) = &q.branch {
@@ -75,7 +76,7 @@ pub fn watch_query(q: &Query) -> String {
 
 /// The name a state keeps the conditional listing under: `runs?status=completed` or
 /// `workflows/{id}/runs?status=completed`.
-pub fn watch_key(q: &Query) -> String {
+pub(crate) fn watch_key(q: &Query) -> String {
     match q.workflow {
         Some(id) => format!("workflows/{id}/runs?{}", watch_query(q)),
         None => format!("runs?{}", watch_query(q)),
@@ -84,7 +85,7 @@ pub fn watch_key(q: &Query) -> String {
 
 /// What a page of the conditional listing holds of the window `[since, until]`.
 #[derive(Debug)]
-pub enum Covered {
+pub(crate) enum Covered {
     /// Every completed run created in the window is on the page: these, newest first. `keep`:
     /// no run on the page is newer than the window, so a `304` next time means nothing new.
     /// `oldest`: the creation of the page's oldest run when the page is full.
@@ -98,7 +99,7 @@ pub enum Covered {
 }
 
 /// Whether the first page of the completed runs (`total` of them in all) covers the window.
-pub fn covers(
+pub(crate) fn covers(
     page: Vec<Run>,
     total: Option<u64>,
     since: DateTime<Utc>,
@@ -127,7 +128,7 @@ pub fn covers(
 /// Whether a page GitHub answers `304 Not Modified` for still holds all a window from `since`
 /// needs: it was handled from that window's start or earlier, and runs created since then
 /// cannot be past it.
-pub fn still_covers(w: &crate::backfill::state::Watch, since: DateTime<Utc>) -> bool {
+pub(crate) fn still_covers(w: &crate::backfill::state::Watch, since: DateTime<Utc>) -> bool {
     w.since <= since && w.oldest.is_none_or(|o| o < since)
 }
 
@@ -137,7 +138,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 
 /// `[from, to]` cut into slices of equal length, oldest first, that together hold `total` runs
 /// so each should hold about [`AIM`]; at least two, and none shorter than a second.
-pub fn split(
+pub(crate) fn split(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     total: u64,
@@ -161,7 +162,7 @@ pub fn split(
 }
 
 /// How a range was read.
-pub struct Chunk {
+pub(crate) struct Chunk {
     pub runs: Vec<Run>,
     /// `total_count` said more than GitHub lists, and the range was one second: the newest
     /// [`LISTED`] were read, the rest cannot be.
@@ -171,10 +172,10 @@ pub struct Chunk {
 }
 
 /// Hears of each chunk, oldest first.
-pub type Visit<'a> = &'a dyn Fn(Chunk) -> LocalBoxFuture<'a, ()>;
+pub(crate) type Visit<'a> = &'a dyn Fn(Chunk) -> LocalBoxFuture<'a, ()>;
 
 /// Lists the completed runs created in `[from, to]`, each chunk handed to `visit` oldest first.
-pub fn list<'a>(
+pub(crate) fn list<'a>(
     gh: &'a GitHub,
     repo: &'a Repo,
     q: &'a Query,
@@ -186,7 +187,7 @@ pub fn list<'a>(
         let qs = query_string(q, from, to);
         // A deadline of its own for each range: a repository's ranges are read minutes apart.
         let h = gh.handle(crate::retry::SystemClock::start());
-        let err = |e: anyhow::Error| format!("could not list the runs of {repo}: {e:#}");
+        let err = |e: Error| format!("could not list the runs of {repo}: {e}");
         let first = h
             .runs_page(repo, q.workflow, &qs, PAGE, 1)
             .await

@@ -22,27 +22,30 @@
 //! (1 on a terminal; in a workflow only with `fail-on-error`), 2 for bad inputs, 130 when
 //! stopped.
 
-pub mod deployments;
-pub mod history;
-pub mod known;
-pub mod listing;
-pub mod pace;
-pub mod progress;
-pub mod select;
-pub mod state;
+pub(crate) mod deployments;
+pub(crate) mod history;
+pub(crate) mod known;
+pub(crate) mod listing;
+pub(crate) mod pace;
+pub(crate) mod progress;
+pub(crate) mod select;
+pub(crate) mod state;
 
 use crate::args::BackfillArgs;
+use crate::clients::{Clients, GitHubUse};
+use crate::command::{exit_code, Command, Context, Tokens};
 use crate::config::backfill::Backfill;
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::fetch;
 use crate::github::source::Source as Lookups;
 use crate::keep::Place;
 use crate::model::{Repo, Run, Workflow};
+use crate::model::{RunRef, RunSource};
 use crate::pipeline::{self, Status};
 use crate::retry::SystemClock;
 use crate::runner::{Level, Runner};
-use crate::target::{RunRef, Source};
 use futures_util::stream::{self, StreamExt};
 use known::RepoKnown;
 use progress::{Counts, Progress, Say};
@@ -58,39 +61,40 @@ const LINE_EVERY: Duration = Duration::from_secs(60);
 /// Lines of a dry run's listing, at most (the counts cover everything).
 const DRY_RUN_LINES: usize = 10_000;
 
-/// Runs `backfill`; returns the process exit code.
-pub fn run(args: &BackfillArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(env);
-    let cfg = match crate::config::backfill::load(args, env, chrono::Utc::now()) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return 2;
+impl Command for BackfillArgs {
+    type Settings = Backfill;
+    const NAME: &'static str = "backfill";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    for w in &cfg.warnings {
-        runner.warning(w);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    match rt.block_on(backfill(&cfg, env, &runner)) {
-        Ending::Code(c) => c,
-        Ending::Finished(ending) => crate::config::exit_code(
-            runner.in_actions(),
-            crate::config::fail_on_error(&args.reporting.behaviour),
-            ending,
-        ),
+
+    fn load(&self, cx: &Context) -> Result<(Backfill, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::backfill::load(self, cx.env, chrono::Utc::now())?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    async fn run(&self, cfg: Backfill, cx: &Context<'_>) -> u8 {
+        match backfill(&cfg, cx.env, &cx.runner).await {
+            Ending::Code(c) => c,
+            Ending::Finished(ending) => exit_code(
+                cx.runner.in_actions(),
+                crate::config::fail_on_error(&self.reporting.behaviour),
+                ending,
+            ),
+        }
     }
 }
 
 /// How a backfill ended: an exit code of its own (bad inputs 2, stopped 130), or as every
-/// command that reports ends ([`crate::config::exit_code`]).
+/// command that reports ends ([`crate::command::exit_code`]).
 enum Ending {
     Code(u8),
-    Finished(crate::config::Ending),
+    Finished(crate::command::Ending),
 }
 
 /// One run attempt to report.
@@ -198,42 +202,32 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     let terminal = !runner.in_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(terminal, LINE_EVERY);
     let say = progress.sayer(runner);
-    let http = match crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow) {
-        Ok(h) => h,
-        Err(e) => {
-            runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
-        }
-    };
     let pace_say = say.clone();
     let pacer = Arc::new(pace::Pacer::new(cfg.pace.per_minute, move |m| pace_say(m)));
     let retry_say = say.clone();
-    let gh = match GitHub::new(http, &cfg.github.api_url, &cfg.github.token) {
-        Ok(g) => g
-            .with_retry(cfg.delivery.policy, SystemClock::start(), move |m| {
-                retry_say(m)
-            })
-            .with_in_flight(cfg.pace.concurrency)
-            .with_pace(pacer.clone()),
-        Err(e) => {
-            runner.error(&format!("{e:#}"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
-        }
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: SystemClock::start(),
+        in_flight: cfg.pace.concurrency,
     };
-    let sei = match crate::delivery::client(&cfg.delivery) {
-        Ok(c) => c,
-        Err(failed) => {
-            runner.error(&failed.message);
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+    let clients =
+        Clients::new(&cfg.delivery).and_then(|c| Ok((c.github(using, move |m| retry_say(m))?, c)));
+    let (gh, Clients { sei, .. }) = match clients {
+        Ok((gh, c)) => (gh.with_pace(pacer.clone()), c),
+        Err(why) => {
+            runner.error(&why);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     };
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
     if !dry {
-        let guid = &cfg.send.instance_guid;
+        let guid = &cfg.send.mapping.instance_guid;
         let found = crate::delivery::check_instance(&cfg.delivery, &sei, guid, runner).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             runner.error(&format!("{why}: nothing is reported"));
-            return Ending::Finished(crate::config::Ending::NotDelivered);
+            return Ending::Finished(crate::command::Ending::NotDelivered);
         }
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -751,7 +745,7 @@ impl Ctx<'_> {
             return;
         }
         self.update();
-        let identity = self.cfg.send.overrides.job_full_name.is_none();
+        let identity = self.cfg.send.mapping.overrides.job_full_name.is_none();
         if !units.is_empty() && identity && !known.has_workflows() && !self.stopped() {
             // Failing, each run asks for them itself, as `report` does.
             if let Ok(w) = self.workflows(repo).await {
@@ -817,17 +811,9 @@ impl Ctx<'_> {
             repo: u.repo.clone(),
             id: u.id,
             attempt: Some(u.attempt),
-            source: Source::Inputs,
+            source: RunSource::Inputs,
         };
         let plan = fetch::Plan {
-            commits: cfg.send.commits,
-            own_event: None,
-            hint: None,
-            ci_cd: cfg.send.ci_cd,
-            declared: &cfg.send.artifacts,
-            workflow_artifacts: cfg.send.include_workflow_artifacts,
-            workflows: cfg.send.overrides.job_full_name.is_none(),
-            me: None,
             // A run of the default branch (the organization's listing names it) is a branch's;
             // any other name is looked up once for the repository (the cache's tags).
             default_branch: self
@@ -835,7 +821,7 @@ impl Ctx<'_> {
                 .borrow()
                 .get(&u.repo.to_string().to_ascii_lowercase())
                 .cloned(),
-            cd_environments: &cfg.send.cd_environments,
+            ..fetch::Plan::new(&cfg.send)
         };
         let cached = known.map(|k| k.for_run(&gh, u.branch.clone()));
         let src: &dyn Lookups = match &cached {
@@ -848,13 +834,13 @@ impl Ctx<'_> {
         let (status, detail, kept) = match fetch::fetch_from(&gh, src, &target, u.run, &plan).await
         {
             Err(why) => {
+                let why = why.to_string();
                 log.error(&why);
                 (Status::Failed, why, None)
             }
             Ok(data) => {
                 let shape = pipeline::Shape {
                     send: &cfg.send,
-                    server_url: &cfg.github.server_url,
                     repository: u.repo.to_string(),
                     job_status: None,
                 };
@@ -1014,9 +1000,9 @@ impl Ctx<'_> {
         if interrupted {
             Ending::Code(130)
         } else if broken || !failures.is_empty() || !unlisted.is_empty() {
-            Ending::Finished(crate::config::Ending::NotDelivered)
+            Ending::Finished(crate::command::Ending::NotDelivered)
         } else {
-            Ending::Finished(crate::config::Ending::Done)
+            Ending::Finished(crate::command::Ending::Done)
         }
     }
 

@@ -15,13 +15,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Requests left to the token's other users: 1% of the limit.
-pub fn reserve(limit: u64) -> u64 {
+pub(crate) fn reserve(limit: u64) -> u64 {
     limit / 100
 }
 
 /// The wait until the reset, when the budget is spent (down to the reserve) and the reset is
 /// still ahead (a second more than it, which GitHub counts in whole seconds).
-pub fn reset_wait(rate: Option<RateLimit>, now: u64) -> Option<Duration> {
+pub(crate) fn reset_wait(rate: Option<RateLimit>, now: u64) -> Option<Duration> {
     let r = rate?;
     (r.remaining <= reserve(r.limit) && r.reset >= now)
         .then(|| Duration::from_secs(r.reset - now + 1))
@@ -29,7 +29,7 @@ pub fn reset_wait(rate: Option<RateLimit>, now: u64) -> Option<Duration> {
 
 /// The least time between the starts of two requests: the per-minute limit's, or longer so the
 /// budget left lasts until the reset when `needed` requests will not fit in it.
-pub fn spacing(rate: Option<RateLimit>, now: u64, needed: u64, per_minute: u32) -> Duration {
+pub(crate) fn spacing(rate: Option<RateLimit>, now: u64, needed: u64, per_minute: u32) -> Duration {
     let floor = Duration::from_secs(60) / per_minute.max(1);
     let Some(r) = rate else {
         return floor;
@@ -43,7 +43,7 @@ pub fn spacing(rate: Option<RateLimit>, now: u64, needed: u64, per_minute: u32) 
 }
 
 /// The client's pace for one backfill.
-pub struct Pacer {
+pub(crate) struct Pacer {
     per_minute: u32,
     inner: Mutex<Inner>,
     log: Box<dyn Fn(&str) + Send + Sync>,
@@ -62,7 +62,7 @@ struct Inner {
 }
 
 impl Pacer {
-    pub fn new(per_minute: u32, log: impl Fn(&str) + Send + Sync + 'static) -> Pacer {
+    pub(crate) fn new(per_minute: u32, log: impl Fn(&str) + Send + Sync + 'static) -> Pacer {
         Pacer {
             per_minute,
             inner: Mutex::new(Inner::default()),
@@ -71,12 +71,12 @@ impl Pacer {
     }
 
     /// How many requests the backfill expects to need still.
-    pub fn set_needed(&self, n: u64) {
+    pub(crate) fn set_needed(&self, n: u64) {
         self.inner.lock().unwrap().needed = n;
     }
 
     /// Time spent waiting for the rate limit to reset.
-    pub fn waited(&self) -> Duration {
+    pub(crate) fn waited(&self) -> Duration {
         self.inner.lock().unwrap().waited
     }
 }
@@ -89,7 +89,7 @@ fn epoch_now() -> u64 {
 }
 
 /// `HH:MM:SS UTC` of an epoch second.
-pub fn clock(epoch: u64) -> String {
+pub(crate) fn clock(epoch: u64) -> String {
     chrono::DateTime::from_timestamp(i64::try_from(epoch).unwrap_or(0), 0)
         .map(|t| t.format("%H:%M:%S UTC").to_string())
         .unwrap_or_default()

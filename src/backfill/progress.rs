@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// How many run attempts ended how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Attempts found in the listings (and failed ones from the state found again).
     pub found: u64,
     pub delivered: u64,
@@ -25,22 +25,14 @@ pub struct Counts {
 
 impl Counts {
     /// Attempts with an outcome.
-    pub fn done(&self) -> u64 {
+    pub(crate) fn done(&self) -> u64 {
         self.delivered + self.already + self.skipped + self.failed
-    }
-
-    pub fn add(&mut self, other: &Counts) {
-        self.found += other.found;
-        self.delivered += other.delivered;
-        self.already += other.already;
-        self.skipped += other.skipped;
-        self.failed += other.failed;
     }
 }
 
 /// One line: `1,234 of 5,000 run attempts: 1,200 delivered, 30 already delivered, 0 skipped,
 /// 4 failed`.
-pub fn line(c: &Counts) -> String {
+pub(crate) fn line(c: &Counts) -> String {
     format!(
         "{} of {} run attempts: {} delivered, {} already delivered, {} skipped, {} failed",
         thousands(c.done()),
@@ -53,7 +45,7 @@ pub fn line(c: &Counts) -> String {
 }
 
 /// `12,345`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
@@ -66,7 +58,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// Runs a minute, from `done` in `elapsed`.
-pub fn per_minute(done: u64, elapsed: Duration) -> f64 {
+pub(crate) fn per_minute(done: u64, elapsed: Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
     if secs <= 0.0 {
         0.0
@@ -76,7 +68,7 @@ pub fn per_minute(done: u64, elapsed: Duration) -> f64 {
 }
 
 /// What the summary says besides the counts.
-pub struct Ending<'a> {
+pub(crate) struct Ending<'a> {
     pub counts: &'a Counts,
     /// Per repository, in name order.
     pub repos: &'a BTreeMap<String, Counts>,
@@ -96,7 +88,7 @@ pub struct Ending<'a> {
 const ROWS: usize = 100;
 
 /// The job summary.
-pub fn markdown(e: &Ending) -> String {
+pub(crate) fn markdown(e: &Ending) -> String {
     let c = e.counts;
     let mut md = String::new();
     let _ = writeln!(md, "### SEI backfill\n");
@@ -171,10 +163,10 @@ pub fn markdown(e: &Ending) -> String {
 }
 
 /// Says a line in the log (above the bar, on a terminal).
-pub type Say = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+pub(crate) type Say = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The bar on a terminal, or a line a minute.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     last_line: Instant,
@@ -183,7 +175,7 @@ pub struct Progress {
 
 impl Progress {
     /// A bar when stderr is a terminal outside Actions; else a line every `every`.
-    pub fn new(terminal: bool, every: Duration) -> Progress {
+    pub(crate) fn new(terminal: bool, every: Duration) -> Progress {
         let bar = terminal.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -207,12 +199,12 @@ impl Progress {
         }
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 
     /// Says where the backfill is: moves the bar, or prints `say(line)` once a minute.
-    pub fn update(&mut self, c: &Counts, extra: &str, say: impl Fn(&str)) {
+    pub(crate) fn update(&mut self, c: &Counts, extra: &str, say: impl Fn(&str)) {
         match &self.bar {
             Some(bar) => {
                 bar.set_length(c.found);
@@ -235,7 +227,7 @@ impl Progress {
     }
 
     /// A log line for `runner`, printed above the bar when there is one.
-    pub fn sayer(&self, runner: &crate::runner::Runner) -> Say {
+    pub(crate) fn sayer(&self, runner: &crate::runner::Runner) -> Say {
         let bar = self.bar.clone();
         let runner = runner.clone();
         std::sync::Arc::new(move |m: &str| match &bar {
@@ -244,7 +236,7 @@ impl Progress {
         })
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

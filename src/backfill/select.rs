@@ -5,11 +5,12 @@
 //! names, by file or by name. The matching is pure; the listing is a thin shell over the client.
 
 use crate::config::backfill::Selection;
-use crate::github::client::{ApiError, GitHub};
+use crate::github::client::GitHub;
+use crate::github::error::Error;
 use crate::model::{Repo, Repository, Workflow};
 
 /// Repositories and the ones the patterns left out.
-pub struct Repositories {
+pub(crate) struct Repositories {
     pub chosen: Vec<Repo>,
     /// Listed but left out by `include`/`exclude`.
     pub left_out: usize,
@@ -22,7 +23,7 @@ pub struct Repositories {
 
 /// Whether `text` matches the glob `pattern`: `*` any run of characters, `?` one; ASCII case
 /// does not matter (GitHub's names do not).
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
     let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
     // Iterative matching with one backtrack point for the last `*`.
@@ -47,7 +48,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// Whether `repo` passes `include` (any of them; all when empty) and no `exclude`.
-pub fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
+pub(crate) fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
     let name = repo.to_string();
     (include.is_empty() || include.iter().any(|g| glob(g, &name)))
         && !exclude.iter().any(|g| glob(g, &name))
@@ -55,7 +56,7 @@ pub fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
 
 /// The workflows of a repository that `wanted` names (file name, path or name; any case), or
 /// `None` when no filter is given (every workflow).
-pub fn workflows<'a>(all: &'a [Workflow], wanted: &[String]) -> Option<Vec<&'a Workflow>> {
+pub(crate) fn workflows<'a>(all: &'a [Workflow], wanted: &[String]) -> Option<Vec<&'a Workflow>> {
     if wanted.is_empty() {
         return None;
     }
@@ -78,13 +79,13 @@ fn names(w: &Workflow, wanted: &str) -> bool {
 
 /// A GitHub App installation token (`ghs_...`) lists its repositories at
 /// `/installation/repositories`; any other token an organization's at `/orgs/{org}/repos`.
-pub fn is_installation_token(token: &str) -> bool {
+pub(crate) fn is_installation_token(token: &str) -> bool {
     token.starts_with("ghs_")
 }
 
 /// The repositories to backfill: those named, and those of the organization, each once, in
 /// name order, narrowed by the patterns.
-pub async fn repositories(
+pub(crate) async fn repositories(
     gh: &GitHub,
     select: &Selection,
     installation: bool,
@@ -139,13 +140,13 @@ async fn organization(
         let mut out = Vec::new();
         for page in 1..=1000 {
             let p = gh.installation_repos(page).await.map_err(|e| {
-                format!("could not list the repositories of the GitHub App installation: {e:#}")
+                format!("could not list the repositories of the GitHub App installation: {e}")
             })?;
             let n = p.repositories.len() as u64;
             out.extend(p.repositories.iter().filter_map(of_org));
             // `total_count` spares the empty page after a full last one.
-            let seen = (page - 1) * crate::github::client::PER_PAGE + n;
-            if n < crate::github::client::PER_PAGE || p.total_count.is_some_and(|t| seen >= t) {
+            let seen = (page - 1) * crate::github::pages::PER_PAGE + n;
+            if n < crate::github::pages::PER_PAGE || p.total_count.is_some_and(|t| seen >= t) {
                 break;
             }
         }
@@ -159,22 +160,17 @@ async fn organization(
             Ok(list) => {
                 let n = list.len() as u64;
                 out.extend(list.iter().filter_map(of_org));
-                if n < crate::github::client::PER_PAGE || page >= 1000 {
+                if n < crate::github::pages::PER_PAGE || page >= 1000 {
                     break;
                 }
                 page += 1;
             }
-            Err(e)
-                if !user
-                    && page == 1
-                    && e.downcast_ref::<ApiError>()
-                        .is_some_and(|a| a.status == 404) =>
-            {
+            Err(e) if !user && page == 1 && matches!(&e, Error::Status(r) if r.status == 404) => {
                 user = true; // not an organization: a user's repositories
             }
             Err(e) => {
                 return Err(format!(
-                    "could not list the repositories of `{org}` (`organization`): {e:#}"
+                    "could not list the repositories of `{org}` (`organization`): {e}"
                 ))
             }
         }

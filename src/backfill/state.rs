@@ -29,11 +29,11 @@ use std::path::{Path, PathBuf};
 const HEADER: &str = r#"{"sei-cicd-backfill-state":1}"#;
 
 /// One run attempt: `owner/repo` (lower case), run id, attempt.
-pub type Key = (String, u64, u64);
+pub(crate) type Key = (String, u64, u64);
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Delivered,
     /// Not delivered; the payload kept, when there is one.
     Failed(Option<PathBuf>),
@@ -54,7 +54,7 @@ struct Line {
 /// handled), and the creation of the oldest run on it when the page was full (`None`: it held
 /// every completed run).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watch {
+pub(crate) struct Watch {
     pub etag: String,
     pub since: DateTime<Utc>,
     pub oldest: Option<DateTime<Utc>>,
@@ -71,7 +71,7 @@ struct WatchLine {
 }
 
 /// The state, in memory and on disk (no file: in memory only).
-pub struct State {
+pub(crate) struct State {
     /// (repository, listing) → what its conditional listing last saw.
     watches: HashMap<(String, String), Watch>,
     path: Option<PathBuf>,
@@ -93,13 +93,13 @@ struct Attempts {
 }
 
 /// The key of an attempt.
-pub fn key(repo: &str, run: u64, attempt: u64) -> Key {
+pub(crate) fn key(repo: &str, run: u64, attempt: u64) -> Key {
     (repo.to_ascii_lowercase(), run, attempt)
 }
 
 impl State {
     /// No file: what this backfill delivers is known to it alone.
-    pub fn memory() -> State {
+    pub(crate) fn memory() -> State {
         State {
             watches: HashMap::new(),
             path: None,
@@ -112,7 +112,7 @@ impl State {
 
     /// Reads the file (a missing or empty one is a new state), rewrites it compacted, and opens
     /// it to append. A file that is not a backfill state is refused, never overwritten.
-    pub fn open(path: &Path) -> Result<State, String> {
+    pub(crate) fn open(path: &Path) -> Result<State, String> {
         let mut state = State::read(path)?;
         state.compact().map_err(|e| {
             format!(
@@ -125,7 +125,7 @@ impl State {
 
     /// Reads the file without writing it (`verify`); [`State::record`] then keeps nothing on
     /// disk until [`State::compact`].
-    pub fn read(path: &Path) -> Result<State, String> {
+    pub(crate) fn read(path: &Path) -> Result<State, String> {
         let shown = path.display();
         let mut state = State {
             watches: HashMap::new(),
@@ -201,21 +201,21 @@ impl State {
     }
 
     /// Where the payloads of failed runs are kept: `<state>.payloads/` beside the file.
-    pub fn payloads_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn payloads_dir(&self) -> Option<PathBuf> {
         let p = self.path.as_ref()?;
         let mut name = p.file_name()?.to_os_string();
         name.push(".payloads");
         Some(p.with_file_name(name))
     }
 
-    pub fn delivered(&self, k: &Key) -> bool {
+    pub(crate) fn delivered(&self, k: &Key) -> bool {
         self.repos
             .get(&k.0)
             .is_some_and(|a| a.delivered.contains(&(k.1, k.2)))
     }
 
     /// The attempts that failed, with their kept payloads, in key order.
-    pub fn failed(&self) -> Vec<(Key, Option<PathBuf>)> {
+    pub(crate) fn failed(&self) -> Vec<(Key, Option<PathBuf>)> {
         let mut out: Vec<(Key, Option<PathBuf>)> = self
             .repos
             .iter()
@@ -230,13 +230,13 @@ impl State {
     }
 
     /// What the conditional listing `listing` of `repo` last saw.
-    pub fn watch(&self, repo: &str, listing: &str) -> Option<&Watch> {
+    pub(crate) fn watch(&self, repo: &str, listing: &str) -> Option<&Watch> {
         self.watches
             .get(&(repo.to_ascii_lowercase(), listing.to_owned()))
     }
 
     /// Records what the conditional listing `listing` of `repo` saw, on disk at once.
-    pub fn set_watch(&mut self, repo: &str, listing: &str, watch: Watch) -> io::Result<()> {
+    pub(crate) fn set_watch(&mut self, repo: &str, listing: &str, watch: Watch) -> io::Result<()> {
         let repo = repo.to_ascii_lowercase();
         if let Some(f) = &mut self.file {
             let mut text = serde_json::to_string(&watch_line(&repo, listing, &watch))
@@ -249,7 +249,8 @@ impl State {
         Ok(())
     }
 
-    pub fn delivered_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn delivered_count(&self) -> usize {
         self.repos.values().map(|a| a.delivered.len()).sum()
     }
 
@@ -273,7 +274,7 @@ impl State {
     }
 
     /// Records an outcome, on disk at once (one appended line).
-    pub fn record(&mut self, k: Key, outcome: Outcome) -> io::Result<()> {
+    pub(crate) fn record(&mut self, k: Key, outcome: Outcome) -> io::Result<()> {
         if let Some(f) = &mut self.file {
             let mut text = serde_json::to_string(&line(&k, &outcome)).map_err(io::Error::other)?;
             text.push('\n');
@@ -286,7 +287,7 @@ impl State {
 
     /// Rewrites the file whole (header and one line an attempt), then renames it into place,
     /// and opens it again to append.
-    pub fn compact(&mut self) -> io::Result<()> {
+    pub(crate) fn compact(&mut self) -> io::Result<()> {
         let Some(path) = self.path.clone() else {
             return Ok(());
         };
@@ -356,7 +357,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 /// The kept payload a state line names at `path`, when it is one a backfill keeps: a file right
 /// in `dir` (the state's `<state>.payloads/`, however the path spells it) named as a backfill
 /// names them (`sei-cicd-payload-<execution>.json`); the path to read it at, under `dir`.
-pub fn kept_payload(dir: &Path, path: &Path) -> Option<PathBuf> {
+pub(crate) fn kept_payload(dir: &Path, path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     let named = name.starts_with("sei-cicd-payload-")
         && name.ends_with(".json")

@@ -13,14 +13,14 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::path::PathBuf;
 
 /// The default and the bounds of `concurrency`.
-pub const DEFAULT_CONCURRENCY: usize = 4;
-pub const MAX_CONCURRENCY: usize = 64;
+pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
+pub(crate) const MAX_CONCURRENCY: usize = 64;
 /// GitHub.com's secondary limit on REST requests a minute (one point per GET).
-pub const DEFAULT_PER_MINUTE: u32 = 900;
+pub(crate) const DEFAULT_PER_MINUTE: u32 = 900;
 
 /// The checked settings of one `backfill`.
 #[derive(Debug, Clone)]
-pub struct Backfill {
+pub(crate) struct Backfill {
     pub delivery: Delivery,
     pub github: GitHubAccess,
     pub send: SendSettings,
@@ -32,7 +32,7 @@ pub struct Backfill {
 
 /// Which runs: completed runs of these repositories, created in `since..=until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub repositories: Vec<Repo>,
     pub organization: Option<String>,
     /// Glob patterns on `owner/repo`, lower-cased.
@@ -49,14 +49,14 @@ pub struct Selection {
 
 /// How the backfill runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pacing {
+pub(crate) struct Pacing {
     pub concurrency: usize,
     pub state: Option<PathBuf>,
     pub per_minute: u32,
 }
 
 /// Checks every input of `backfill`, `now` being the command's start.
-pub fn load(
+pub(crate) fn load(
     args: &BackfillArgs,
     env: &RunnerEnv,
     now: DateTime<Utc>,
@@ -70,7 +70,7 @@ pub fn load(
     } = super::reporting(&args.reporting, env, true, &mut p);
     let select = selection(&args.select, now, "backfill", &mut p);
     let pace = pacing(&args.pace, &mut p);
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, and SEI keeps only the first \
              report of a number: leave it out of a backfill (`build-numbers` chooses how each \
@@ -247,7 +247,7 @@ fn pacing(args: &PaceArgs, p: &mut Problems) -> Pacing {
 /// A moment as `since`/`until` take it: a date (its start, or with `end` its last second), a
 /// date-time (RFC 3339, or without a zone: UTC), or an age before `now` (`90s`, `30m`, `2h`,
 /// `7d`, `4w`).
-pub fn parse_when(text: &str, now: DateTime<Utc>, end: bool) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_when(text: &str, now: DateTime<Utc>, end: bool) -> Option<DateTime<Utc>> {
     let t = text.trim();
     if let Some(age) = parse_age(t) {
         return now.checked_sub_signed(age);

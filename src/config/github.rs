@@ -7,12 +7,12 @@ use crate::args::GitHubArgs;
 use crate::env::RunnerEnv;
 use crate::secret::Secret;
 
-pub const DEFAULT_API_URL: &str = "https://api.github.com";
-pub const DEFAULT_SERVER_URL: &str = "https://github.com";
+pub(crate) const DEFAULT_API_URL: &str = "https://api.github.com";
+pub(crate) const DEFAULT_SERVER_URL: &str = "https://github.com";
 
 /// The checked way to GitHub.
 #[derive(Debug, Clone)]
-pub struct GitHubAccess {
+pub(crate) struct GitHubAccess {
     pub token: Secret,
     /// `GITHUB_API_URL`, no trailing slash.
     pub api_url: String,
@@ -22,7 +22,7 @@ pub struct GitHubAccess {
 
 /// Checks the way to GitHub; `reads_api` is false when the run comes from a saved folder (then
 /// the API's URL does not matter).
-pub fn load(
+pub(crate) fn load(
     args: &GitHubArgs,
     net: &Net,
     env: &RunnerEnv,

@@ -2,36 +2,36 @@
 //! input, shows the value (never a token's) and says how to fix it; all problems are reported
 //! together, so a user fixes their workflow once.
 //!
-//! One file per concern, as `--help` groups the flags: [`run`] (which run), [`sei`] (reaching
+//! One file per concern, as `--help` groups the flags: [`run_choice`] (which run), [`sei`] (reaching
 //! SEI), [`github`] (reaching GitHub), [`send`] (what is sent), [`behaviour`], [`net`] (retries,
 //! deadline, TLS), [`values`] (how one input's text becomes a value), and [`backfill`] (the
 //! inputs only `backfill` has, and its settings), [`verify`] (`verify`'s), [`serve`] (`serve`'s).
 //! This file puts them together for each command.
 
-pub mod backfill;
-pub mod behaviour;
-pub mod github;
-pub mod net;
-pub mod run;
-pub mod sei;
-pub mod send;
-pub mod serve;
-pub mod values;
-pub mod verify;
+pub(crate) mod backfill;
+pub(crate) mod behaviour;
+pub(crate) mod github;
+pub(crate) mod net;
+pub(crate) mod run_choice;
+pub(crate) mod sei;
+pub(crate) mod send;
+pub(crate) mod serve;
+pub(crate) mod values;
+pub(crate) mod verify;
 
 use crate::args::{RegisterArgs, ReplayArgs, ReportArgs, ReportingArgs};
-pub use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
-pub use behaviour::{exit_code, fail_on_error, Behaviour, Ending};
-pub use github::GitHubAccess;
-pub use run::RunChoice;
-pub use send::SendSettings;
-pub use values::InputError;
+pub(crate) use behaviour::{fail_on_error, Behaviour};
+pub(crate) use github::GitHubAccess;
+pub(crate) use run_choice::RunChoice;
+pub(crate) use sei::Delivery;
+pub(crate) use send::SendSettings;
+pub(crate) use values::InputError;
 use values::Problems;
 
 /// The checked settings of one `report`.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// How to reach SEI, and the retries, deadline and trusted roots GitHub's requests follow too.
     pub delivery: Delivery,
     pub github: GitHubAccess,
@@ -44,18 +44,18 @@ pub struct Config {
 
 /// The checked settings of one `replay`.
 #[derive(Debug, Clone)]
-pub struct Replay {
+pub(crate) struct Replay {
     pub file: std::path::PathBuf,
     pub delivery: Delivery,
     pub warnings: Vec<String>,
 }
 
 /// How far back a backfill looks by default.
-pub const DEFAULT_SINCE: chrono::Duration = chrono::Duration::days(30);
+pub(crate) const DEFAULT_SINCE: chrono::Duration = chrono::Duration::days(30);
 
 /// The checked settings of one `instance register`.
 #[derive(Debug, Clone)]
-pub struct Register {
+pub(crate) struct Register {
     pub integration_id: String,
     pub name: String,
     pub delivery: Delivery,
@@ -63,7 +63,10 @@ pub struct Register {
 }
 
 /// Checks `instance register`'s inputs.
-pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, Vec<InputError>> {
+pub(crate) fn load_register(
+    args: &RegisterArgs,
+    env: &RunnerEnv,
+) -> Result<Register, Vec<InputError>> {
     let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
@@ -99,7 +102,7 @@ pub fn load_register(args: &RegisterArgs, env: &RunnerEnv) -> Result<Register, V
 
 /// What every command that reports runs has checked alike ([`ReportingArgs`]).
 #[derive(Debug, Clone)]
-pub struct Reporting {
+pub(crate) struct Reporting {
     pub delivery: Delivery,
     pub github: GitHubAccess,
     pub send: SendSettings,
@@ -108,7 +111,7 @@ pub struct Reporting {
 
 /// Checks the inputs `report` and `backfill` share; `reads_api` is false when the runs come
 /// from a saved folder.
-pub fn reporting(
+pub(crate) fn reporting(
     args: &ReportingArgs,
     env: &RunnerEnv,
     reads_api: bool,
@@ -120,8 +123,9 @@ pub fn reporting(
     if !behaviour.dry_run {
         sei::require_token(&delivery, p);
     }
-    let send = send::load(&args.send, &args.instance, behaviour.dry_run, p);
+    let mut send = send::load(&args.send, &args.instance, behaviour.dry_run, p);
     let github = github::load(&args.github, &net, env, reads_api, p);
+    send.mapping.server_url = github.server_url.clone();
     Reporting {
         delivery,
         github,
@@ -131,11 +135,11 @@ pub fn reporting(
 }
 
 /// Checks every input of `report`; returns all the problems found, not just the first.
-pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
+pub(crate) fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError>> {
     let mut p = Problems::of(env);
     let saved = values::given(&args.run.github_data).is_some();
     let shared = reporting(&args.reporting, env, !saved, &mut p);
-    let run = run::load(&args.run, &mut p);
+    let run = run_choice::load(&args.run, &mut p);
     let (mut cfg, warnings) = p.finish(Config {
         delivery: shared.delivery,
         github: shared.github,
@@ -149,7 +153,7 @@ pub fn load(args: &ReportArgs, env: &RunnerEnv) -> Result<Config, Vec<InputError
 }
 
 /// Checks `replay`'s inputs, like [`load`] does `report`'s.
-pub fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
+pub(crate) fn load_replay(args: &ReplayArgs, env: &RunnerEnv) -> Result<Replay, Vec<InputError>> {
     let mut p = Problems::of(env);
     let net = net::load(&args.net, &mut p);
     let delivery = sei::load(&args.sei, &net, env, &mut p);
@@ -210,21 +214,24 @@ mod tests {
             c.delivery.sei_endpoint,
             "https://api.levelops.io/v1/custom-cicd"
         );
-        assert_eq!(c.send.instance_guid, "89d2491c-764a-4f77-93d9-18e8e372b795");
-        assert_eq!(c.send.instance_name, "GitHub Actions");
+        assert_eq!(
+            c.send.mapping.instance_guid,
+            "89d2491c-764a-4f77-93d9-18e8e372b795"
+        );
+        assert_eq!(c.send.mapping.instance_name, "GitHub Actions");
         assert_eq!(c.github.api_url, "https://api.github.com");
         assert_eq!(c.github.server_url, "https://github.com");
         assert_eq!(c.delivery.auth_scheme, AuthScheme::Auto);
-        assert_eq!(c.send.ci_cd, CiCd::Auto);
+        assert_eq!(c.send.mapping.ci_cd, CiCd::Auto);
         assert_eq!(c.send.commits, CommitsMode::SinceLastSuccess);
-        assert!(c.send.artifacts.is_empty() && !c.send.include_workflow_artifacts);
+        assert!(c.send.mapping.artifacts.is_empty() && !c.send.include_workflow_artifacts);
         assert_eq!(
             (c.run.job_check_run_id, c.run.job_status.as_deref()),
             (None, None)
         );
         assert_eq!(c.run.wait_timeout, Duration::from_secs(30));
-        assert!(c.send.include_steps && !c.behaviour.dry_run && !c.behaviour.fail_on_error);
-        assert_eq!(c.send.cfr_status, None);
+        assert!(c.send.mapping.include_steps && !c.behaviour.dry_run && !c.behaviour.fail_on_error);
+        assert_eq!(c.send.mapping.cfr_status, None);
     }
 
     #[test]
@@ -296,7 +303,7 @@ mod tests {
             a.reporting.instance.instance_guid = None;
             a.reporting.behaviour.dry_run = some("true");
         }));
-        assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
+        assert_eq!(c.send.mapping.instance_guid, PLACEHOLDER_GUID);
         assert_eq!(c.warnings.len(), 1);
     }
 
@@ -310,7 +317,7 @@ mod tests {
             a.reporting.instance.instance_guid = some(PLACEHOLDER_GUID);
             a.reporting.behaviour.dry_run = some("true");
         }));
-        assert_eq!(c.send.instance_guid, PLACEHOLDER_GUID);
+        assert_eq!(c.send.mapping.instance_guid, PLACEHOLDER_GUID);
     }
 
     #[test]
@@ -346,14 +353,14 @@ mod tests {
             a.reporting.send.cfr_status = some("TRUE");
         }));
         assert_eq!(
-            c.send.params,
+            c.send.mapping.params,
             [
                 ("version".to_owned(), "1.2".to_owned()),
                 ("url".to_owned(), "https://x/?a=b".to_owned())
             ]
         );
-        assert_eq!(c.send.themes, ["x", "x/y"]);
-        assert_eq!(c.send.cfr_status, Some(true));
+        assert_eq!(c.send.mapping.themes, ["x", "x/y"]);
+        assert_eq!(c.send.mapping.cfr_status, Some(true));
     }
 
     #[test]
@@ -367,9 +374,9 @@ mod tests {
             a.run.job_status = some("Failure");
             a.run.wait_timeout = some("2m");
         }));
-        assert_eq!(c.send.ci_cd, CiCd::Cd);
+        assert_eq!(c.send.mapping.ci_cd, CiCd::Cd);
         assert_eq!(c.send.commits, CommitsMode::Event);
-        assert_eq!(c.send.artifacts[0].name, "ghcr.io/acme/api");
+        assert_eq!(c.send.mapping.artifacts[0].name, "ghcr.io/acme/api");
         assert!(c.send.include_workflow_artifacts);
         assert_eq!(c.run.job_check_run_id, Some(41234567890));
         assert_eq!(c.run.job_status.as_deref(), Some("failure"));

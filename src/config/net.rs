@@ -9,11 +9,11 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The most `max-attempts` accepts.
-pub const MAX_ATTEMPTS: u32 = 20;
+pub(crate) const MAX_ATTEMPTS: u32 = 20;
 
 /// The checked network inputs.
 #[derive(Debug, Clone)]
-pub struct Net {
+pub(crate) struct Net {
     /// Retries and the deadline (`timeout`, `max-attempts`).
     pub policy: Policy,
     /// Roots trusted besides the public and system ones (`ca-cert`).
@@ -23,7 +23,7 @@ pub struct Net {
 }
 
 /// Checks the network inputs.
-pub fn load(args: &NetArgs, p: &mut Problems) -> Net {
+pub(crate) fn load(args: &NetArgs, p: &mut Problems) -> Net {
     let allow_insecure_http = flag(&args.allow_insecure_http, "allow-insecure-http", false, p);
     let timeout = match given(&args.timeout) {
         None => retry::DEFAULT_TIMEOUT,
@@ -63,7 +63,7 @@ pub fn load(args: &NetArgs, p: &mut Problems) -> Net {
 }
 
 /// `timeout`: like [`parse_seconds`] (`60`, `90s`, `2m`), from 1 s to an hour.
-pub fn parse_timeout(v: &str) -> Option<Duration> {
+pub(crate) fn parse_timeout(v: &str) -> Option<Duration> {
     parse_seconds(v).filter(|d| (1..=3600).contains(&d.as_secs()))
 }
 

@@ -4,14 +4,33 @@
 use super::net::Net;
 use super::values::{given, token, without_userinfo, Problems};
 use crate::args::SeiArgs;
-use crate::delivery::Delivery;
 use crate::env::RunnerEnv;
+use crate::retry::Policy;
+use crate::secret::Secret;
 use crate::sei::AuthScheme;
+use rustls::pki_types::CertificateDer;
 
-pub const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
+pub(crate) const DEFAULT_SEI_URL: &str = "https://api.levelops.io";
+
+/// How to reach SEI, checked from the inputs every command that talks to SEI shares.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    /// The API base, without `/v1` or a trailing `/`.
+    pub sei_base: String,
+    /// The full webhook URL, `<base>/v1/custom-cicd`.
+    pub sei_endpoint: String,
+    /// `sei-url` was not given: the default base is used.
+    pub default_base: bool,
+    pub sei_token: Secret,
+    pub auth_scheme: AuthScheme,
+    /// Retries and the deadline (`timeout`, `max-attempts`); GitHub's requests follow it too.
+    pub policy: Policy,
+    /// Roots trusted besides the public and system ones (`ca-cert`).
+    pub ca_certs: Vec<CertificateDer<'static>>,
+}
 
 /// Checks the inputs that say how to reach SEI.
-pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Delivery {
+pub(crate) fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Delivery {
     let raw_url = given(&args.sei_url).unwrap_or(DEFAULT_SEI_URL);
     // What messages show: a user or password in the URL is not.
     let sei_url = &without_userinfo(raw_url);
@@ -77,7 +96,7 @@ pub fn load(args: &SeiArgs, net: &Net, env: &RunnerEnv, p: &mut Problems) -> Del
 }
 
 /// A real send needs a key: one problem, the same words for every command.
-pub fn require_token(delivery: &Delivery, p: &mut Problems) {
+pub(crate) fn require_token(delivery: &Delivery, p: &mut Problems) {
     // A token refused already (too short, not text) was said once: not again as empty.
     let said = p
         .errors

@@ -12,38 +12,30 @@ use crate::args::{InstanceArgs, SendArgs};
 use crate::map::cicd::Environments;
 use crate::map::commits::Mode as CommitsMode;
 use crate::map::identity::{self, BuildNumbers};
-use crate::map::{CiCd, Overrides};
-use crate::payload::Artifact;
+use crate::map::{CiCd, Options, Overrides};
 
-pub const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
+pub(crate) const DEFAULT_INSTANCE_NAME: &str = "GitHub Actions";
 /// Stands in for `instance-guid` in a dry run that was not given one.
-pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
-/// The checked inputs that shape the payload.
+/// The checked inputs that shape the payload: the mapping's options as [`crate::map`] reads them,
+/// and the three that decide what is read and how big the body may be.
 #[derive(Debug, Clone)]
-pub struct SendSettings {
-    pub instance_guid: String,
-    pub instance_name: String,
-    pub overrides: Overrides,
-    pub ci_cd: CiCd,
-    /// `cd-environments`: which environments count as a deployment.
-    pub cd_environments: Environments,
+pub(crate) struct SendSettings {
+    /// Every input the mapping reads, checked into the options it takes. The run's own fields
+    /// (`repository`, `job_status`, `now`) are set for each run it maps
+    /// ([`crate::pipeline::options`]); `server_url` is `GITHUB_SERVER_URL`'s.
+    pub mapping: Options,
+    /// `commits`: which commits to look up.
     pub commits: CommitsMode,
-    /// The `artifacts` input, parsed.
-    pub artifacts: Vec<Artifact>,
+    /// `include-workflow-artifacts`: read the run's uploaded artifacts.
     pub include_workflow_artifacts: bool,
-    pub themes: Vec<String>,
-    pub cfr_status: Option<bool>,
-    pub params: Vec<(String, String)>,
-    pub include_steps: bool,
-    /// `build-numbers`: every attempt its own SEI run, or the plain run number.
-    pub build_numbers: BuildNumbers,
     /// `max-payload-bytes`: steps are dropped to stay under it.
     pub max_payload_bytes: Option<usize>,
 }
 
 /// Checks the inputs that shape the payload; a dry run may go without `instance-guid`.
-pub fn load(
+pub(crate) fn load(
     args: &SendArgs,
     instance: &InstanceArgs,
     dry_run: bool,
@@ -150,27 +142,33 @@ pub fn load(
         .unwrap_or_default();
     let text = |v: &Option<String>| given(v).map(str::to_owned);
     SendSettings {
-        instance_guid,
-        instance_name: text(&instance.instance_name)
-            .unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
-        overrides: Overrides {
-            pipeline: text(&args.pipeline),
-            job_full_name: text(&args.job_full_name),
-            qualified_name: text(&args.qualified_name),
-            project_name: text(&args.project_name),
-            module_name: text(&args.module_name),
-            build_number,
+        mapping: Options {
+            instance_guid,
+            instance_name: text(&instance.instance_name)
+                .unwrap_or_else(|| DEFAULT_INSTANCE_NAME.into()),
+            server_url: String::new(),
+            repository: String::new(),
+            overrides: Overrides {
+                pipeline: text(&args.pipeline),
+                job_full_name: text(&args.job_full_name),
+                qualified_name: text(&args.qualified_name),
+                project_name: text(&args.project_name),
+                module_name: text(&args.module_name),
+                build_number,
+            },
+            ci_cd,
+            cd_environments,
+            artifacts,
+            themes: split_list(given(&args.themes).unwrap_or_default()),
+            cfr_status,
+            params,
+            job_status: None,
+            include_steps,
+            build_numbers,
+            now: chrono::DateTime::UNIX_EPOCH,
         },
-        ci_cd,
-        cd_environments,
         commits,
-        artifacts,
         include_workflow_artifacts,
-        themes: split_list(given(&args.themes).unwrap_or_default()),
-        cfr_status,
-        params,
-        include_steps,
-        build_numbers,
         max_payload_bytes,
     }
 }

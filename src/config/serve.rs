@@ -9,25 +9,24 @@ use super::values::{given, parse_seconds, Problems};
 use super::{Behaviour, Delivery, GitHubAccess, InputError, SendSettings};
 use crate::args::{AppArgs, ServeArgs, ServerArgs};
 use crate::env::RunnerEnv;
-use crate::secret::Secret;
-use crate::serve::app::AppKey;
+use crate::secret::{AppKey, Secret};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:8080";
-pub const DEFAULT_WORKERS: usize = 16;
-pub const MAX_WORKERS: usize = 100;
-pub const DEFAULT_QUEUE: usize = 1000;
-pub const MAX_QUEUE: usize = 100_000;
-pub const DEFAULT_REDELIVER_EVERY: Duration = Duration::from_secs(600);
+pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:8080";
+pub(crate) const DEFAULT_WORKERS: usize = 16;
+pub(crate) const MAX_WORKERS: usize = 100;
+pub(crate) const DEFAULT_QUEUE: usize = 1000;
+pub(crate) const MAX_QUEUE: usize = 100_000;
+pub(crate) const DEFAULT_REDELIVER_EVERY: Duration = Duration::from_secs(600);
 /// GitHub keeps a hook's deliveries for 3 days.
-pub const DEFAULT_REDELIVER_SINCE: Duration = Duration::from_secs(3 * 24 * 3600);
+pub(crate) const DEFAULT_REDELIVER_SINCE: Duration = Duration::from_secs(3 * 24 * 3600);
 /// Kubernetes waits 30 s after SIGTERM by default: 25 leave time to say what is left.
-pub const DEFAULT_DRAIN: Duration = Duration::from_secs(25);
+pub(crate) const DEFAULT_DRAIN: Duration = Duration::from_secs(25);
 
 /// The checked settings of one `serve`.
 #[derive(Debug, Clone)]
-pub struct Serve {
+pub(crate) struct Serve {
     pub listen: SocketAddr,
     /// The webhook secret deliveries are signed with.
     pub secret: Secret,
@@ -49,7 +48,7 @@ pub struct Serve {
 
 impl Serve {
     /// The settings every report shares, as `report` has them.
-    pub fn reporting(&self) -> super::Reporting {
+    pub(crate) fn reporting(&self) -> super::Reporting {
         super::Reporting {
             delivery: self.delivery.clone(),
             github: self.github.clone(),
@@ -61,7 +60,7 @@ impl Serve {
 
 /// How GitHub is read.
 #[derive(Debug, Clone)]
-pub enum Auth {
+pub(crate) enum Auth {
     /// `github-token` for every repository (an organization webhook).
     Token,
     /// A GitHub App: an installation token for the installation each delivery names.
@@ -70,7 +69,7 @@ pub enum Auth {
 
 /// The webhook whose failed deliveries the redelivery pass asks again.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hook {
+pub(crate) enum Hook {
     /// The App's own webhook (`/app/hook/deliveries`).
     App,
     /// An organization webhook (`/orgs/{org}/hooks/{id}/deliveries`).
@@ -80,7 +79,7 @@ pub enum Hook {
 }
 
 /// Checks every input of `serve`.
-pub fn load(args: &ServeArgs, env: &RunnerEnv) -> Result<Serve, Vec<InputError>> {
+pub(crate) fn load(args: &ServeArgs, env: &RunnerEnv) -> Result<Serve, Vec<InputError>> {
     let mut p = Problems::default();
     let super::Reporting {
         delivery,
@@ -139,7 +138,7 @@ pub fn load(args: &ServeArgs, env: &RunnerEnv) -> Result<Serve, Vec<InputError>>
                 DEFAULT_DRAIN
             }),
     };
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, and SEI keeps only the first \
              report of a number: leave it out of `serve` (`build-numbers` chooses how each run's \

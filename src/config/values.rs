@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// One bad input: the message names the input, the value and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError(pub String);
+pub(crate) struct InputError(pub String);
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -19,7 +19,7 @@ impl fmt::Display for InputError {
 
 /// What the checks found: the inputs to fix, and what is worth a warning but does not stop.
 #[derive(Debug, Default)]
-pub struct Problems {
+pub(crate) struct Problems {
     pub errors: Vec<InputError>,
     pub warnings: Vec<String>,
 }
@@ -27,7 +27,7 @@ pub struct Problems {
 impl Problems {
     /// The problems of a command's inputs, to start with: each input the runner passed as bytes
     /// that are not UTF-8 text (its `INPUT_*` variable was set aside before the flags were read).
-    pub fn of(env: &crate::env::RunnerEnv) -> Problems {
+    pub(crate) fn of(env: &crate::env::RunnerEnv) -> Problems {
         let mut p = Problems::default();
         for name in &env.inputs_not_utf8 {
             p.bad(format!(
@@ -40,17 +40,17 @@ impl Problems {
     }
 
     /// An input that must be fixed.
-    pub fn bad(&mut self, message: String) {
+    pub(crate) fn bad(&mut self, message: String) {
         self.errors.push(InputError(message));
     }
 
     /// Something the user should know, which does not stop the command.
-    pub fn warn(&mut self, message: String) {
+    pub(crate) fn warn(&mut self, message: String) {
         self.warnings.push(message);
     }
 
     /// `value` and the warnings when nothing must be fixed, else every input to fix.
-    pub fn finish<T>(self, value: T) -> Result<(T, Vec<String>), Vec<InputError>> {
+    pub(crate) fn finish<T>(self, value: T) -> Result<(T, Vec<String>), Vec<InputError>> {
         if self.errors.is_empty() {
             Ok((value, self.warnings))
         } else {
@@ -60,10 +60,10 @@ impl Problems {
 }
 
 /// The value of an input, with an empty or blank value read as "not given".
-pub use crate::args::given;
+pub(crate) use crate::args::given;
 
 /// `true`/`false` (and the usual yes/no, on/off, 1/0), any case.
-pub fn parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "on" | "1" => Some(true),
         "false" | "no" | "off" | "0" => Some(false),
@@ -72,7 +72,7 @@ pub fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// `30`, `30s`, `2m`: a whole number of seconds or minutes.
-pub fn parse_seconds(v: &str) -> Option<Duration> {
+pub(crate) fn parse_seconds(v: &str) -> Option<Duration> {
     let v = v.trim().to_ascii_lowercase();
     let (digits, scale) = if let Some(d) = v.strip_suffix('m') {
         (d, 60)
@@ -85,7 +85,7 @@ pub fn parse_seconds(v: &str) -> Option<Duration> {
 
 /// A size in bytes: `5000000`, `5MB`/`5M`/`5000kB` (powers of 1000), `4MiB`/`4096KiB`
 /// (powers of 1024), any case, with or without a space; `None` for anything else or for 0.
-pub fn parse_bytes(v: &str) -> Option<usize> {
+pub(crate) fn parse_bytes(v: &str) -> Option<usize> {
     let v = v.trim();
     let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (digits, unit) = v.split_at(split);
@@ -102,7 +102,7 @@ pub fn parse_bytes(v: &str) -> Option<usize> {
 }
 
 /// A boolean input: its default when not given, else `true`/`false` or a problem.
-pub fn flag(value: &Option<String>, input: &str, default: bool, p: &mut Problems) -> bool {
+pub(crate) fn flag(value: &Option<String>, input: &str, default: bool, p: &mut Problems) -> bool {
     match given(value) {
         None => default,
         Some(v) => parse_bool(v).unwrap_or_else(|| {
@@ -113,7 +113,7 @@ pub fn flag(value: &Option<String>, input: &str, default: bool, p: &mut Problems
 }
 
 /// A whole-number input; `message` words the problem for a value that is not one.
-pub fn number(
+pub(crate) fn number(
     value: &Option<String>,
     p: &mut Problems,
     message: impl Fn(&str) -> String,
@@ -124,7 +124,7 @@ pub fn number(
 
 /// A token must fit in an HTTP header and be as long as a real one ([`crate::secret::MIN_LEN`]);
 /// the message never repeats it.
-pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
+pub(crate) fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
     let secret = Secret::new(value.unwrap_or_default());
     if secret.expose().chars().any(|c| !c.is_ascii_graphic()) {
         p.bad(format!(
@@ -151,7 +151,7 @@ pub fn token(value: Option<&str>, input: &str, p: &mut Problems) -> Secret {
 
 /// Why `what` (`input `sei-url``, `GITHUB_API_URL`) at `url` would carry `token` unencrypted,
 /// and the fixes.
-pub fn plain_http_problem(
+pub(crate) fn plain_http_problem(
     what: &str,
     url: &str,
     token: &str,
@@ -174,12 +174,12 @@ pub fn plain_http_problem(
 }
 
 /// A URL without surrounding blanks or trailing slashes.
-pub fn trim_url(url: &str) -> String {
+pub(crate) fn trim_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
 }
 
 /// `url` with any `user:password@` replaced by `***@`, for messages.
-pub fn without_userinfo(url: &str) -> String {
+pub(crate) fn without_userinfo(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
         None => ("", url),
@@ -192,7 +192,7 @@ pub fn without_userinfo(url: &str) -> String {
 }
 
 /// Splits `a, b` or one item per line; blanks dropped, duplicates kept once, order kept.
-pub fn split_list(text: &str) -> Vec<String> {
+pub(crate) fn split_list(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in text
         .split([',', '\n'])
@@ -207,7 +207,7 @@ pub fn split_list(text: &str) -> Vec<String> {
 }
 
 /// Lines of `name=value`; blank lines are skipped; the value may hold `=`.
-pub fn parse_params(text: &str, p: &mut Problems) -> Vec<(String, String)> {
+pub(crate) fn parse_params(text: &str, p: &mut Problems) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

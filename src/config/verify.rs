@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 /// The checked settings of one `verify`.
 #[derive(Debug, Clone)]
-pub struct Verify {
+pub(crate) struct Verify {
     pub delivery: Delivery,
     pub github: GitHubAccess,
     pub send: SendSettings,
@@ -27,7 +27,7 @@ pub struct Verify {
 }
 
 /// Checks every input of `verify`, `now` being the command's start.
-pub fn load(
+pub(crate) fn load(
     args: &VerifyArgs,
     env: &RunnerEnv,
     now: DateTime<Utc>,
@@ -48,7 +48,7 @@ pub fn load(
         ..
     } = super::reporting(&reporting, env, true, &mut p);
     let select = selection(&args.select, now, "verify", &mut p);
-    if send.overrides.build_number.is_some() {
+    if send.mapping.overrides.build_number.is_some() {
         p.bad(
             "input `build-number` gives every run the same number, so no run could be told \
              apart in SEI: leave it out (`build-numbers` says how each run's number was made)"

@@ -13,18 +13,17 @@
 //! within the token's rate limits ([`Pace`]); each handle has its own deadline. Every answer's
 //! `x-ratelimit-*` headers are kept ([`GitHub::rate_limit`]).
 
-use super::pages;
+use super::error::{Body, Error, Refusal};
+use super::pages::{self, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::model::Repo;
 use crate::model::{
     ArtifactsPage, Comparison, Deployment, DeploymentStatus, ErrorBody, FileContent, GitRefEntry,
-    InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunsPage, WorkflowRunsPage,
-    WorkflowsPage,
+    InstallationRepos, Job, JobsPage, ListedCommit, Repository, Run, RunRef, RunsPage,
+    WorkflowRunsPage, WorkflowsPage,
 };
 use crate::retry::{self, Failed, Policy, Stop, SystemClock, Verdict};
 use crate::secret::Secret;
-use crate::target::RunRef;
-use anyhow::{anyhow, Context, Result};
 use futures_util::future::try_join_all;
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
@@ -34,19 +33,20 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// Items per page asked of every list: GitHub's maximum.
-pub const PER_PAGE: u64 = 100;
+/// A request's outcome: the answer, or why there is none ([`Error`]).
+type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// A run with more jobs than this many pages is cut, with a warning.
-pub const MAX_PAGES: u64 = 100;
+pub(crate) const MAX_PAGES: u64 = 100;
 /// Statuses of a deployment read (newest first): Actions writes four or five (`waiting`,
 /// `queued`, `in_progress`, `success`, later `inactive`).
-pub const STATUSES_PAGE: u64 = 30;
+pub(crate) const STATUSES_PAGE: u64 = 30;
 /// Requests one client has in flight at most. GitHub allows 100 concurrent requests per token
 /// (REST and GraphQL together); 16 leave room for everything else the token does, and still
 /// send the 9 other job pages of a 1,000-job run with the other look-ups in one round trip.
-pub const MAX_IN_FLIGHT: usize = 16;
+pub(crate) const MAX_IN_FLIGHT: usize = 16;
 
-pub struct GitHub {
+pub(crate) struct GitHub {
     shared: Arc<Shared>,
     /// The `ETag` of each page of jobs last read, by path.
     etags: Mutex<HashMap<String, String>>,
@@ -67,8 +67,6 @@ struct Shared {
     /// One permit per request in flight: [`MAX_IN_FLIGHT`], or [`GitHub::with_in_flight`]'s.
     in_flight: tokio::sync::Semaphore,
     in_flight_size: usize,
-    /// The most requests that were in flight at once.
-    peak_in_flight: AtomicUsize,
     pace: Option<Arc<dyn Pace>>,
     /// The newest `x-ratelimit-*` headers heard.
     rate: Mutex<Option<RateLimit>>,
@@ -76,7 +74,7 @@ struct Shared {
 
 /// GitHub's primary rate limit as an answer's `x-ratelimit-*` headers tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
+pub(crate) struct RateLimit {
     pub limit: u64,
     pub remaining: u64,
     /// When the window resets, epoch seconds.
@@ -86,7 +84,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// The headers of one answer; `None` when it has none (Enterprise Server with limits off).
-    pub fn from_headers(headers: &http::HeaderMap) -> Option<RateLimit> {
+    pub(crate) fn from_headers(headers: &http::HeaderMap) -> Option<RateLimit> {
         let num =
             |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         let remaining = num("x-ratelimit-remaining")?;
@@ -102,7 +100,7 @@ impl RateLimit {
 
 /// Paces a long command's requests: asked before each request how long to wait (the wait is
 /// not counted by the request's deadline), told the rate-limit headers of each answer.
-pub trait Pace: Send + Sync {
+pub(crate) trait Pace: Send + Sync {
     /// How long to wait before the next request is sent.
     fn wait(&self) -> Duration;
     /// What an answer said of the rate limit.
@@ -112,23 +110,19 @@ pub trait Pace: Send + Sync {
 /// Hears of each retry, to say it in the log.
 type Log = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// A GitHub answer that was not a 2xx.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: u16,
-    pub message: String,
-    pub path: String,
-    /// When the primary rate limit resets (epoch seconds), if it is used up.
-    pub limit_reset: Option<u64>,
-}
-
 impl GitHub {
     /// A client for the API at `api_url` (`GITHUB_API_URL`), authenticated with `token` when it
     /// is not empty. Must be called inside the tokio runtime.
-    pub fn new(http: reqwest::Client, api_url: &str, token: &Secret) -> Result<Self> {
+    pub(crate) fn new(http: reqwest::Client, api_url: &str, token: &Secret) -> Result<Self> {
+        let setup = |what: String| {
+            move |e: octocrab::Error| Error::Setup {
+                what,
+                why: crate::http::chain(&e),
+            }
+        };
         let mut builder = Octocrab::builder()
             .base_uri(api_url)
-            .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a URL"))?
+            .map_err(setup(format!("GITHUB_API_URL `{api_url}` is not a URL")))?
             .add_header(
                 http::header::ACCEPT,
                 "application/vnd.github+json".to_owned(),
@@ -142,7 +136,7 @@ impl GitHub {
         }
         let octo = builder
             .build_with_reqwest(http)
-            .context("could not set up the GitHub client")?;
+            .map_err(setup("could not set up the GitHub client".to_owned()))?;
         Ok(GitHub {
             shared: Arc::new(Shared {
                 octo,
@@ -151,7 +145,6 @@ impl GitHub {
                 not_modified: AtomicUsize::new(0),
                 in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
                 in_flight_size: MAX_IN_FLIGHT,
-                peak_in_flight: AtomicUsize::new(0),
                 pace: None,
                 rate: Mutex::new(None),
             }),
@@ -166,7 +159,7 @@ impl GitHub {
     /// At most `n` requests in flight at once, across every handle, instead of
     /// [`MAX_IN_FLIGHT`] (GitHub's secondary limits allow 100 per token). Call before
     /// [`Self::handle`].
-    pub fn with_in_flight(mut self, n: usize) -> Self {
+    pub(crate) fn with_in_flight(mut self, n: usize) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             let n = n.clamp(1, 100);
             shared.in_flight = tokio::sync::Semaphore::new(n);
@@ -176,7 +169,7 @@ impl GitHub {
     }
 
     /// Every request of every handle waits as `pace` says first. Call before [`Self::handle`].
-    pub fn with_pace(mut self, pace: Arc<dyn Pace>) -> Self {
+    pub(crate) fn with_pace(mut self, pace: Arc<dyn Pace>) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.pace = Some(pace);
         }
@@ -185,7 +178,7 @@ impl GitHub {
 
     /// Another handle on the same client (connections, counts, bound, pacing) with its own
     /// deadline, `clock`.
-    pub fn handle(&self, clock: SystemClock) -> GitHub {
+    pub(crate) fn handle(&self, clock: SystemClock) -> GitHub {
         GitHub {
             shared: self.shared.clone(),
             etags: Mutex::new(HashMap::new()),
@@ -197,12 +190,12 @@ impl GitHub {
     }
 
     /// The newest rate-limit headers GitHub sent.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         *self.shared.rate.lock().unwrap()
     }
 
     /// Retries under `policy`, within the deadline of `clock`; `on_retry` hears of each retry.
-    pub fn with_retry(
+    pub(crate) fn with_retry(
         mut self,
         policy: Policy,
         clock: SystemClock,
@@ -216,44 +209,44 @@ impl GitHub {
 
     /// Waits `d` on purpose (for the run's other jobs, say): time the `timeout` deadline does
     /// not count, for this client and everything sharing its clock.
-    pub async fn pause(&self, d: Duration) {
+    pub(crate) async fn pause(&self, d: Duration) {
         self.clock.grant(d);
         tokio::time::sleep(d).await;
     }
 
     /// How many requests this client has sent.
-    pub fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
-    /// The most requests this client had in flight at once (at most [`MAX_IN_FLIGHT`]).
-    pub fn peak_in_flight(&self) -> usize {
-        self.shared.peak_in_flight.load(Ordering::Relaxed)
-    }
-
     /// How many of them GitHub answered `304 Not Modified`.
-    pub fn not_modified(&self) -> usize {
+    pub(crate) fn not_modified(&self) -> usize {
         self.shared.not_modified.load(Ordering::Relaxed)
     }
 
     /// The run (the attempt in `target`, else its latest attempt).
-    pub async fn run(&self, target: &RunRef) -> Result<Run> {
+    pub(crate) async fn run(&self, target: &RunRef) -> Result<Run> {
         let path = match target.attempt {
             Some(n) => format!("{}/attempts/{n}", run_path(target)),
             None => run_path(target),
         };
         self.get::<Run>(path)
             .await
-            .map_err(|e| self.explain(e, target))
+            .map_err(|e| e.of_run(&self.shared.api_url, target))
     }
 
     /// The path of the jobs of one attempt (paged with [`page_path`]).
-    pub fn jobs_path(target: &RunRef, attempt: u64) -> String {
+    pub(crate) fn jobs_path(target: &RunRef, attempt: u64) -> String {
         format!("{}/attempts/{attempt}/jobs", run_path(target))
     }
 
     /// One page of jobs.
-    pub async fn jobs_page(&self, target: &RunRef, jobs_path: &str, page: u64) -> Result<JobsPage> {
+    pub(crate) async fn jobs_page(
+        &self,
+        target: &RunRef,
+        jobs_path: &str,
+        page: u64,
+    ) -> Result<JobsPage> {
         match self
             .jobs_page_if(target, page_path(jobs_path, page), None)
             .await?
@@ -274,7 +267,7 @@ impl GitHub {
         let (fetched, tag) = self
             .get_if::<JobsPage>(&path, etag)
             .await
-            .map_err(|e| self.explain(e, target))?;
+            .map_err(|e| e.of_run(&self.shared.api_url, target))?;
         if let Some(tag) = tag {
             self.etags.lock().unwrap().insert(path, tag);
         }
@@ -283,7 +276,7 @@ impl GitHub {
 
     /// Every job, given the first page: the other pages all at once (`total_count` says how
     /// many there are), each job once, in GitHub's order.
-    pub async fn rest_of_jobs(
+    pub(crate) async fn rest_of_jobs(
         &self,
         target: &RunRef,
         jobs_path: &str,
@@ -296,7 +289,7 @@ impl GitHub {
     }
 
     /// Every job of one attempt: the first page, then the rest together.
-    pub async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
+    pub(crate) async fn all_jobs(&self, target: &RunRef, jobs_path: &str) -> Result<Vec<Job>> {
         let first = self.jobs_page(target, jobs_path, 1).await?;
         self.rest_of_jobs(target, jobs_path, first).await
     }
@@ -305,7 +298,7 @@ impl GitHub {
     /// all at once: `None` when GitHub answers every page `304 Not Modified` (nothing changed,
     /// and nothing counted against the rate limit). When some pages changed and others did not,
     /// or the number of pages did, or the server sends no `ETag`s, all pages are read again.
-    pub async fn all_jobs_if_changed(
+    pub(crate) async fn all_jobs_if_changed(
         &self,
         target: &RunRef,
         jobs_path: &str,
@@ -346,7 +339,7 @@ impl GitHub {
 
     /// One page (from 1) of the newest successful runs of a workflow (`status=success`), at
     /// most `per_page`, with the query's filters: branch, event, created before.
-    pub async fn successful_runs(
+    pub(crate) async fn successful_runs(
         &self,
         repo: &Repo,
         q: &PreviousQuery,
@@ -381,7 +374,12 @@ impl GitHub {
     }
 
     /// A file of the repository at commit `git_ref`: `GET .../contents/{path}?ref=`.
-    pub async fn contents(&self, repo: &Repo, path: &str, git_ref: &str) -> Result<FileContent> {
+    pub(crate) async fn contents(
+        &self,
+        repo: &Repo,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<FileContent> {
         self.get::<FileContent>(format!(
             "/repos/{}/{}/contents/{}?ref={}",
             repo.owner,
@@ -396,7 +394,11 @@ impl GitHub {
     /// one): `GET .../git/matching-refs/tags/{prefix}`. One request whatever the count: this
     /// endpoint ignores `per_page` and answers every matching ref at once (github/docs#3863,
     /// google/go-github#1567), so there is no page to follow.
-    pub async fn tags_starting_with(&self, repo: &Repo, prefix: &str) -> Result<Vec<String>> {
+    pub(crate) async fn tags_starting_with(
+        &self,
+        repo: &Repo,
+        prefix: &str,
+    ) -> Result<Vec<String>> {
         let mut path = format!("/repos/{}/{}/git/matching-refs/tags", repo.owner, repo.name);
         if !prefix.is_empty() {
             path.push('/');
@@ -410,7 +412,7 @@ impl GitHub {
     }
 
     /// One page of the commits between `base` and `head` (`base...head`), oldest first.
-    pub async fn compare(
+    pub(crate) async fn compare(
         &self,
         repo: &Repo,
         base: &str,
@@ -429,7 +431,7 @@ impl GitHub {
     }
 
     /// One page of the artifacts a run uploaded.
-    pub async fn artifacts_page(
+    pub(crate) async fn artifacts_page(
         &self,
         repo: &Repo,
         run_id: u64,
@@ -443,7 +445,7 @@ impl GitHub {
     }
 
     /// One page of the repository's workflows.
-    pub async fn workflows_page(&self, repo: &Repo, page: u64) -> Result<WorkflowsPage> {
+    pub(crate) async fn workflows_page(&self, repo: &Repo, page: u64) -> Result<WorkflowsPage> {
         self.get::<WorkflowsPage>(format!(
             "/repos/{}/{}/actions/workflows?per_page={PER_PAGE}&page={page}",
             repo.owner, repo.name
@@ -452,7 +454,12 @@ impl GitHub {
     }
 
     /// One page of the deployments of commit `sha`, newest first.
-    pub async fn deployments(&self, repo: &Repo, sha: &str, page: u64) -> Result<Vec<Deployment>> {
+    pub(crate) async fn deployments(
+        &self,
+        repo: &Repo,
+        sha: &str,
+        page: u64,
+    ) -> Result<Vec<Deployment>> {
         let mut path = format!(
             "/repos/{}/{}/deployments?sha={}&per_page={PER_PAGE}",
             repo.owner,
@@ -467,7 +474,7 @@ impl GitHub {
     }
 
     /// One page of the deployments to `environment`, `per_page` a page, newest first.
-    pub async fn environment_deployments_page(
+    pub(crate) async fn environment_deployments_page(
         &self,
         repo: &Repo,
         environment: &str,
@@ -484,7 +491,11 @@ impl GitHub {
     }
 
     /// The newest statuses of one deployment (at most [`STATUSES_PAGE`]).
-    pub async fn deployment_statuses(&self, repo: &Repo, id: u64) -> Result<Vec<DeploymentStatus>> {
+    pub(crate) async fn deployment_statuses(
+        &self,
+        repo: &Repo,
+        id: u64,
+    ) -> Result<Vec<DeploymentStatus>> {
         self.get::<Vec<DeploymentStatus>>(format!(
             "/repos/{}/{}/deployments/{id}/statuses?per_page={STATUSES_PAGE}",
             repo.owner, repo.name
@@ -493,7 +504,7 @@ impl GitHub {
     }
 
     /// Run `id` (its latest attempt), without its pull requests: to know its workflow.
-    pub async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
+    pub(crate) async fn run_by_id(&self, repo: &Repo, id: u64) -> Result<Run> {
         self.get::<Run>(format!(
             "/repos/{}/{}/actions/runs/{id}?exclude_pull_requests=true",
             repo.owner, repo.name
@@ -502,7 +513,12 @@ impl GitHub {
     }
 
     /// One page of the repositories of an organization, or of a user when `org` is not one.
-    pub async fn owner_repos(&self, owner: &str, page: u64, user: bool) -> Result<Vec<Repository>> {
+    pub(crate) async fn owner_repos(
+        &self,
+        owner: &str,
+        page: u64,
+        user: bool,
+    ) -> Result<Vec<Repository>> {
         let kind = if user { "users" } else { "orgs" };
         self.get::<Vec<Repository>>(format!(
             "/{kind}/{}/repos?type=all&per_page={PER_PAGE}&page={page}",
@@ -512,7 +528,7 @@ impl GitHub {
     }
 
     /// One page of the repositories a GitHub App installation token sees.
-    pub async fn installation_repos(&self, page: u64) -> Result<InstallationRepos> {
+    pub(crate) async fn installation_repos(&self, page: u64) -> Result<InstallationRepos> {
         self.get::<InstallationRepos>(format!(
             "/installation/repositories?per_page={PER_PAGE}&page={page}"
         ))
@@ -521,7 +537,7 @@ impl GitHub {
 
     /// One page of a repository's runs (or one workflow's), newest first, filtered by `query`
     /// (`status=completed&created=...`, already encoded).
-    pub async fn runs_page(
+    pub(crate) async fn runs_page(
         &self,
         repo: &Repo,
         workflow: Option<u64>,
@@ -543,7 +559,7 @@ impl GitHub {
     /// The first page of a repository's runs (or one workflow's) at `query`, asked with
     /// `If-None-Match: etag` when one is given: `None` when GitHub answers `304 Not Modified`
     /// (which costs nothing of the rate limit), and the page's `ETag`.
-    pub async fn first_runs_page_if(
+    pub(crate) async fn first_runs_page_if(
         &self,
         repo: &Repo,
         workflow: Option<u64>,
@@ -566,7 +582,7 @@ impl GitHub {
     }
 
     /// One page of the history of `from` (a branch or a commit), newest first, with parents.
-    pub async fn commits_page(
+    pub(crate) async fn commits_page(
         &self,
         repo: &Repo,
         from: &str,
@@ -582,7 +598,7 @@ impl GitHub {
     }
 
     /// One page of every deployment of a repository, newest first.
-    pub async fn repo_deployments(&self, repo: &Repo, page: u64) -> Result<Vec<Deployment>> {
+    pub(crate) async fn repo_deployments(&self, repo: &Repo, page: u64) -> Result<Vec<Deployment>> {
         self.get::<Vec<Deployment>>(format!(
             "/repos/{}/{}/deployments?per_page={PER_PAGE}&page={page}",
             repo.owner, repo.name
@@ -591,7 +607,7 @@ impl GitHub {
     }
 
     /// GET `path` and parse the body as `T`, retried under the policy.
-    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, anyhow::Error> {
+    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T> {
         match self.get_if::<T>(&path, None).await? {
             (Fetched::Fresh(value), _) => Ok(value),
             (Fetched::NotModified, _) => unreachable!("no ETag was sent"),
@@ -604,9 +620,9 @@ impl GitHub {
         &self,
         path: &str,
         etag: Option<&str>,
-    ) -> Result<(Fetched<T>, Option<String>), anyhow::Error> {
+    ) -> Result<(Fetched<T>, Option<String>)> {
         let attempt = |_, limit| self.get_once::<T>(path, etag, limit);
-        let waiting = |e: &anyhow::Error, n: u32, wait: Duration| {
+        let waiting = |e: &Error, n: u32, wait: Duration| {
             if let Some(log) = &self.on_retry {
                 log(&self.policy.retry_line(e, n, wait));
             }
@@ -623,7 +639,7 @@ impl GitHub {
         path: &str,
         etag: Option<&str>,
         limit: Duration,
-    ) -> Result<(Fetched<T>, Option<String>), (anyhow::Error, Verdict)> {
+    ) -> Result<(Fetched<T>, Option<String>), (Error, Verdict)> {
         let shared = &*self.shared;
         if let Some(pace) = &shared.pace {
             let wait = pace.wait();
@@ -635,8 +651,6 @@ impl GitHub {
         // Held until the whole answer is read; waiting for it is not part of the attempt's time
         // limit.
         let _permit = shared.in_flight.acquire().await.expect("never closed");
-        let now = shared.in_flight_size - shared.in_flight.available_permits();
-        shared.peak_in_flight.fetch_max(now, Ordering::Relaxed);
         shared.requests.fetch_add(1, Ordering::Relaxed);
         let again = Verdict::Retry { wait: None };
         let fetch = async {
@@ -648,17 +662,16 @@ impl GitHub {
                 None => shared.octo._get(path).await,
             };
             let response = sent.map_err(|e| {
+                let api = shared.api_url.clone();
                 if let Some(u) = crate::http::Unreachable::of(&e) {
                     // Not worth the deadline: the URL is wrong, or the server is not there.
-                    return (
-                        anyhow!(
-                            "could not reach the GitHub API at {}: {}: check GITHUB_API_URL \
-                             (on Enterprise Server, https://<host>/api/v3)",
-                            self.shared.api_url,
-                            u.describe(&self.shared.api_url)
-                        ),
-                        Verdict::Final,
-                    );
+                    let why = u.describe(&api);
+                    let e = Error::Unreachable {
+                        api,
+                        why,
+                        wrong_url: true,
+                    };
+                    return (e, Verdict::Final);
                 }
                 let verdict = if crate::http::is_tls_error(&e) {
                     Verdict::Final
@@ -667,10 +680,11 @@ impl GitHub {
                 };
                 let why = crate::http::chain(&e);
                 (
-                    anyhow!(
-                        "could not reach the GitHub API at {}: {why}",
-                        shared.api_url
-                    ),
+                    Error::Unreachable {
+                        api,
+                        why,
+                        wrong_url: false,
+                    },
                     verdict,
                 )
             })?;
@@ -694,17 +708,11 @@ impl GitHub {
             // Read as it streams, up to the bound: a bigger answer is not read on (a retry would
             // get the same).
             let max = crate::http::GITHUB_ANSWER_MAX;
-            let too_big = || {
-                (
-                    anyhow!(
-                        "the GitHub API answer for {path} is larger than {} MiB, more than any \
-                         real answer (a page of 100 jobs is about 0.5 MB): not read on, the \
-                         request failed",
-                        max / (1024 * 1024)
-                    ),
-                    Verdict::Final,
-                )
+            let body_error = |body| Error::Body {
+                path: path.to_owned(),
+                body,
             };
+            let too_big = || (body_error(Body::TooBig { max }), Verdict::Final);
             let declared = headers
                 .get(http::header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
@@ -719,10 +727,7 @@ impl GitHub {
                 Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_big()),
                 Err(e) => {
                     let why = crate::http::chain(&*e);
-                    return Err((
-                        anyhow!("the GitHub API answer for {path} broke off: {why}"),
-                        again,
-                    ));
+                    return Err((body_error(Body::BrokeOff(why)), again));
                 }
             };
             if !(200..300).contains(&status) {
@@ -737,25 +742,25 @@ impl GitHub {
                         wait: Some(Duration::ZERO),
                     };
                 }
-                let error = ApiError {
+                let refusal = Refusal {
                     status,
                     message,
                     path: path.to_owned(),
                     limit_reset: retry::rate_limit_reset_at(&headers),
                 };
-                return Err((error.into(), verdict));
+                return Err((Error::Status(refusal), verdict));
             }
             // A body that is not whole JSON is most often a transfer cut short: worth a retry.
             // UTF-8 is checked once for the whole body (fast for ASCII), not string by string.
-            let text = std::str::from_utf8(&body).map_err(|e| {
-                (
-                    anyhow!("the GitHub API answer for {path} is not UTF-8 ({e})"),
-                    again,
-                )
-            })?;
+            let text = std::str::from_utf8(&body)
+                .map_err(|e| (body_error(Body::NotText(e.to_string())), again))?;
             let value = serde_json::from_str(text).map_err(|e| {
+                let why = e.to_string();
                 (
-                    anyhow!("the GitHub API answer for {path} is not the JSON expected ({e})"),
+                    Error::Json {
+                        path: path.to_owned(),
+                        why,
+                    },
                     again,
                 )
             })?;
@@ -764,121 +769,45 @@ impl GitHub {
         match tokio::time::timeout(limit, fetch).await {
             Ok(result) => result,
             Err(_) => Err((
-                anyhow!(
-                    "the GitHub API did not answer {path} within {}",
-                    retry::human(limit)
-                ),
+                Error::Timeout {
+                    path: path.to_owned(),
+                    limit,
+                },
                 again,
             )),
         }
     }
 
-    /// The error of a request that never succeeded: a final answer as it was (see
-    /// [`Self::explain`]), else what was tried and why it stopped.
-    fn gave_up(&self, f: Failed<anyhow::Error>) -> anyhow::Error {
-        let tries = format!("{} attempt(s) in {}", f.attempts, retry::human(f.elapsed));
-        let timeout = retry::human(self.policy.timeout);
-        let api = f.error.downcast_ref::<ApiError>();
-        match (f.stop, api) {
-            (Stop::Final, _) => f.error,
-            (Stop::Deadline { asked: Some(wait) }, Some(api)) if api.limit_reset.is_some() => {
-                let at = api.reset_clock().unwrap_or_default();
-                anyhow!(
-                    "GitHub's API rate limit for `github-token` is used up until {at} (in {}), \
-                     past the `timeout` of {timeout}: report this run later (`run-id`), or use a \
-                     token with its own limit",
-                    retry::human(wait)
-                )
+    /// The error of a request that never succeeded: a final answer as it was, else what was
+    /// tried and why it stopped.
+    fn gave_up(&self, f: Failed<Error>) -> Error {
+        let timeout = self.policy.timeout;
+        match (f.stop, f.error) {
+            (Stop::Final, e) => e,
+            (Stop::Deadline { asked: Some(wait) }, Error::Status(refusal))
+                if refusal.limit_reset.is_some() =>
+            {
+                Error::RateLimited {
+                    until: refusal.reset_clock().unwrap_or_default(),
+                    wait,
+                    timeout,
+                }
             }
-            (Stop::Deadline { asked: Some(wait) }, Some(api)) => anyhow!(
-                "GitHub answered {} for {}{} and asked to wait {} (a secondary rate limit), past \
-                 the `timeout` of {timeout}: {}",
-                api.status,
-                self.shared.api_url,
-                api.shown_path(),
-                retry::human(wait),
-                api.message
-            ),
-            (Stop::Deadline { .. }, _) => anyhow!(
-                "{} (gave up after {tries}: the `timeout` of {timeout} ran out)",
-                f.error
-            ),
-            (Stop::Attempts, _) => {
-                anyhow!("{} (gave up after {tries}, all of `max-attempts`)", f.error)
-            }
+            (Stop::Deadline { asked: Some(wait) }, Error::Status(refusal)) => Error::AskedToWait {
+                api: self.shared.api_url.clone(),
+                refusal: Box::new(refusal),
+                wait,
+                timeout,
+            },
+            (stop, last) => Error::GaveUp {
+                last: Box::new(last),
+                attempts: f.attempts,
+                elapsed: f.elapsed,
+                deadline: matches!(stop, Stop::Deadline { .. }).then_some(timeout),
+            },
         }
     }
-
-    /// Turns a 401/403/404 into a message that says what to check.
-    fn explain(&self, e: anyhow::Error, target: &RunRef) -> anyhow::Error {
-        let Some(api) = e.downcast_ref::<ApiError>() else {
-            return e;
-        };
-        let msg = match api.status {
-            404 => format!(
-                "GitHub answered 404 for run {} of {} ({}{}): check `repository` and `run-id`, \
-                 and that `github-token` can read that repository's Actions \
-                 (`permissions: actions: read`, plus `contents: read` for a private repository; \
-                 the default token reads only its own repository)",
-                target.id,
-                target.repo,
-                self.shared.api_url,
-                api.shown_path()
-            ),
-            401 => format!(
-                "GitHub refused `github-token` (401: {}): pass a valid token, by default \
-                 `${{{{ github.token }}}}`",
-                api.message
-            ),
-            403 => format!(
-                "GitHub answered 403 for {}{} ({}): give `github-token` the `actions: read` \
-                 permission",
-                self.shared.api_url,
-                api.shown_path(),
-                api.message
-            ),
-            s => format!(
-                "GitHub answered {s} for {}{}: {}",
-                self.shared.api_url,
-                api.shown_path(),
-                api.message
-            ),
-        };
-        anyhow!(msg)
-    }
 }
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "GitHub answered {} for {}: {}",
-            self.status,
-            self.shown_path(),
-            self.message
-        )?;
-        if let Some(at) = self.reset_clock() {
-            write!(f, " (rate limit used up until {at})")?;
-        }
-        Ok(())
-    }
-}
-
-impl ApiError {
-    /// The request's path as a person reads it: the query's `%3C`, `%3A`, ... decoded
-    /// (`created=<2024-12-22T17:11:25Z`, not `created=%3C2024-12-22T17%3A11%3A25Z`).
-    pub fn shown_path(&self) -> String {
-        readable(&self.path)
-    }
-
-    /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
-    fn reset_clock(&self) -> Option<String> {
-        let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
-        Some(at.format("%H:%M:%S UTC").to_string())
-    }
-}
-
-impl std::error::Error for ApiError {}
 
 fn run_path(target: &RunRef) -> String {
     format!(
@@ -909,13 +838,13 @@ fn page_path(jobs_path: &str, page: u64) -> String {
 }
 
 /// Percent-encodes a path of segments: each as [`encode`] does, the `/` between them kept.
-pub fn encode_path(value: &str) -> String {
+pub(crate) fn encode_path(value: &str) -> String {
     value.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved set; a
 /// segment that is `.` or `..` in full too, so that a name from outside never climbs the path).
-pub fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     if value == "." || value == ".." {
         return value.replace('.', "%2E");
     }
@@ -928,30 +857,6 @@ pub fn encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// `path` with its percent-escapes decoded where they stand for printable text; an escape that
-/// does not (a control character, broken UTF-8) stays as it was.
-fn readable(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                let b = (h * 16 + l) as u8;
-                if !b.is_ascii_control() {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_owned())
 }
 
 #[cfg(test)]
@@ -1010,17 +915,6 @@ mod tests {
             sent < 64 * 1024 * 1024,
             "the client stopped reading at the bound: {sent} bytes of 1 GiB were sent"
         );
-    }
-
-    #[test]
-    fn a_query_reads_as_written() {
-        assert_eq!(
-            readable("/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=%3C2024-12-22T17%3A11%3A25Z"),
-            "/repos/o/r/actions/workflows/ci.yml/runs?branch=main&created=<2024-12-22T17:11:25Z"
-        );
-        assert_eq!(readable("/a%2"), "/a%2");
-        assert_eq!(readable("/a%0Ab"), "/a%0Ab");
-        assert_eq!(readable("/caf%C3%A9"), "/café");
     }
 
     #[test]

@@ -3,18 +3,19 @@
 //! are named where each list is read ([`super::client::MAX_PAGES`] for a run's jobs,
 //! [`MAX_WORKFLOW_PAGES`], [`MAX_ARTIFACT_PAGES`]).
 
-use super::client::PER_PAGE;
 use crate::model::{ArtifactsPage, JobsPage, WorkflowsPage};
 use futures_util::future::try_join_all;
 use std::future::Future;
 
+/// Items per page asked of every list: GitHub's maximum.
+pub(crate) const PER_PAGE: u64 = 100;
 /// Pages of the repository's workflows read at most (10,000 workflows).
-pub const MAX_WORKFLOW_PAGES: u64 = 100;
+pub(crate) const MAX_WORKFLOW_PAGES: u64 = 100;
 /// Pages of a run's uploaded artifacts read at most (1,000 artifacts).
-pub const MAX_ARTIFACT_PAGES: u64 = 10;
+pub(crate) const MAX_ARTIFACT_PAGES: u64 = 10;
 
 /// A page of a list that says how many items the whole list has.
-pub trait Counted {
+pub(crate) trait Counted {
     /// Items on this page.
     fn got(&self) -> usize;
     /// `total_count`: items in the whole list, when the page says.
@@ -50,7 +51,7 @@ impl Counted for ArtifactsPage {
 
 /// How many pages the list has, from its first page, at most `cap`. A server that pages by
 /// fewer than asked (some Enterprise Servers) sets the page size.
-pub fn count<P: Counted>(first: &P, cap: u64) -> u64 {
+pub(crate) fn count<P: Counted>(first: &P, cap: u64) -> u64 {
     let got = first.got() as u64;
     let total = first.total().unwrap_or(got);
     let size = if got > 0 && got < PER_PAGE && total > got {
@@ -62,7 +63,7 @@ pub fn count<P: Counted>(first: &P, cap: u64) -> u64 {
 }
 
 /// Every page of a list given its first: pages 2 to [`count`] asked together with `page`.
-pub async fn every<P, F, Fut, E>(first: P, cap: u64, page: F) -> Result<Vec<P>, E>
+pub(crate) async fn every<P, F, Fut, E>(first: P, cap: u64, page: F) -> Result<Vec<P>, E>
 where
     P: Counted,
     F: Fn(u64) -> Fut,

@@ -5,10 +5,12 @@
 //! listings already read, exactly as the API would, and asks the live source for the rest.
 //!
 //! [`super::fetch`] decides what to ask and when; a source only answers. Errors are the
-//! client's messages, as text (the notes of the look-ups quote them).
+//! client's ([`Error`]): the notes of the look-ups quote them, and hint at a permission when
+//! GitHub refused.
 
-use super::client::{GitHub, PER_PAGE};
-use super::pages::{self, MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES};
+use super::client::GitHub;
+use super::error::Error;
+use super::pages::{self, MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES, PER_PAGE};
 use crate::map::commits::{self, PreviousQuery};
 use crate::map::deployments;
 use crate::model::{
@@ -17,12 +19,12 @@ use crate::model::{
 use chrono::{DateTime, Utc};
 use futures_util::future::{try_join_all, LocalBoxFuture};
 
-/// An answer to come: the value, or the error as text.
-pub type Answer<'a, T> = LocalBoxFuture<'a, Result<T, String>>;
+/// An answer to come: the value, or why GitHub gave none.
+pub(crate) type Answer<'a, T> = LocalBoxFuture<'a, Result<T, Error>>;
 
 /// GitHub's answers to the look-ups of a run. Every method answers exactly what the request
 /// it names would.
-pub trait Source {
+pub(crate) trait Source {
     /// Page `page` (from 1) of `GET .../actions/workflows/{q.workflow}/runs?status=success`
     /// with the query's filters, [`commits::PREVIOUS_PAGE`] runs a page, newest first.
     fn successful_runs<'a>(
@@ -93,10 +95,6 @@ pub trait Source {
     fn artifacts<'a>(&'a self, repo: &'a Repo, run_id: u64) -> Answer<'a, Vec<Artifact>>;
 }
 
-fn text(e: anyhow::Error) -> String {
-    format!("{e:#}")
-}
-
 impl Source for GitHub {
     fn successful_runs<'a>(
         &'a self,
@@ -105,9 +103,7 @@ impl Source for GitHub {
         page: u64,
     ) -> Answer<'a, Vec<Run>> {
         Box::pin(async move {
-            GitHub::successful_runs(self, repo, q, commits::PREVIOUS_PAGE, page)
-                .await
-                .map_err(text)
+            GitHub::successful_runs(self, repo, q, commits::PREVIOUS_PAGE, page).await
         })
     }
 
@@ -116,11 +112,7 @@ impl Source for GitHub {
         repo: &'a Repo,
         prefix: &'a str,
     ) -> Answer<'a, Vec<String>> {
-        Box::pin(async move {
-            GitHub::tags_starting_with(self, repo, prefix)
-                .await
-                .map_err(text)
-        })
+        Box::pin(async move { GitHub::tags_starting_with(self, repo, prefix).await })
     }
 
     fn between<'a>(
@@ -141,9 +133,7 @@ impl Source for GitHub {
         Box::pin(async move {
             let mut out = Vec::new();
             for page in 1..=deployments::MAX_COMMIT_PAGES {
-                let list = GitHub::deployments(self, repo, sha, page)
-                    .await
-                    .map_err(text)?;
+                let list = GitHub::deployments(self, repo, sha, page).await?;
                 let more = deployments::more_after(&list, PER_PAGE, since);
                 out.extend(list);
                 if !more {
@@ -168,8 +158,7 @@ impl Source for GitHub {
             for page in 1..=deployments::MAX_ENVIRONMENT_PAGES {
                 let list = self
                     .environment_deployments_page(repo, environment, size, page)
-                    .await
-                    .map_err(text)?;
+                    .await?;
                 let full = list.len() as u64 >= size;
                 out.extend(
                     list.into_iter()
@@ -185,7 +174,7 @@ impl Source for GitHub {
     }
 
     fn run<'a>(&'a self, repo: &'a Repo, id: u64) -> Answer<'a, Run> {
-        Box::pin(async move { self.run_by_id(repo, id).await.map_err(text) })
+        Box::pin(async move { self.run_by_id(repo, id).await })
     }
 
     fn deployment_statuses<'a>(
@@ -193,19 +182,14 @@ impl Source for GitHub {
         repo: &'a Repo,
         id: u64,
     ) -> Answer<'a, Vec<DeploymentStatus>> {
-        Box::pin(async move {
-            GitHub::deployment_statuses(self, repo, id)
-                .await
-                .map_err(text)
-        })
+        Box::pin(async move { GitHub::deployment_statuses(self, repo, id).await })
     }
 
     fn workflows<'a>(&'a self, repo: &'a Repo) -> Answer<'a, Vec<Workflow>> {
         Box::pin(async move {
-            let first = self.workflows_page(repo, 1).await.map_err(text)?;
-            let all = pages::every(first, MAX_WORKFLOW_PAGES, |p| self.workflows_page(repo, p))
-                .await
-                .map_err(text)?;
+            let first = self.workflows_page(repo, 1).await?;
+            let all =
+                pages::every(first, MAX_WORKFLOW_PAGES, |p| self.workflows_page(repo, p)).await?;
             Ok(all.into_iter().flat_map(|p| p.workflows).collect())
         })
     }
@@ -216,21 +200,16 @@ impl Source for GitHub {
         path: &'a str,
         git_ref: &'a str,
     ) -> Answer<'a, FileContent> {
-        Box::pin(async move {
-            GitHub::contents(self, repo, path, git_ref)
-                .await
-                .map_err(text)
-        })
+        Box::pin(async move { GitHub::contents(self, repo, path, git_ref).await })
     }
 
     fn artifacts<'a>(&'a self, repo: &'a Repo, run_id: u64) -> Answer<'a, Vec<Artifact>> {
         Box::pin(async move {
-            let first = self.artifacts_page(repo, run_id, 1).await.map_err(text)?;
+            let first = self.artifacts_page(repo, run_id, 1).await?;
             let all = pages::every(first, MAX_ARTIFACT_PAGES, |p| {
                 self.artifacts_page(repo, run_id, p)
             })
-            .await
-            .map_err(text)?;
+            .await?;
             Ok(all.into_iter().flat_map(|p| p.artifacts).collect())
         })
     }
@@ -243,17 +222,15 @@ async fn newest_between(
     repo: &Repo,
     base: &str,
     head: &str,
-) -> Result<(Vec<String>, u64), String> {
+) -> Result<(Vec<String>, u64), Error> {
     if base.eq_ignore_ascii_case(head) {
         return Ok((vec![head.to_owned()], 0));
     }
-    let first = gh.compare(repo, base, head, 1).await.map_err(text)?;
+    let first = gh.compare(repo, base, head, 1).await?;
     let total = first.total_commits.unwrap_or(first.commits.len() as u64);
     let pages = commits::newest_pages(total, commits::MAX);
     let more: Vec<u64> = pages.clone().filter(|p| *p != 1).collect();
-    let fetched = try_join_all(more.iter().map(|p| gh.compare(repo, base, head, *p)))
-        .await
-        .map_err(text)?;
+    let fetched = try_join_all(more.iter().map(|p| gh.compare(repo, base, head, *p))).await?;
     let in_range: Vec<&Comparison> = pages
         .contains(&1)
         .then_some(&first)

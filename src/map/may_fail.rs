@@ -215,6 +215,17 @@ pub fn quoted<'a>(names: impl Iterator<Item = &'a String>) -> String {
         .join(", ")
 }
 
+/// The log's warning when the workflow file (`source`) could not be read (`why`; `hint` names
+/// the permission it needs when GitHub refused): the failed jobs count as failures.
+pub fn unread(failed: &[(u64, String)], source: &str, why: &str, hint: &str) -> Note {
+    Note::warning(format!(
+        "could not tell whether the failed job(s) {} may fail (`continue-on-error`): reading \
+         {source} failed ({why}); they count as failures, while GitHub may conclude the run \
+         `success`{hint}",
+        quoted(failed.iter().map(|(_, n)| n))
+    ))
+}
+
 /// The log's lines for what the file (read from `source`, `` `.github/workflows/ci.yml` at
 /// 607e6cc ``) says of the failed jobs, and the ids of those that may fail.
 pub fn judge_failures(

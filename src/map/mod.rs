@@ -22,7 +22,7 @@ pub mod me;
 pub mod names;
 pub mod params;
 pub mod result;
-pub use crate::time;
+pub(crate) use crate::time;
 pub mod trigger;
 
 use crate::model::event::Event;

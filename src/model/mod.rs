@@ -1,6 +1,7 @@
-//! The ground floor: the reporter's own, tolerant view of GitHub's data (a repository, a workflow
-//! run, its jobs and steps, the look-ups' answers, and the event that started a run), read by both
-//! the fetching ([`crate::github`]) and the mapping ([`crate::map`]).
+//! The ground floor: the reporter's own, tolerant view of GitHub's data (a repository, one attempt
+//! of one run as a command names it ([`RunRef`]), a workflow run, its jobs and steps, the
+//! look-ups' answers, and the event that started a run), read by both the fetching
+//! ([`crate::github`]) and the mapping ([`crate::map`]).
 //!
 //! octocrab's models reject real responses (null `head_branch`, a job status they do not know,
 //! missing `run_attempt`), so only the fields the mapping reads are declared here, each through a
@@ -13,6 +14,7 @@ pub mod lenient;
 use chrono::{DateTime, Utc};
 use compact_str::CompactString;
 use serde::Deserialize;
+use std::fmt;
 
 /// A repository, `owner/name`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,6 +54,45 @@ impl Repo {
             owner: owner.to_owned(),
             name: name.to_owned(),
         })
+    }
+}
+
+/// One attempt of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRef {
+    pub repo: Repo,
+    pub id: u64,
+    /// `None`: the run's latest attempt.
+    pub attempt: Option<u64>,
+    /// Where the choice came from, for the log.
+    pub source: RunSource,
+}
+
+/// Where the choice of a run came from, for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunSource {
+    WorkflowRunEvent,
+    Inputs,
+    Environment,
+}
+
+impl fmt::Display for RunSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunSource::WorkflowRunEvent => "from the workflow_run event",
+            RunSource::Inputs => "from the run-id input",
+            RunSource::Environment => "the run this step is part of",
+        })
+    }
+}
+
+impl fmt::Display for RunRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "run {} of {}", self.id, self.repo)?;
+        if let Some(a) = self.attempt {
+            write!(f, ", attempt {a}")?;
+        }
+        Ok(())
     }
 }
 

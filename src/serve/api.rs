@@ -3,30 +3,27 @@
 //! redelivery. Each request is retried under the policy like every other GitHub request
 //! ([`crate::retry::github`]); a `Link: rel="next"` is followed only on the same API.
 
-use crate::github::client::RateLimit;
 use crate::retry::{self, Policy, SystemClock, Verdict};
 use crate::secret::Secret;
 use std::time::SystemTime;
 
 /// The GitHub API at `GITHUB_API_URL`.
 #[derive(Clone)]
-pub struct Api {
+pub(crate) struct Api {
     http: reqwest::Client,
     /// No trailing slash.
     pub base: String,
 }
 
 /// A 2xx answer.
-pub struct Answer {
-    pub status: u16,
+pub(crate) struct Answer {
     pub json: serde_json::Value,
     /// The next page (`Link: <...>; rel="next"`), on the same API.
     pub next: Option<String>,
-    pub rate: Option<RateLimit>,
 }
 
 impl Api {
-    pub fn new(http: reqwest::Client, base: &str) -> Api {
+    pub(crate) fn new(http: reqwest::Client, base: &str) -> Api {
         Api {
             http,
             base: base.trim_end_matches('/').to_owned(),
@@ -35,7 +32,7 @@ impl Api {
 
     /// `method` on `path` (or a full URL on this API, a `next` link), as `Bearer token`,
     /// retried under `policy`.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -83,7 +80,6 @@ impl Api {
         })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let rate = RateLimit::from_headers(&headers);
         let next = headers
             .get_all("link")
             .iter()
@@ -121,11 +117,6 @@ impl Api {
             serde_json::from_slice(&body)
                 .map_err(|e| (format!("{method} {shown}: not JSON ({e})"), again))?
         };
-        Ok(Answer {
-            status,
-            json,
-            next,
-            rate,
-        })
+        Ok(Answer { json, next })
     }
 }

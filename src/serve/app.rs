@@ -6,76 +6,33 @@
 
 use super::api;
 use crate::retry::{Policy, SystemClock};
-use crate::secret::Secret;
+use crate::secret::{AppKey, Secret};
 use base64::Engine;
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A token is asked again this long before it expires.
-pub const REFRESH_BEFORE: Duration = Duration::from_secs(300);
+pub(crate) const REFRESH_BEFORE: Duration = Duration::from_secs(300);
 /// A JWT lives this long (GitHub allows at most 10 minutes).
 const JWT_LIFE: u64 = 9 * 60;
 /// Issued this far in the past, for clocks a little apart (GitHub's advice: 60 s).
 const JWT_SKEW: u64 = 60;
 
-/// The App's private key, parsed once.
-#[derive(Clone)]
-pub struct AppKey(Option<Arc<RsaKeyPair>>);
-
-impl fmt::Debug for AppKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AppKey(<redacted>)")
-    }
-}
-
-impl AppKey {
-    /// The key in a PEM file as GitHub generates it (PKCS#1, `BEGIN RSA PRIVATE KEY`) or in
-    /// PKCS#8 (`BEGIN PRIVATE KEY`). The error never shows the text.
-    pub fn from_pem(text: &[u8]) -> Result<AppKey, String> {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::PrivateKeyDer;
-        let der = PrivateKeyDer::from_pem_slice(text)
-            .map_err(|_| "holds no PEM private key".to_owned())?;
-        let pair = match &der {
-            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der()),
-            PrivateKeyDer::Pkcs8(k) => RsaKeyPair::from_pkcs8(k.secret_pkcs8_der()),
-            _ => return Err("holds a key that is not RSA".to_owned()),
-        }
-        .map_err(|e| format!("holds an RSA key that cannot be used ({e})"))?;
-        Ok(AppKey(Some(Arc::new(pair))))
-    }
-
-    /// No key: stands in for a bad one while every input is checked.
-    pub fn none() -> AppKey {
-        AppKey(None)
-    }
-
-    /// The App's JWT for `app_id`, issued at `now` (epoch seconds): valid nine minutes.
-    pub fn jwt(&self, app_id: u64, now: u64) -> Result<String, String> {
-        let pair = self.0.as_ref().ok_or("no App key")?;
-        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
-        let claims = b64(serde_json::json!({
-            "iat": now.saturating_sub(JWT_SKEW),
-            "exp": now + JWT_LIFE,
-            "iss": app_id.to_string(),
-        })
-        .to_string()
-        .as_bytes());
-        let signed = format!("{header}.{claims}");
-        let mut sig = vec![0; pair.public().modulus_len()];
-        pair.sign(
-            &RSA_PKCS1_SHA256,
-            &ring::rand::SystemRandom::new(),
-            signed.as_bytes(),
-            &mut sig,
-        )
-        .map_err(|_| "could not sign the App's JWT".to_owned())?;
-        Ok(format!("{signed}.{}", b64(&sig)))
-    }
+/// The App's JWT for `app_id`, issued at `now` (epoch seconds): valid nine minutes.
+pub(crate) fn jwt(key: &AppKey, app_id: u64, now: u64) -> Result<String, String> {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let claims = b64(serde_json::json!({
+        "iat": now.saturating_sub(JWT_SKEW),
+        "exp": now + JWT_LIFE,
+        "iss": app_id.to_string(),
+    })
+    .to_string()
+    .as_bytes());
+    let signed = format!("{header}.{claims}");
+    let sig = key.sign(signed.as_bytes())?;
+    Ok(format!("{signed}.{}", b64(&sig)))
 }
 
 fn epoch_now() -> u64 {
@@ -87,7 +44,7 @@ fn epoch_now() -> u64 {
 
 /// An installation token and when to ask for a new one.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub secret: Secret,
     /// When it expires, epoch seconds.
     pub expires: u64,
@@ -96,7 +53,7 @@ pub struct Token {
 }
 
 /// The App's JWTs and installation tokens.
-pub struct App {
+pub(crate) struct App {
     id: u64,
     key: AppKey,
     api: api::Api,
@@ -107,7 +64,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(id: u64, key: AppKey, api: api::Api) -> App {
+    pub(crate) fn new(id: u64, key: AppKey, api: api::Api) -> App {
         App {
             id,
             key,
@@ -119,7 +76,7 @@ impl App {
     }
 
     /// The App's JWT, made again a minute before it expires.
-    pub fn jwt(&self) -> Result<Secret, String> {
+    pub(crate) fn jwt(&self) -> Result<Secret, String> {
         let now = epoch_now();
         let mut held = self.jwt.lock().unwrap();
         if let Some((jwt, exp)) = &*held {
@@ -127,14 +84,14 @@ impl App {
                 return Ok(jwt.clone());
             }
         }
-        let jwt = Secret::new(self.key.jwt(self.id, now)?);
+        let jwt = Secret::new(jwt(&self.key, self.id, now)?);
         *held = Some((jwt.clone(), now + JWT_LIFE));
         Ok(jwt)
     }
 
     /// A token for `installation`: the cached one while it has more than [`REFRESH_BEFORE`]
     /// to live, else a new one (`POST /app/installations/{id}/access_tokens`).
-    pub async fn token(
+    pub(crate) async fn token(
         &self,
         installation: u64,
         policy: &Policy,
@@ -206,16 +163,15 @@ mod tests {
         .unwrap_err();
         assert!(e.starts_with("holds an RSA key that cannot be used"), "{e}");
         assert_eq!(format!("{:?}", AppKey::none()), "AppKey(<redacted>)");
-        assert!(AppKey::none().jwt(1, 0).is_err());
+        assert!(jwt(&AppKey::none(), 1, 0).is_err());
     }
 
     #[test]
     fn the_jwt_is_rs256_for_the_app_and_lives_nine_minutes() {
-        use ring::signature::KeyPair;
         // The test-only key (tests/fixtures/app/README.md): belongs to no App.
         let pem = include_bytes!("../../tests/fixtures/app/test-only-app-key.pem");
         let key = AppKey::from_pem(pem).unwrap();
-        let jwt = key.jwt(424242, 1_700_000_000).unwrap();
+        let jwt = jwt(&key, 424242, 1_700_000_000).unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         let decode = |p: &str| {
@@ -232,7 +188,7 @@ mod tests {
             decode(parts[1]),
             serde_json::json!({"iat": 1_699_999_940u64, "exp": 1_700_000_540u64, "iss": "424242"})
         );
-        let public = key.0.as_ref().unwrap().public_key().as_ref().to_vec();
+        let public = key.public_key();
         let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(parts[2])
             .unwrap();

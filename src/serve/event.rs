@@ -4,7 +4,7 @@
 
 use crate::model::lenient;
 use crate::model::{Repo, Repository, Run};
-use crate::target::{RunRef, Source};
+use crate::model::{RunRef, RunSource};
 use serde::Deserialize;
 
 /// The part of a delivery's body `serve` reads.
@@ -29,7 +29,7 @@ struct Installation {
 
 /// One run attempt a delivery asks to report.
 #[derive(Debug, Clone)]
-pub struct Wanted {
+pub(crate) struct Wanted {
     pub target: RunRef,
     /// The run as the delivery shows it (the hint: requests start from it).
     pub run: Run,
@@ -39,7 +39,7 @@ pub struct Wanted {
 
 /// What to do with a delivery.
 #[derive(Debug)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// `ping`: the hook was set up.
     Ping,
     Report(Box<Wanted>),
@@ -50,7 +50,7 @@ pub enum Decision {
 }
 
 /// Decides from the event's name and the body.
-pub fn decide(event: &str, body: &[u8]) -> Decision {
+pub(crate) fn decide(event: &str, body: &[u8]) -> Decision {
     match event {
         "ping" => return Decision::Ping,
         "workflow_run" => {}
@@ -97,7 +97,7 @@ pub fn decide(event: &str, body: &[u8]) -> Decision {
             repo,
             id,
             attempt: Some(run.run_attempt.unwrap_or(1).max(1)),
-            source: Source::WorkflowRunEvent,
+            source: RunSource::WorkflowRunEvent,
         },
         run,
         default_branch,

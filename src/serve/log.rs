@@ -10,7 +10,7 @@ use std::io::Write;
 
 /// What a line is about.
 #[derive(Debug, Clone, Default)]
-pub struct About {
+pub(crate) struct About {
     pub delivery: Option<String>,
     pub repository: Option<String>,
     pub run_id: Option<u64>,
@@ -19,7 +19,7 @@ pub struct About {
 
 /// The log.
 #[derive(Clone)]
-pub struct Log {
+pub(crate) struct Log {
     json: bool,
     debug: bool,
     runner: Runner,
@@ -27,7 +27,7 @@ pub struct Log {
 
 impl Log {
     /// JSON lines unless stderr is a terminal; `debug` shows the lines of each report.
-    pub fn new(runner: Runner, debug: bool) -> Log {
+    pub(crate) fn new(runner: Runner, debug: bool) -> Log {
         Log {
             json: !std::io::IsTerminal::is_terminal(&std::io::stderr()),
             debug,
@@ -35,19 +35,19 @@ impl Log {
         }
     }
 
-    pub fn info(&self, msg: &str, about: &About) {
+    pub(crate) fn info(&self, msg: &str, about: &About) {
         self.line("info", msg, about)
     }
 
-    pub fn warn(&self, msg: &str, about: &About) {
+    pub(crate) fn warn(&self, msg: &str, about: &About) {
         self.line("warning", msg, about)
     }
 
-    pub fn error(&self, msg: &str, about: &About) {
+    pub(crate) fn error(&self, msg: &str, about: &About) {
         self.line("error", msg, about)
     }
 
-    pub fn debug(&self, msg: &str, about: &About) {
+    pub(crate) fn debug(&self, msg: &str, about: &About) {
         if self.debug {
             self.line("debug", msg, about)
         }
@@ -67,7 +67,7 @@ impl Log {
 
 /// `{"time":...,"level":...,"msg":...,"delivery":...,"repository":...,"run_id":...,
 /// "run_attempt":...}` and a newline.
-pub fn json_line(
+pub(crate) fn json_line(
     level: &str,
     msg: &str,
     about: &About,
@@ -97,7 +97,7 @@ pub fn json_line(
 }
 
 /// `level: message (delivery X, owner/repo run 1 attempt 2)` and a newline.
-pub fn plain_line(level: &str, msg: &str, about: &About) -> String {
+pub(crate) fn plain_line(level: &str, msg: &str, about: &About) -> String {
     let mut ids = Vec::new();
     if let Some(d) = &about.delivery {
         ids.push(format!("delivery {}", escape(d)));

@@ -15,12 +15,12 @@ const BUCKETS: [f64; 12] = [
 
 /// A latency histogram.
 #[derive(Default)]
-pub struct Histogram {
+pub(crate) struct Histogram {
     inner: Mutex<(Vec<u64>, u64, f64)>,
 }
 
 impl Histogram {
-    pub fn observe(&self, d: Duration) {
+    pub(crate) fn observe(&self, d: Duration) {
         let s = d.as_secs_f64();
         let mut h = self.inner.lock().unwrap();
         if h.0.is_empty() {
@@ -49,7 +49,7 @@ impl Histogram {
 
 /// Every metric `serve` keeps.
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// (event, outcome) → deliveries.
     deliveries: Mutex<BTreeMap<(String, &'static str), u64>>,
     /// outcome → reports.
@@ -121,7 +121,7 @@ const EVENTS: &[&str] = &[
 
 /// The label for an event name: itself when GitHub sends such events, else `other` (`-` for a
 /// request that did not authenticate).
-pub fn event_label(event: &str, authenticated: bool) -> String {
+pub(crate) fn event_label(event: &str, authenticated: bool) -> String {
     if !authenticated {
         "-".to_owned()
     } else if EVENTS.contains(&event) {
@@ -132,7 +132,7 @@ pub fn event_label(event: &str, authenticated: bool) -> String {
 }
 
 impl Metrics {
-    pub fn delivery(&self, event: String, outcome: &'static str) {
+    pub(crate) fn delivery(&self, event: String, outcome: &'static str) {
         *self
             .deliveries
             .lock()
@@ -141,20 +141,21 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    pub fn report(&self, outcome: &'static str) {
+    pub(crate) fn report(&self, outcome: &'static str) {
         *self.reports.lock().unwrap().entry(outcome).or_default() += 1;
     }
 
-    pub fn pass(&self, outcome: &'static str) {
+    pub(crate) fn pass(&self, outcome: &'static str) {
         *self.passes.lock().unwrap().entry(outcome).or_default() += 1;
     }
 
-    pub fn rate_limit(&self, who: String, remaining: u64, limit: u64) {
+    pub(crate) fn rate_limit(&self, who: String, remaining: u64, limit: u64) {
         self.rate.lock().unwrap().insert(who, (remaining, limit));
     }
 
     /// The deliveries counted with this outcome, all events together.
-    pub fn deliveries_with(&self, outcome: &str) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn deliveries_with(&self, outcome: &str) -> u64 {
         let d = self.deliveries.lock().unwrap();
         d.iter()
             .filter(|((_, o), _)| *o == outcome)
@@ -163,7 +164,7 @@ impl Metrics {
     }
 
     /// The text `GET /metrics` answers.
-    pub fn render(&self, queue_depth: usize, queue_capacity: usize, ready: bool) -> String {
+    pub(crate) fn render(&self, queue_depth: usize, queue_capacity: usize, ready: bool) -> String {
         let mut out = String::new();
         let head = |out: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");

@@ -19,19 +19,22 @@
 //! Nothing that matters is kept between processes: SEI keeps the first report of a run attempt,
 //! so replicas behind a load balancer are safe.
 
-pub mod api;
-pub mod app;
-pub mod event;
-pub mod log;
-pub mod metrics;
-pub mod queue;
-pub mod redeliver;
-pub mod routes;
-pub mod signature;
-pub mod worker;
+pub(crate) mod api;
+pub(crate) mod app;
+pub(crate) mod event;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod queue;
+pub(crate) mod redeliver;
+pub(crate) mod routes;
+pub(crate) mod signature;
+pub(crate) mod worker;
 
 use crate::args::ServeArgs;
+use crate::clients::Clients;
+use crate::command::{Command, Context, Tokens};
 use crate::config::serve::{Auth, Hook, Serve};
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::keep::Place;
 use crate::runner::Runner;
@@ -41,7 +44,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What the HTTP side and the workers share.
-pub struct Shared {
+pub(crate) struct Shared {
     pub key: signature::Key,
     pub intake: queue::Intake,
     pub metrics: metrics::Metrics,
@@ -52,34 +55,49 @@ pub struct Shared {
     pub budget: tokio::sync::Semaphore,
 }
 
-/// Runs `serve` until it is stopped; returns the process exit code (2 for bad inputs, 1 when
-/// it cannot start, 0 after a stop).
-pub fn run(args: &ServeArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(&RunnerEnv {
-        in_actions: false,
-        ..env.clone()
-    });
-    let log = Log::new(runner.clone(), env.debug);
-    let none = About::default();
-    let cfg = match crate::config::serve::load(args, env) {
-        Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                log.error(&e.0, &none);
-            }
-            return 2;
+/// Runs until it is stopped: exit code 2 for bad inputs, 1 when it cannot start, 0 after a stop.
+impl Command for ServeArgs {
+    type Settings = Serve;
+    const NAME: &'static str = "serve";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.reporting.sei,
+            github: Some(&self.reporting.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    runner.mask(&cfg.secret);
-    for w in &cfg.warnings {
-        log.warn(w, &none);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    rt.block_on(serve(Arc::new(cfg), runner, log))
+
+    /// A service: lines on stderr (JSON lines in a log collector), never workflow commands.
+    fn runner(&self, env: &RunnerEnv) -> Runner {
+        Runner::new(&RunnerEnv {
+            in_actions: false,
+            ..env.clone()
+        })
+    }
+
+    fn warn(&self, cx: &Context, message: &str) {
+        Log::new(cx.runner.clone(), cx.env.debug).warn(message, &About::default());
+    }
+
+    fn load(&self, cx: &Context) -> Result<(Serve, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::serve::load(self, cx.env)?;
+        cx.runner.mask(&cfg.secret);
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    fn bad_input(&self, cx: &Context, errors: &[InputError]) -> u8 {
+        let log = Log::new(cx.runner.clone(), cx.env.debug);
+        for e in errors {
+            log.error(&e.0, &About::default());
+        }
+        2
+    }
+
+    async fn run(&self, cfg: Serve, cx: &Context<'_>) -> u8 {
+        let log = Log::new(cx.runner.clone(), cx.env.debug);
+        serve(Arc::new(cfg), cx.runner.clone(), log).await
+    }
 }
 
 /// The folder failed reports keep their payloads in.
@@ -108,10 +126,10 @@ fn payloads_folder(log: &Log) -> Place {
 
 async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
     let none = About::default();
-    let http = match crate::delivery::client(&cfg.delivery) {
+    let clients = match Clients::new(&cfg.delivery) {
         Ok(c) => c,
-        Err(failed) => {
-            log.error(&failed.message, &none);
+        Err(why) => {
+            log.error(&why, &none);
             return 1;
         }
     };
@@ -134,9 +152,10 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         .unwrap_or_default();
     // SEI drops, without a word, the runs of an instance it does not know: ask once, first.
     if !cfg.behaviour.dry_run {
-        let guid = &cfg.send.instance_guid;
+        let guid = &cfg.send.mapping.instance_guid;
         let capture = runner.capture();
-        let found = crate::delivery::check_instance(&cfg.delivery, &http, guid, &capture).await;
+        let found =
+            crate::delivery::check_instance(&cfg.delivery, &clients.sei, guid, &capture).await;
         if let Some(why) = found.problem(guid, &cfg.delivery.sei_base) {
             log.error(&format!("{why}: nothing can be reported"), &none);
             return 1;
@@ -151,7 +170,8 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         ready: AtomicBool::new(false),
         budget: tokio::sync::Semaphore::new(routes::BODY_BUDGET_KIB),
     });
-    let api = api::Api::new(http.clone(), &cfg.github.api_url);
+    // Never following a redirect, as SEI's: a POST for a token must not turn into a GET.
+    let api = api::Api::new(clients.sei.clone(), &cfg.github.api_url);
     let (source, app, github_as) = match &cfg.auth {
         Auth::App { id, key } => {
             let app = Arc::new(app::App::new(*id, key.clone(), api.clone()));
@@ -161,7 +181,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
             };
             (source, Some(app), format!("as the GitHub App {id}"))
         }
-        Auth::Token => match worker::client(&http, &cfg, &log, &cfg.github.token) {
+        Auth::Token => match worker::client(&clients, &cfg, &log, &cfg.github.token) {
             Ok(gh) => (worker::Source::Token(gh), None, "with the token".to_owned()),
             Err(why) => {
                 log.error(&why, &none);
@@ -174,7 +194,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
         reporting: cfg.reporting(),
         shared: shared.clone(),
         source,
-        http: http.clone(),
+        clients,
         keep: payloads_folder(&log),
         runner: runner.clone(),
         log: log.clone(),

@@ -15,11 +15,11 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 /// Ids and run attempts remembered, each.
-pub const REMEMBERED: usize = 100_000;
+pub(crate) const REMEMBERED: usize = 100_000;
 
 /// One delivery taken, waiting for a worker.
 #[derive(Debug)]
-pub struct Job {
+pub(crate) struct Job {
     /// `X-GitHub-Delivery` (empty when the request had none).
     pub delivery: String,
     pub wanted: Wanted,
@@ -29,7 +29,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn attempt_key(&self) -> AttemptKey {
+    pub(crate) fn attempt_key(&self) -> AttemptKey {
         let t = &self.wanted.target;
         (
             t.repo.to_string().to_ascii_lowercase(),
@@ -40,7 +40,7 @@ impl Job {
 }
 
 /// (owner/repo lower-cased, run id, attempt)
-pub type AttemptKey = (String, u64, u64);
+pub(crate) type AttemptKey = (String, u64, u64);
 
 /// A set that forgets its oldest members past `cap`.
 struct Bounded<K> {
@@ -82,7 +82,7 @@ impl<K: Hash + Eq + Clone> Bounded<K> {
 
 /// How an offer went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Offer {
+pub(crate) enum Offer {
     Taken,
     /// Already taken: the same delivery id, or the same run attempt.
     Duplicate(&'static str),
@@ -102,14 +102,14 @@ struct Inner {
 }
 
 /// The queue's sending side and the memory of what was taken.
-pub struct Intake {
+pub(crate) struct Intake {
     inner: Mutex<Inner>,
     capacity: usize,
 }
 
 impl Intake {
     /// A queue of `capacity` deliveries, and its receiving side for the workers.
-    pub fn new(capacity: usize) -> (Intake, mpsc::Receiver<Job>) {
+    pub(crate) fn new(capacity: usize) -> (Intake, mpsc::Receiver<Job>) {
         Self::with_memory(capacity, REMEMBERED)
     }
 
@@ -129,7 +129,7 @@ impl Intake {
     }
 
     /// Takes the delivery if it is new and fits.
-    pub fn offer(&self, delivery: String, wanted: Wanted, arrived: Instant) -> Offer {
+    pub(crate) fn offer(&self, delivery: String, wanted: Wanted, arrived: Instant) -> Offer {
         let mut inner = self.inner.lock().unwrap();
         let Some(tx) = inner.tx.clone() else {
             return Offer::Closed;
@@ -166,7 +166,7 @@ impl Intake {
 
     /// The job is done; when it `failed`, its delivery and run attempt are forgotten, so that
     /// a later delivery of it is taken.
-    pub fn finished(&self, job: &Job, failed: bool) {
+    pub(crate) fn finished(&self, job: &Job, failed: bool) {
         let mut inner = self.inner.lock().unwrap();
         inner.open.remove(&job.seq);
         if failed {
@@ -176,24 +176,24 @@ impl Intake {
     }
 
     /// Takes no more deliveries: the workers finish what is queued, then stop.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.inner.lock().unwrap().tx = None;
     }
 
     /// Deliveries queued, not yet with a worker.
-    pub fn depth(&self) -> usize {
+    pub(crate) fn depth(&self) -> usize {
         match &self.inner.lock().unwrap().tx {
             Some(tx) => self.capacity - tx.capacity(),
             None => 0,
         }
     }
 
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
 
     /// Taken and not finished: (delivery id, run attempt), oldest first.
-    pub fn open(&self) -> Vec<(String, AttemptKey)> {
+    pub(crate) fn open(&self) -> Vec<(String, AttemptKey)> {
         self.inner.lock().unwrap().open.values().cloned().collect()
     }
 }
@@ -202,7 +202,7 @@ impl Intake {
 mod tests {
     use super::*;
     use crate::model::{Repo, Run};
-    use crate::target::{RunRef, Source};
+    use crate::model::{RunRef, RunSource};
 
     fn wanted(id: u64, attempt: u64) -> Wanted {
         Wanted {
@@ -210,7 +210,7 @@ mod tests {
                 repo: Repo::parse("Acme/API").unwrap(),
                 id,
                 attempt: Some(attempt),
-                source: Source::WorkflowRunEvent,
+                source: RunSource::WorkflowRunEvent,
             },
             run: Run::default(),
             default_branch: None,

@@ -19,15 +19,15 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// One guid is asked again at most this many times by one process.
-pub const MAX_ASKS: u32 = 5;
+pub(crate) const MAX_ASKS: u32 = 5;
 /// Pages of 100 deliveries read in one pass, at most.
-pub const MAX_PAGES: usize = 100;
+pub(crate) const MAX_PAGES: usize = 100;
 /// Redeliveries asked in one pass, at most (the rest wait for the next pass).
-pub const MAX_PER_PASS: usize = 500;
+pub(crate) const MAX_PER_PASS: usize = 500;
 
 /// One delivery as GitHub lists it.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Listed {
+pub(crate) struct Listed {
     #[serde(default)]
     pub id: u64,
     #[serde(default)]
@@ -57,7 +57,7 @@ impl Listed {
 /// The deliveries to ask again: for each `workflow_run` guid (`completed`, when the action is
 /// listed) delivered since `since` with no success among its deliveries, its newest delivery;
 /// not those `asked` [`MAX_ASKS`] times already. Oldest first.
-pub fn to_ask(
+pub(crate) fn to_ask(
     listed: &[Listed],
     since: chrono::DateTime<chrono::Utc>,
     asked: &HashMap<String, u32>,
@@ -87,13 +87,13 @@ pub fn to_ask(
 }
 
 /// How a pass authenticates: the App's JWT, or the token.
-pub enum Credential<'a> {
+pub(crate) enum Credential<'a> {
     App(&'a super::app::App),
     Token(&'a Secret),
 }
 
 /// The passes of one process: what it asked already.
-pub struct Redeliver {
+pub(crate) struct Redeliver {
     api: Api,
     hook: Hook,
     since: Duration,
@@ -102,14 +102,14 @@ pub struct Redeliver {
 
 /// What one pass did.
 #[derive(Debug, Default)]
-pub struct Pass {
+pub(crate) struct Pass {
     pub listed: usize,
     pub asked: usize,
     pub refused: usize,
 }
 
 impl Redeliver {
-    pub fn new(api: Api, hook: Hook, since: Duration) -> Redeliver {
+    pub(crate) fn new(api: Api, hook: Hook, since: Duration) -> Redeliver {
         Redeliver {
             api,
             hook,
@@ -127,7 +127,7 @@ impl Redeliver {
     }
 
     /// One pass: list, decide, ask. Says in the log what it did.
-    pub async fn pass(
+    pub(crate) async fn pass(
         &self,
         cred: Credential<'_>,
         policy: &Policy,

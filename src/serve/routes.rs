@@ -23,12 +23,12 @@ use std::time::Instant;
 
 /// The largest body taken: GitHub caps a delivery's payload at 25 MB, so no delivery it sends
 /// is refused for its size. A `workflow_run` delivery is 20 to 40 kB.
-pub const MAX_BODY: usize = 25 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 25 * 1024 * 1024;
 /// Bodies being read at once hold at most this many bytes together (counted in KiB by their
 /// `Content-Length`): memory stays bounded whatever is sent, signed or not.
-pub const BODY_BUDGET_KIB: usize = 64 * 1024;
+pub(crate) const BODY_BUDGET_KIB: usize = 64 * 1024;
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/webhook", post(webhook))
         .route("/healthz", get(healthz))

@@ -7,7 +7,7 @@ use ring::hmac;
 
 /// Why a delivery's signature is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// No `X-Hub-Signature-256` (a webhook without a secret, or not GitHub).
     Missing,
     /// Not `sha256=` and 64 hex digits.
@@ -18,7 +18,7 @@ pub enum Refused {
 
 impl Refused {
     /// For the log and the answer's body.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Refused::Missing => "no X-Hub-Signature-256 header",
             Refused::Malformed => "X-Hub-Signature-256 is not sha256=<64 hex digits>",
@@ -28,15 +28,15 @@ impl Refused {
 }
 
 /// The webhook secret as an HMAC key.
-pub struct Key(hmac::Key);
+pub(crate) struct Key(hmac::Key);
 
 impl Key {
-    pub fn new(secret: &str) -> Key {
+    pub(crate) fn new(secret: &str) -> Key {
         Key(hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()))
     }
 
     /// Checks `header` (the value of `X-Hub-Signature-256`, if any) against `body`.
-    pub fn check(&self, header: Option<&[u8]>, body: &[u8]) -> Result<(), Refused> {
+    pub(crate) fn check(&self, header: Option<&[u8]>, body: &[u8]) -> Result<(), Refused> {
         let header = header.ok_or(Refused::Missing)?;
         let hex = header
             .strip_prefix(b"sha256=")
@@ -51,7 +51,8 @@ impl Key {
     }
 
     /// `sha256=<hex>` for `body`: what GitHub sends (tests, benchmarks).
-    pub fn sign(&self, body: &[u8]) -> String {
+    #[cfg(test)]
+    pub(crate) fn sign(&self, body: &[u8]) -> String {
         let tag = hmac::sign(&self.0, body);
         let mut out = String::from("sha256=");
         for b in tag.as_ref() {

@@ -9,6 +9,7 @@ use super::app::App;
 use super::log::{About, Log};
 use super::queue::Job;
 use super::Shared;
+use crate::clients::{Clients, GitHubUse};
 use crate::config::serve::Serve;
 use crate::config::Reporting;
 use crate::github::client::GitHub;
@@ -17,6 +18,7 @@ use crate::pipeline::Status;
 use crate::report::{self, Attempt};
 use crate::retry::SystemClock;
 use crate::runner::{Level, Runner};
+use crate::secret::Secret;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -24,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// How GitHub is read.
-pub enum Source {
+pub(crate) enum Source {
     /// One client, with the token.
     Token(GitHub),
     /// A client per installation, made again when its token is.
@@ -34,13 +36,13 @@ pub enum Source {
     },
 }
 
-pub struct Workers {
+pub(crate) struct Workers {
     pub cfg: Arc<Serve>,
     pub reporting: Reporting,
     pub shared: Arc<Shared>,
     pub source: Source,
-    /// The client both GitHub and SEI are reached through.
-    pub http: reqwest::Client,
+    /// The clients GitHub and SEI are reached through.
+    pub clients: Clients,
     pub keep: Place,
     pub runner: Runner,
     pub log: Log,
@@ -52,26 +54,28 @@ fn in_flight(workers: usize) -> usize {
 }
 
 /// A client on the API with `token`, retries said in the log.
-pub fn client(
-    http: &reqwest::Client,
+pub(crate) fn client(
+    clients: &Clients,
     cfg: &Serve,
     log: &Log,
-    token: &crate::secret::Secret,
+    token: &Secret,
 ) -> Result<GitHub, String> {
     let log = log.clone();
-    GitHub::new(http.clone(), &cfg.github.api_url, token)
-        .map(|g| {
-            g.with_retry(cfg.delivery.policy, SystemClock::start(), move |m| {
-                log.info(&format!("GitHub: {m}"), &About::default())
-            })
-            .with_in_flight(in_flight(cfg.workers))
-        })
-        .map_err(|e| format!("{e:#}"))
+    let using = GitHubUse {
+        access: &cfg.github,
+        token,
+        policy: cfg.delivery.policy,
+        clock: SystemClock::start(),
+        in_flight: in_flight(cfg.workers),
+    };
+    clients.github(using, move |m| {
+        log.info(&format!("GitHub: {m}"), &About::default())
+    })
 }
 
 impl Workers {
     /// Reports every job of `rx`, `workers` at once, until the queue is closed and empty.
-    pub async fn run(&self, rx: mpsc::Receiver<Job>) {
+    pub(crate) async fn run(&self, rx: mpsc::Receiver<Job>) {
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|j| (j, rx)) })
             .for_each_concurrent(self.cfg.workers, |job| self.report(job))
             .await
@@ -98,7 +102,8 @@ impl Workers {
                 let gh = match held {
                     Some((serial, gh)) if serial == token.serial => gh,
                     _ => {
-                        let gh = Arc::new(client(&self.http, &self.cfg, &self.log, &token.secret)?);
+                        let gh =
+                            Arc::new(client(&self.clients, &self.cfg, &self.log, &token.secret)?);
                         clients
                             .lock()
                             .unwrap()
@@ -130,7 +135,7 @@ impl Workers {
                     Attempt {
                         reporting: &self.reporting,
                         gh: &gh,
-                        sei: &self.http,
+                        sei: &self.clients.sei,
                         target: t,
                         hint: Some(job.wanted.run.clone()),
                         default_branch: job.wanted.default_branch.clone(),

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
 /// Rows drawn at most.
-pub const MAX_JOBS: usize = 60;
+pub(crate) const MAX_JOBS: usize = 60;
 /// Characters of a job's name shown at most.
 const MAX_NAME: usize = 30;
 
@@ -42,7 +42,7 @@ enum Color {
 }
 
 /// What the chart holds.
-pub struct Chart {
+pub(crate) struct Chart {
     /// The fenced Mermaid block, or empty when no job has a time to draw.
     pub block: String,
     /// Jobs drawn.
@@ -56,7 +56,7 @@ pub struct Chart {
 }
 
 /// The chart of `stages` with their times from `timeline` (stage `i` is job `i`).
-pub fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
+pub(crate) fn chart(stages: &[Stage], timeline: &Timeline) -> Chart {
     let now = timeline.now;
     let mut rows: Vec<(&Stage, &JobTimes, DateTime<Utc>)> = Vec::new();
     let mut reused = 0;
@@ -217,7 +217,7 @@ fn label(result: &str, ms: i64) -> String {
 
 /// A job's name as a section title: characters Mermaid's grammar reads (or Markdown's fence
 /// would) replaced, blanks folded, at most [`MAX_NAME`] characters.
-pub fn name(text: &str) -> String {
+pub(crate) fn name(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let c = match c {

@@ -9,17 +9,17 @@
 //! why, dry run, inputs to fix); the run follows (its number, result, duration, branch, commit),
 //! then a picture of its jobs ([`gantt`]) and a table of them. SEI's answer is shown once.
 
-pub mod gantt;
-pub mod timeline;
+pub(crate) mod gantt;
+pub(crate) mod timeline;
 
 use crate::payload::Payload;
 use crate::time::human;
 use std::fmt::Write;
 use std::path::Path;
-pub use timeline::Timeline;
+pub(crate) use timeline::Timeline;
 
 /// Stage rows shown before the table is cut (a summary is capped at 1 MiB by GitHub).
-pub const MAX_ROWS: usize = 200;
+pub(crate) const MAX_ROWS: usize = 200;
 /// Characters of SEI's answer shown at most.
 const MAX_ANSWER: usize = 600;
 
@@ -28,7 +28,7 @@ const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/");
 
 /// What happened to the report.
 #[derive(Debug, Clone, Copy)]
-pub enum What<'a> {
+pub(crate) enum What<'a> {
     Delivered {
         http_status: Option<u16>,
         /// SEI's answer, as it came.
@@ -58,14 +58,14 @@ pub enum What<'a> {
 
 /// The run the report is about, when it was read.
 #[derive(Debug, Clone, Copy)]
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     pub payload: &'a Payload,
     pub timeline: &'a Timeline,
     pub url: Option<&'a str>,
 }
 
 /// The whole summary section.
-pub fn markdown(what: &What, run: Option<&Run>) -> String {
+pub(crate) fn markdown(what: &What, run: Option<&Run>) -> String {
     let stages = run.map_or(0, |r| r.payload.job_run.stages.len().min(MAX_ROWS));
     let mut md = String::with_capacity(2048 + 100 * stages);
     outcome(&mut md, what, run.is_some());
@@ -283,7 +283,7 @@ fn icon(result: &str) -> &'static str {
 
 /// Outside text in a table cell, as text: every character Markdown or HTML reads escaped (`|`
 /// too, which would end the cell), line breaks folded.
-pub fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         escaped(&mut out, c);
@@ -314,7 +314,7 @@ fn escaped(out: &mut String, c: char) {
 /// a line break is folded; what would start a block at the start of a line (`-`, `+`, `=`, `1.`)
 /// is escaped too. So an error page's `<img>` is shown, never loaded, and a name cannot make a
 /// link, a heading or a table.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 16);
     let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
@@ -390,7 +390,7 @@ fn link_target(url: &str) -> Option<String> {
 }
 
 /// `text` as one inline code span, whatever backticks it holds, on one line.
-pub fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     let text = one_line(text);
     let mut longest = 0;
     let mut run = 0;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 /// The times of one job, in GitHub's order (the order of the payload's stages).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobTimes {
+pub(crate) struct JobTimes {
     /// The job's id: the stage id it became.
     pub id: Option<u64>,
     /// Created: it waits for a runner from then.
@@ -22,14 +22,14 @@ pub struct JobTimes {
 
 impl JobTimes {
     /// Milliseconds from created to started; `None` when either is unknown.
-    pub fn queued_ms(&self) -> Option<i64> {
+    pub(crate) fn queued_ms(&self) -> Option<i64> {
         Some(crate::time::span_ms(self.created?, self.started?))
     }
 }
 
 /// The run as the summary draws it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     /// The run number GitHub shows (`#6701`).
     pub run_number: Option<u64>,
     pub attempt: u64,
@@ -39,7 +39,7 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    pub fn of(data: &RunData, now: DateTime<Utc>) -> Timeline {
+    pub(crate) fn of(data: &RunData, now: DateTime<Utc>) -> Timeline {
         let attempt = data.run.run_attempt.unwrap_or(1);
         Timeline {
             run_number: data.run.run_number,
@@ -60,7 +60,7 @@ impl Timeline {
     }
 
     /// The times of the job that became stage `index` with id `id`, if they are known.
-    pub fn job(&self, index: usize, id: &str) -> Option<&JobTimes> {
+    pub(crate) fn job(&self, index: usize, id: &str) -> Option<&JobTimes> {
         self.jobs
             .get(index)
             .filter(|j| j.id.is_none_or(|n| n.to_string() == id))

@@ -14,11 +14,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 /// How much earlier than GitHub's a stored end may be and still be the same.
-pub const EARLY_END_MS: u64 = 120_000;
+pub(crate) const EARLY_END_MS: u64 = 120_000;
 
 /// One run attempt as GitHub has it, and what its report says in SEI's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expected {
+pub(crate) struct Expected {
     pub repository: String,
     pub workflow: String,
     pub run_id: u64,
@@ -35,14 +35,14 @@ pub struct Expected {
 
 impl Expected {
     /// The end as SEI makes it: start + whole seconds.
-    pub fn end_ms(&self) -> u64 {
+    pub(crate) fn end_ms(&self) -> u64 {
         self.start_ms + self.duration_ms / 1000 * 1000
     }
 }
 
 /// One stored run, as far as the comparison goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
+pub(crate) struct Stored {
     pub instance_guid: String,
     pub qualified_name: String,
     pub build_number: u64,
@@ -53,7 +53,7 @@ pub struct Stored {
 
 /// What differs, with both values as a person reads them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Difference {
+pub(crate) struct Difference {
     pub field: &'static str,
     pub github: String,
     pub sei: String,
@@ -61,14 +61,14 @@ pub struct Difference {
 
 /// What SEI has of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Stored,
     Missing,
     Different(Vec<Difference>),
 }
 
 /// The differences between an attempt and a stored run (none: the same).
-pub fn differences(e: &Expected, s: &Stored) -> Vec<Difference> {
+pub(crate) fn differences(e: &Expected, s: &Stored) -> Vec<Difference> {
     let mut out = Vec::new();
     if e.result != s.result {
         out.push(Difference {
@@ -97,7 +97,7 @@ pub fn differences(e: &Expected, s: &Stored) -> Vec<Difference> {
 }
 
 /// `2025-03-01T10:00:00Z` for epoch ms (with the ms when there are some).
-pub fn instant(ms: u64) -> String {
+pub(crate) fn instant(ms: u64) -> String {
     let Some(t) = chrono::DateTime::from_timestamp_millis(ms as i64) else {
         return ms.to_string();
     };
@@ -110,7 +110,7 @@ pub fn instant(ms: u64) -> String {
 }
 
 /// The verdict for each attempt, in order; `stored` holds the runs of every instance.
-pub fn compare(expected: &[Expected], stored: &[Stored], guid: &str) -> Vec<Verdict> {
+pub(crate) fn compare(expected: &[Expected], stored: &[Stored], guid: &str) -> Vec<Verdict> {
     let mut index: HashMap<(&str, u64), Vec<&Stored>> = HashMap::new();
     for s in stored
         .iter()
@@ -153,7 +153,7 @@ pub fn compare(expected: &[Expected], stored: &[Stored], guid: &str) -> Vec<Verd
 
 /// The counts of one repository's workflow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub attempts: u64,
     /// Delivered by a backfill, as its state says (`None` without a state).
     pub delivered: Option<u64>,
@@ -163,7 +163,10 @@ pub struct Counts {
 }
 
 /// Counts per (repository, workflow), in name order.
-pub fn tally(expected: &[Expected], verdicts: &[Verdict]) -> BTreeMap<(String, String), Counts> {
+pub(crate) fn tally(
+    expected: &[Expected],
+    verdicts: &[Verdict],
+) -> BTreeMap<(String, String), Counts> {
     let mut out: BTreeMap<(String, String), Counts> = BTreeMap::new();
     for (e, v) in expected.iter().zip(verdicts) {
         let c = out

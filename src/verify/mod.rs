@@ -19,23 +19,27 @@
 //! one was sent again and SEI took it), 1 when something is missing or different (or could not
 //! be read), 2 for bad inputs, a key SEI refuses included.
 
-pub mod compare;
-pub mod output;
-pub mod stored;
+pub(crate) mod compare;
+pub(crate) mod output;
+pub(crate) mod stored;
 
 use crate::args::VerifyArgs;
 use crate::backfill::state::{self, Outcome, State};
 use crate::backfill::{listing, select};
+use crate::clients::{Clients, GitHubUse};
+use crate::command::{Command, Context, Tokens};
 use crate::config::verify::Verify;
+use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::github::client::GitHub;
 use crate::github::fetch;
+use crate::github::source::Source;
 use crate::map;
-use crate::model::{Lookups, Repo, Run, RunData, Workflow};
+use crate::model::{Lookups, Repo, Run, RunData};
+use crate::model::{RunRef, RunSource};
 use crate::pipeline;
 use crate::retry::SystemClock;
 use crate::runner::{Level, Runner};
-use crate::target::{RunRef, Source};
 use compare::{Expected, Stored, Verdict};
 use futures_util::stream::{self, StreamExt};
 use output::{Findings, Repair};
@@ -45,25 +49,26 @@ use std::collections::BTreeMap;
 /// Repositories read at once, and requests in flight to GitHub.
 const CONCURRENCY: usize = 4;
 
-/// Runs `verify`; returns the process exit code.
-pub fn run(args: &VerifyArgs, env: &RunnerEnv) -> u8 {
-    let runner = Runner::new(env);
-    let cfg = match crate::config::verify::load(args, env, chrono::Utc::now()) {
-        Ok(c) => c,
-        Err(errors) => {
-            runner.input_errors(&errors);
-            return 2;
+impl Command for VerifyArgs {
+    type Settings = Verify;
+    const NAME: &'static str = "verify";
+
+    fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            sei: &self.sei,
+            github: Some(&self.github),
         }
-    };
-    runner.mask(&cfg.delivery.sei_token);
-    runner.mask(&cfg.github.token);
-    for w in &cfg.warnings {
-        runner.warning(w);
     }
-    let Some(rt) = runner.runtime() else {
-        return 1;
-    };
-    rt.block_on(verify(&cfg, env, &runner))
+
+    fn load(&self, cx: &Context) -> Result<(Verify, Vec<String>), Vec<InputError>> {
+        let mut cfg = crate::config::verify::load(self, cx.env, chrono::Utc::now())?;
+        let warnings = std::mem::take(&mut cfg.warnings);
+        Ok((cfg, warnings))
+    }
+
+    async fn run(&self, cfg: Verify, cx: &Context<'_>) -> u8 {
+        verify(&cfg, cx.env, &cx.runner).await
+    }
 }
 
 async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
@@ -84,7 +89,7 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
             1
         };
     }
-    let guid = &cfg.send.instance_guid;
+    let guid = &cfg.send.mapping.instance_guid;
     let instance = crate::delivery::check_instance(d, &sei, guid, runner).await;
     let instance_problem = match instance {
         crate::sei::Instance::Unknown => Some(format!(
@@ -315,35 +320,26 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
 
 /// The GitHub client (retries said in the log, `CONCURRENCY` requests in flight) and SEI's.
 fn clients(cfg: &Verify, runner: &Runner) -> Result<(GitHub, reqwest::Client), String> {
-    let http = crate::http::client(&cfg.delivery.ca_certs, crate::http::Redirects::Follow)
-        .map_err(|e| format!("{e:#}"))?;
+    let clients = Clients::new(&cfg.delivery)?;
     let say = runner.clone();
-    let gh = GitHub::new(http, &cfg.github.api_url, &cfg.github.token)
-        .map_err(|e| format!("{e:#}"))?
-        .with_retry(cfg.delivery.policy, SystemClock::start(), move |m| {
-            say.info(m)
-        })
-        .with_in_flight(CONCURRENCY);
-    let sei = crate::delivery::client(&cfg.delivery).map_err(|f| f.message)?;
-    Ok((gh, sei))
+    let using = GitHubUse {
+        access: &cfg.github,
+        token: &cfg.github.token,
+        policy: cfg.delivery.policy,
+        clock: SystemClock::start(),
+        in_flight: CONCURRENCY,
+    };
+    let gh = clients.github(using, move |m| say.info(m))?;
+    Ok((gh, clients.sei))
 }
 
 /// Every completed attempt of `repo`'s runs in the window, as its report says it in SEI.
 async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expected>, String> {
     let h = gh.handle(SystemClock::start());
-    let mut workflows: Vec<Workflow> = Vec::new();
-    for page in 1..=10 {
-        let p = h
-            .workflows_page(repo, page)
-            .await
-            .map_err(|e| format!("could not list the workflows of {repo}: {e:#}"))?;
-        let n = p.workflows.len() as u64;
-        let total = p.total_count.unwrap_or(n);
-        workflows.extend(p.workflows);
-        if n < crate::github::client::PER_PAGE || workflows.len() as u64 >= total {
-            break;
-        }
-    }
+    // Every page, as a report reads them ([`crate::github::pages`]).
+    let workflows = Source::workflows(&h, repo)
+        .await
+        .map_err(|e| format!("could not list the workflows of {repo}: {e}"))?;
     let targets: Vec<Option<u64>> = if cfg.select.workflows.is_empty() {
         vec![None]
     } else {
@@ -379,14 +375,14 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
                 repo: repo.clone(),
                 id,
                 attempt: Some(attempt),
-                source: Source::Inputs,
+                source: RunSource::Inputs,
             });
         }
     }
     let read: Vec<Result<Run, String>> = stream::iter(earlier)
         .map(|target| {
             let h = gh.handle(SystemClock::start());
-            async move { h.run(&target).await.map_err(|e| format!("{e:#}")) }
+            async move { h.run(&target).await.map_err(|e| e.to_string()) }
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
@@ -397,7 +393,6 @@ async fn repository(gh: &GitHub, cfg: &Verify, repo: &Repo) -> Result<Vec<Expect
     }
     let shape = pipeline::Shape {
         send: &cfg.send,
-        server_url: &cfg.github.server_url,
         repository: repo.to_string(),
         job_status: None,
     };
@@ -461,28 +456,16 @@ async fn resend(
         repo: repo.clone(),
         id: e.run_id,
         attempt: Some(e.attempt),
-        source: Source::Inputs,
+        source: RunSource::Inputs,
     };
-    let plan = fetch::Plan {
-        commits: cfg.send.commits,
-        own_event: None,
-        hint: None,
-        ci_cd: cfg.send.ci_cd,
-        declared: &cfg.send.artifacts,
-        workflow_artifacts: cfg.send.include_workflow_artifacts,
-        workflows: cfg.send.overrides.job_full_name.is_none(),
-        me: None,
-        default_branch: None,
-        cd_environments: &cfg.send.cd_environments,
-    };
+    let plan = fetch::Plan::new(&cfg.send);
     let log = runner.capture();
     let what = format!("{} run {} attempt {}", e.repository, e.run_id, e.attempt);
     let outcome = match fetch::fetch(&gh, &gh, &target, &plan).await {
-        Err(why) => Repair::Failed(why),
+        Err(why) => Repair::Failed(why.to_string()),
         Ok(data) => {
             let shape = pipeline::Shape {
                 send: &cfg.send,
-                server_url: &cfg.github.server_url,
                 repository: repo.to_string(),
                 job_status: None,
             };

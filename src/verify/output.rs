@@ -10,18 +10,18 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Lines of attempts shown in the table and the summary (the JSON holds them all).
-pub const SHOWN: usize = 200;
+pub(crate) const SHOWN: usize = 200;
 
 /// What happened to a missing attempt sent again with `--repair`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Repair {
+pub(crate) enum Repair {
     /// SEI took it (2xx).
     Taken,
     Failed(String),
 }
 
 /// Everything one `verify` found.
-pub struct Findings<'a> {
+pub(crate) struct Findings<'a> {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
     pub instance_guid: &'a str,
@@ -35,17 +35,17 @@ pub struct Findings<'a> {
 
 /// The totals: attempts, delivered (with a state), stored, missing, different, repaired.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub counts: Counts,
     pub repaired: u64,
 }
 
 impl Findings<'_> {
-    pub fn per_workflow(&self) -> BTreeMap<(String, String), Counts> {
+    pub(crate) fn per_workflow(&self) -> BTreeMap<(String, String), Counts> {
         super::compare::tally(self.expected, self.verdicts)
     }
 
-    pub fn totals(&self) -> Totals {
+    pub(crate) fn totals(&self) -> Totals {
         let mut t = Totals::default();
         for c in self.per_workflow().values() {
             t.counts.attempts += c.attempts;
@@ -75,7 +75,7 @@ impl Findings<'_> {
     }
 
     /// Nothing missing or different remains (what `--repair` sent and SEI took counts as there).
-    pub fn all_stored(&self) -> bool {
+    pub(crate) fn all_stored(&self) -> bool {
         self.unread.is_empty()
             && self.not_stored().all(|(i, _, v)| {
                 *v == Verdict::Missing && self.repairs.get(&i) == Some(&Repair::Taken)
@@ -122,7 +122,7 @@ fn one_line(s: &str) -> String {
 
 /// The table: one row per repository and workflow, the total, then each attempt not stored as
 /// sent.
-pub fn table(f: &Findings) -> String {
+pub(crate) fn table(f: &Findings) -> String {
     let rows: Vec<[String; 7]> = f
         .per_workflow()
         .into_iter()
@@ -207,7 +207,7 @@ pub fn table(f: &Findings) -> String {
 }
 
 /// The job summary.
-pub fn markdown(f: &Findings) -> String {
+pub(crate) fn markdown(f: &Findings) -> String {
     use crate::summary::cell;
     let t = f.totals();
     let mut md = String::from("### SEI verify\n\n");
@@ -278,7 +278,7 @@ pub fn markdown(f: &Findings) -> String {
 }
 
 /// The `--json` document.
-pub fn document(f: &Findings) -> Value {
+pub(crate) fn document(f: &Findings) -> Value {
     let t = f.totals();
     let workflows: Vec<Value> = f
         .per_workflow()

@@ -10,7 +10,7 @@
 //! duration, whose ties have no stable order across pages, so runs are sorted by `start_time`
 //! and read page by page until a page is not full (`has_next` means only "this page was full").
 
-use crate::delivery::Delivery;
+use crate::config::Delivery;
 use crate::model::lenient;
 use crate::retry::{self, SystemClock, Verdict};
 use anyhow::anyhow;
@@ -19,20 +19,21 @@ use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
 
-pub const JOB_RUNS_LIST: &str = "/v1/cicd/job_runs/list";
-pub const JOBS_LIST: &str = "/v1/cicd/jobs/list";
+pub(crate) const JOB_RUNS_LIST: &str = "/v1/cicd/job_runs/list";
+pub(crate) const JOBS_LIST: &str = "/v1/cicd/jobs/list";
 /// The roles whose keys may list runs (`CiCdAggregationsController`).
-pub const LIST_ROLES: &str = "ADMIN, AUDITOR, PUBLIC_DASHBOARD, SUPER_ADMIN or ORG_ADMIN_USER";
+pub(crate) const LIST_ROLES: &str =
+    "ADMIN, AUDITOR, PUBLIC_DASHBOARD, SUPER_ADMIN or ORG_ADMIN_USER";
 /// Runs a page (SEI's default; it sets no cap).
-pub const PAGE_SIZE: u64 = 1000;
+pub(crate) const PAGE_SIZE: u64 = 1000;
 /// Names in one query's `job_normalized_full_names`.
-pub const NAMES_PER_QUERY: usize = 50;
+pub(crate) const NAMES_PER_QUERY: usize = 50;
 /// Pages of one query at most (ten million runs).
 const MAX_PAGES: u64 = 10_000;
 
 /// One stored run, as `job_runs/list` records it (instants in ms, `duration` in seconds).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     #[serde(default, deserialize_with = "lenient::string")]
     pub cicd_job_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::number")]
@@ -63,7 +64,7 @@ struct Page {
 
 /// Why SEI could not be read.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The key: wrong (401, or a 500 on the endpoint every key may read), or its role may not
     /// list runs (403). An input to fix.
     Key(String),
@@ -72,7 +73,7 @@ pub enum ReadError {
 }
 
 impl ReadError {
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         match self {
             ReadError::Key(m) | ReadError::Failed(m) => m,
         }
@@ -80,7 +81,7 @@ impl ReadError {
 }
 
 /// The body of one `job_runs/list` request.
-pub fn query(
+pub(crate) fn query(
     names: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -101,7 +102,7 @@ pub fn query(
 }
 
 /// Every run SEI stored of the jobs `names` (qualified names) that started in `[from, to]`.
-pub async fn runs(
+pub(crate) async fn runs(
     client: &reqwest::Client,
     d: &Delivery,
     names: &[String],
@@ -146,7 +147,7 @@ pub async fn runs(
 }
 
 /// Asks for one job: any valid key may (`jobs/list`), so a refusal here is the key itself.
-pub async fn check_key(client: &reqwest::Client, d: &Delivery) -> Result<(), ReadError> {
+pub(crate) async fn check_key(client: &reqwest::Client, d: &Delivery) -> Result<(), ReadError> {
     let url = format!("{}{JOBS_LIST}", d.sei_base);
     let body = json!({"page": 0, "page_size": 1, "filter": {}});
     let (status, text) = post(client, d, &url, &body).await?;

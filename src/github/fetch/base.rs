@@ -11,9 +11,9 @@
 //! together, then together the runs their `success` statuses name (to know their workflow);
 //! then the compare. Every environment at once.
 
-use super::commits::Range;
 use super::deployments::{Deployed, Early};
-use super::{permission_hint, short, Found, Plan, SharedRun};
+use super::{short, Found, Plan, SharedRun};
+use crate::github::error::Error;
 use crate::github::source::Source;
 use crate::map::commits;
 use crate::map::deployments::{self as rules, Base, BASE_BATCH, MAX_BASE_CANDIDATES};
@@ -24,6 +24,9 @@ use tokio::sync::oneshot;
 /// Deployments to an environment asked in the guess, before the statuses say which is this
 /// attempt's: one page; the search reads on from the oldest when it needs more.
 const GUESS_LIMIT: usize = rules::ENVIRONMENT_PAGE as usize;
+
+/// A range compared: its base, and the newest commits of `base...head` with their count.
+pub(super) type Range = (String, (Vec<String>, u64));
 
 /// What the search for the deployments' bases found.
 pub(super) enum Bases {
@@ -57,7 +60,7 @@ pub(super) async fn bases<F, D>(
     deployed: SharedRun<D>,
 ) -> Bases
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
     D: std::future::Future<Output = Found<Deployed>>,
 {
     let counted = early.await.unwrap_or_default();
@@ -118,7 +121,7 @@ where
                 return Bases::Failed(Note::warning(format!(
                     "could not find the previous deployment to `{env}` ({e}): the commits \
                      count from the previous success of the run's kind{}",
-                    permission_hint(&e, "deployments: read` and `actions: read")
+                    e.hint("deployments: read` and `actions: read")
                 )))
             }
         }
@@ -139,7 +142,7 @@ async fn find(
     ours: u64,
     run: &Run,
     guessed: Option<(Vec<Deployment>, bool)>,
-) -> Result<Result<Base, Miss>, String> {
+) -> Result<Result<Base, Miss>, Error> {
     let (mut pending, mut ended) = guessed.unwrap_or_default();
     let mut before = ours;
     let mut examined = 0;
@@ -215,7 +218,7 @@ pub(super) async fn commits(
             return Found::No(Some(Note::warning(format!(
                 "could not list the commits since the previous deployment ({e}): reporting \
                  the head commit only{}",
-                permission_hint(&e, "contents: read")
+                e.hint("contents: read")
             ))))
         }
     };

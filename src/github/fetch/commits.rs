@@ -5,10 +5,11 @@
 //! those since its previous success (the previous run of its lineage, guessed from the hint in
 //! round 1, then compared).
 
-use super::base::{self, Bases};
+use super::base::{self, Bases, Range};
 use super::deployments::{Deployed, Early};
 use super::guess::Guess;
-use super::{permission_hint, short, Found, Plan, SharedRun};
+use super::{short, Found, Plan, SharedRun};
+use crate::github::error::Error;
 use crate::github::source::Source;
 use crate::map::branch;
 use crate::map::commits::{self, Lineage, Previous, PreviousQuery, Want};
@@ -31,7 +32,7 @@ pub(super) async fn chain<F, T, D>(
     deployed: SharedRun<D>,
 ) -> Commits
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
     T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
     D: std::future::Future<Output = Found<Deployed>>,
 {
@@ -83,9 +84,6 @@ enum Step {
     },
 }
 
-/// A range compared: its base, and the newest commits of `base...head` with their count.
-pub(super) type Range = (String, (Vec<String>, u64));
-
 /// The commits since `step`'s base, compared, and the range (for a deployment with the same
 /// base).
 async fn compare(
@@ -113,11 +111,11 @@ async fn compare(
     }
 }
 
-fn fail(e: String) -> Found<(Vec<String>, String)> {
+fn fail(e: Error) -> Found<(Vec<String>, String)> {
     Found::No(Some(Note::warning(format!(
         "could not find the commits since the last successful run ({e}): reporting the head \
          commit only{}",
-        permission_hint(&e, "actions: read` and `contents: read")
+        e.hint("actions: read` and `contents: read")
     ))))
 }
 
@@ -129,7 +127,7 @@ async fn previous_success<F, T>(
     tag: SharedRun<T>,
 ) -> Step
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
     T: std::future::Future<Output = (Option<bool>, Option<Note>)>,
 {
     // From the hint: the lineage as far as it is known before any answer (a tag only when the
@@ -283,7 +281,7 @@ async fn none_before(
         )),
         Err(e) => Found::No(Some(Note::warning(format!(
             "could not list the merge queue's commits ({e}): reporting the head commit only{}",
-            permission_hint(&e, "contents: read")
+            e.hint("contents: read")
         )))),
     }
 }

@@ -2,7 +2,8 @@
 //! bounds the code uses: the table of `docs/mapping.md` (checked by `tests/docs.rs`), so the
 //! numbers there cannot drift from the constants here.
 
-use crate::github::client::{MAX_PAGES, PER_PAGE, STATUSES_PAGE};
+use crate::github::client::{MAX_PAGES, STATUSES_PAGE};
+use crate::github::pages::PER_PAGE;
 use crate::github::pages::{MAX_ARTIFACT_PAGES, MAX_WORKFLOW_PAGES};
 use crate::map::commits::{MAX_PREVIOUS_PAGES, PREVIOUS_PAGE};
 use crate::map::deployments::{

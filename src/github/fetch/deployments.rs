@@ -10,7 +10,8 @@
 //! deployments while the statuses are read.
 
 use super::guess::Guess;
-use super::{permission_hint, short, Found, Plan, SharedRun};
+use super::{short, Found, Plan, SharedRun};
+use crate::github::error::Error;
 use crate::github::source::Source;
 use crate::map::commits::Mode;
 use crate::map::deployments::{self, Attempt, Linked};
@@ -45,7 +46,7 @@ pub(super) async fn chain<F>(
     early: oneshot::Sender<Early>,
 ) -> Found<Deployed>
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
 {
     // The hint of a step inside the run knows no creation time: every page of the commit's.
     let guess = Guess::ask(
@@ -59,13 +60,13 @@ where
     let (Some(sha), Some(run_id)) = (run.head_sha.clone(), run.id) else {
         return Found::No(None);
     };
-    let fail = |e: String| {
+    let fail = |e: Error| {
         Found::No(Some(Note::warning(format!(
             "could not read the deployments of {} ({e}): the environments this run deployed \
              to are not known (`ci-cd: auto` cannot see them, no `deployed_to:` parameter, the \
              commits count from the previous success of the run's kind){}",
             short(&sha),
-            permission_hint(&e, "deployments: read")
+            e.hint("deployments: read")
         ))))
     };
     let since = deployments::since(&run);

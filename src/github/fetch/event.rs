@@ -1,7 +1,7 @@
 //! `commits: event`: the commits of the run's own event (a push's, a pull request's or a merge
 //! group's range), compared when the event only names its ends.
 
-use super::{permission_hint, short, Found, Plan};
+use super::{short, Found, Plan};
 use crate::github::source::Source;
 use crate::map::commits::{self, EventCommits};
 use crate::model::{Note, Repo};
@@ -38,7 +38,7 @@ pub(super) async fn commits(
             Err(e) => Found::No(Some(Note::warning(format!(
                 "could not list the commits of the {name} event ({e}): reporting the head \
                  commit only{}",
-                permission_hint(&e, "contents: read")
+                e.hint("contents: read")
             )))),
         },
         EventCommits::None(why) => Found::No(Some(Note::info(why))),

@@ -3,19 +3,20 @@
 //! answered, and used only when the run, once read, says the same; else asked again with what
 //! the run says. A wrong guess costs one request, never a wrong answer.
 
+use crate::github::error::Error;
 use std::future::Future;
 
 /// The answer to a guessed request, and what it was asked for.
-pub struct Guess<K, T> {
-    asked: Option<(K, Result<T, String>)>,
+pub(super) struct Guess<K, T, E = Error> {
+    asked: Option<(K, Result<T, E>)>,
 }
 
-impl<K: Clone, T> Guess<K, T> {
+impl<K: Clone, T, E> Guess<K, T, E> {
     /// Asks `ask(key)` when the hint gives a key; nothing otherwise.
-    pub async fn ask<F, Fut>(key: Option<K>, ask: F) -> Guess<K, T>
+    pub(super) async fn ask<F, Fut>(key: Option<K>, ask: F) -> Guess<K, T, E>
     where
         F: FnOnce(K) -> Fut,
-        Fut: Future<Output = Result<T, String>>,
+        Fut: Future<Output = Result<T, E>>,
     {
         let asked = match key {
             Some(k) => {
@@ -28,12 +29,12 @@ impl<K: Clone, T> Guess<K, T> {
     }
 
     /// What the guess was asked for, when the hint gave something.
-    pub fn key(&self) -> Option<&K> {
+    pub(super) fn key(&self) -> Option<&K> {
         self.asked.as_ref().map(|(k, _)| k)
     }
 
     /// The answer, when the guess `fits` what the run says and GitHub answered it.
-    pub fn take_if(self, fits: impl FnOnce(&K) -> bool) -> Option<T> {
+    pub(super) fn take_if(self, fits: impl FnOnce(&K) -> bool) -> Option<T> {
         match self.asked {
             Some((k, Ok(answer))) if fits(&k) => Some(answer),
             _ => None,
@@ -41,13 +42,13 @@ impl<K: Clone, T> Guess<K, T> {
     }
 
     /// The guessed answer when it fits, else `ask()` (with what the run says).
-    pub async fn or_ask<Fut>(
+    pub(super) async fn or_ask<Fut>(
         self,
         fits: impl FnOnce(&K) -> bool,
         ask: impl FnOnce() -> Fut,
-    ) -> Result<T, String>
+    ) -> Result<T, E>
     where
-        Fut: Future<Output = Result<T, String>>,
+        Fut: Future<Output = Result<T, E>>,
     {
         match self.take_if(fits) {
             Some(answer) => Ok(answer),
@@ -82,7 +83,7 @@ mod tests {
         let got = block(g.or_ask(|k| *k == "def", || ask("def"))).unwrap();
         assert_eq!((got.as_str(), asked.get()), ("answer for def", 3));
         // A guess GitHub refused is asked again.
-        let g: Guess<&str, String> = block(Guess::ask(Some("abc"), |_| async {
+        let g: Guess<&str, String, String> = block(Guess::ask(Some("abc"), |_| async {
             Err("GitHub answered 502".to_owned())
         }));
         assert_eq!(g.take_if(|_| true), None);

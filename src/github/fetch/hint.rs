@@ -4,12 +4,17 @@
 
 use crate::env::RunnerEnv;
 use crate::model::event::Event;
+use crate::model::RunRef;
 use crate::model::{Repository, Run};
-use crate::target::RunRef;
 
 /// The hint for `target`: the run in a `workflow_run` event, or, for the run the step is part
 /// of, what the runner's variables and event say; `None` otherwise.
-pub fn hint(target: &RunRef, env: &RunnerEnv, event: Option<&Event>, own: bool) -> Option<Run> {
+pub(crate) fn hint(
+    target: &RunRef,
+    env: &RunnerEnv,
+    event: Option<&Event>,
+    own: bool,
+) -> Option<Run> {
     if let Some(up) = event.and_then(|e| e.workflow_run.as_ref()) {
         if up.id == Some(target.id) {
             return Some(up.clone());
@@ -68,14 +73,14 @@ mod tests {
     use super::*;
     use crate::map::commits::{self as commit_rules, Lineage};
     use crate::model::Repo;
-    use crate::target::Source;
+    use crate::model::RunSource;
 
     fn target(attempt: Option<u64>) -> RunRef {
         RunRef {
             repo: Repo::parse("acme/api").unwrap(),
             id: 900,
             attempt,
-            source: Source::Environment,
+            source: RunSource::Environment,
         }
     }
 

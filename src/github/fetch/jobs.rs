@@ -2,13 +2,14 @@
 //! step runs inside the attempt), and, once a job has failed, the workflow file that says
 //! whether it may (`continue-on-error`, judged in [`may_fail`]).
 
-use super::{permission_hint, short, MePlan, Plan, SharedRun};
-use crate::github::client::{GitHub, MAX_PAGES, PER_PAGE};
+use super::{short, MePlan, Plan, SharedRun};
+use crate::github::client::{GitHub, MAX_PAGES};
+use crate::github::error::Error;
+use crate::github::pages::PER_PAGE;
 use crate::github::source::Source;
 use crate::map::deployments::Attempt;
 use crate::map::{may_fail, me};
-use crate::model::{Job, Note, Repo, Run};
-use crate::target::RunRef;
+use crate::model::{Job, Note, Repo, Run, RunRef};
 use futures_util::future::join;
 use std::time::Instant;
 use tokio::sync::oneshot;
@@ -23,9 +24,9 @@ pub(super) async fn chain<F>(
     plan: &Plan<'_>,
     run: SharedRun<F>,
     attempt: oneshot::Sender<Attempt>,
-) -> Result<JobsRead, String>
+) -> Result<JobsRead, Error>
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
 {
     let read = read(gh, src, target, plan, run).await;
     if let Ok((run, jobs, ..)) = &read {
@@ -41,26 +42,25 @@ async fn read<F>(
     target: &RunRef,
     plan: &Plan<'_>,
     run: SharedRun<F>,
-) -> Result<JobsRead, String>
+) -> Result<JobsRead, Error>
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
 {
-    let err = |e: anyhow::Error| format!("{e:#}");
     let (run, path, first) = match target.attempt {
         Some(n) => {
             let path = GitHub::jobs_path(target, n);
             let (run, first) = join(run, gh.jobs_page(target, &path, 1)).await;
-            (run?, path, first.map_err(err)?)
+            (run?, path, first?)
         }
         None => {
             let run = run.await?;
             let path = GitHub::jobs_path(target, run.run_attempt.unwrap_or(1));
-            let first = gh.jobs_page(target, &path, 1).await.map_err(err)?;
+            let first = gh.jobs_page(target, &path, 1).await?;
             (run, path, first)
         }
     };
     let listed = first.total_count.unwrap_or(first.jobs.len() as u64);
-    let jobs = gh.rest_of_jobs(target, &path, first).await.map_err(err)?;
+    let jobs = gh.rest_of_jobs(target, &path, first).await?;
     let mut notes = Vec::new();
     let cap = MAX_PAGES * PER_PAGE;
     if listed > cap && (jobs.len() as u64) < listed {
@@ -178,7 +178,7 @@ async fn settle(
             Ok(None) => {} // 304 for every page: nothing changed.
             Err(e) => {
                 notes.push(Note::warning(format!(
-                    "could not read the jobs again ({e:#}): reporting them as first read"
+                    "could not read the jobs again ({e}): reporting them as first read"
                 )));
                 break;
             }
@@ -204,12 +204,13 @@ fn failed_jobs(jobs: &[Job], me: Option<u64>, i_failed: bool) -> Vec<(u64, Strin
 }
 
 /// The workflow file's jobs at the run's head commit, and what was read, for the log:
-/// `` `.github/workflows/ci.yml` at 607e6cc ``.
+/// `` `.github/workflows/ci.yml` at 607e6cc ``. When it cannot be read: why, and the permission
+/// it needs when GitHub refused.
 async fn workflow_jobs(
     src: &dyn Source,
     repo: &Repo,
     run: &Run,
-) -> (String, Result<Vec<may_fail::WorkflowJob>, String>) {
+) -> (String, Result<Vec<may_fail::WorkflowJob>, (String, String)>) {
     let path = run
         .path
         .as_deref()
@@ -217,39 +218,33 @@ async fn workflow_jobs(
         .unwrap_or_default();
     let sha = run.head_sha.as_deref().unwrap_or_default();
     let source = format!("`{path}` at {}", short(sha));
+    let unread = |why: String| (why, String::new());
     if !path.starts_with(".github/workflows/") || sha.is_empty() {
-        return (
-            source,
-            Err("the run names no workflow file to read".to_owned()),
-        );
+        let why = "the run names no workflow file to read".to_owned();
+        return (source, Err(unread(why)));
     }
     let read = match src.contents(repo, path, sha).await {
         Ok(file) => file
             .text()
             .ok_or_else(|| "GitHub sent no text for it".to_owned())
-            .and_then(|text| may_fail::jobs_of(&text)),
-        Err(e) => Err(e),
+            .and_then(|text| may_fail::jobs_of(&text))
+            .map_err(unread),
+        Err(e) => Err((e.to_string(), e.hint("contents: read"))),
     };
     (source, read)
 }
 
 /// What the workflow file says of the failed jobs (see [`may_fail::judge_failures`]), or, when
-/// it could not be read, why the reporter cannot tell.
+/// it could not be read, why the reporter cannot tell ([`may_fail::unread`]).
 fn judge_failures(
     failed: &[(u64, String)],
-    (source, file): (String, Result<Vec<may_fail::WorkflowJob>, String>),
+    (source, file): (String, Result<Vec<may_fail::WorkflowJob>, (String, String)>),
 ) -> (Vec<u64>, Vec<Note>) {
     match file {
         Ok(jobs) => may_fail::judge_failures(failed, &jobs, &source),
-        Err(e) => (
+        Err((why, hint)) => (
             Vec::new(),
-            vec![Note::warning(format!(
-                "could not tell whether the failed job(s) {} may fail (`continue-on-error`): \
-                 reading {source} failed ({e}); they count as failures, while GitHub may \
-                 conclude the run `success`{}",
-                may_fail::quoted(failed.iter().map(|(_, n)| n)),
-                permission_hint(&e, "contents: read")
-            ))],
+            vec![may_fail::unread(failed, &source, &why, &hint)],
         ),
     }
 }

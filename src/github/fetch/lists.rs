@@ -1,10 +1,9 @@
 //! Two lists read whole, each only when asked for: the repository's workflows (job identity:
 //! files that share a `name:`) and the artifacts the run uploaded (`include-workflow-artifacts`).
 
-use super::{permission_hint, Found, Plan};
+use super::{Found, Plan};
 use crate::github::source::Source;
-use crate::model::{Artifact, Note, Repo, Workflow};
-use crate::target::RunRef;
+use crate::model::{Artifact, Note, Repo, RunRef, Workflow};
 
 /// Job identity: the repository's workflows, unless `job-full-name` is given.
 pub(super) async fn workflows(
@@ -21,7 +20,7 @@ pub(super) async fn workflows(
             "could not list the repository's workflows ({e}): the job is named \
              `<owner>/<repo>/<workflow name>` without telling apart workflow files that share \
              a name{}",
-            permission_hint(&e, "actions: read")
+            e.hint("actions: read")
         )))),
     }
 }

@@ -51,27 +51,26 @@ mod remember;
 mod tag;
 
 use super::client::GitHub;
+use super::error::Error;
 use super::source::Source;
+use crate::config::SendSettings;
 use crate::map::{self, cicd, commits as commit_rules};
 use crate::model::event::Event;
-use crate::model::{Lookups, Note, Run, RunData};
-use crate::payload::Artifact as DeclaredArtifact;
-use crate::target::RunRef;
+use crate::model::{Lookups, Note, Run, RunData, RunRef};
 use futures_util::future::{join, join4, FutureExt};
 use std::time::Duration;
 
 pub use costs::costs;
-pub use hint::hint;
+pub(crate) use hint::hint;
 
 /// What to read besides the run and its jobs.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     pub commits: commit_rules::Mode,
     /// The reported run's own event (only when the step runs inside that run).
     pub own_event: Option<&'a Event>,
     /// What is known of the run before reading it.
     pub hint: Option<Run>,
     pub ci_cd: cicd::Setting,
-    pub declared: &'a [DeclaredArtifact],
     pub workflow_artifacts: bool,
     /// Read the repository's workflows, to tell files with the same `name:` apart (not needed
     /// when `job-full-name` is given).
@@ -85,7 +84,26 @@ pub struct Plan<'a> {
     pub cd_environments: &'a cicd::Environments,
 }
 
-pub struct MePlan {
+impl<'a> Plan<'a> {
+    /// What `send` asks to read of any run: no event, no hint, not the reporter's own attempt,
+    /// no default branch known. The caller adds what it knows of the run.
+    pub(crate) fn new(send: &'a SendSettings) -> Plan<'a> {
+        let m = &send.mapping;
+        Plan {
+            commits: send.commits,
+            own_event: None,
+            hint: None,
+            ci_cd: m.ci_cd,
+            workflow_artifacts: send.include_workflow_artifacts,
+            workflows: m.overrides.job_full_name.is_none(),
+            me: None,
+            default_branch: None,
+            cd_environments: &m.cd_environments,
+        }
+    }
+}
+
+pub(crate) struct MePlan {
     /// `job-status` says the reporter's own job failed.
     pub job_failed: bool,
     pub check_run_id: Option<u64>,
@@ -95,30 +113,27 @@ pub struct MePlan {
 
 /// Reads the run and its jobs with `gh`, and whatever `plan` asks for from `src` (`gh` itself,
 /// or a cache over it).
-pub async fn fetch(
+pub(crate) async fn fetch(
     gh: &GitHub,
     src: &dyn Source,
     target: &RunRef,
     plan: &Plan<'_>,
-) -> Result<RunData, String> {
+) -> Result<RunData, Error> {
     fetch_from(gh, src, target, None, plan).await
 }
 
 /// [`fetch`], from the run when the caller already has it (the attempt `target` names, as a
 /// listing of runs shows it): then the run is not asked for, and the jobs are asked at once.
-pub async fn fetch_from(
+pub(crate) async fn fetch_from(
     gh: &GitHub,
     src: &dyn Source,
     target: &RunRef,
     known_run: Option<Run>,
     plan: &Plan<'_>,
-) -> Result<RunData, String> {
+) -> Result<RunData, Error> {
     let run = match known_run {
         Some(r) => futures_util::future::ready(Ok(r)).left_future(),
-        None => gh
-            .run(target)
-            .map(|r| r.map_err(|e| format!("{e:#}")))
-            .right_future(),
+        None => gh.run(target).right_future(),
     }
     .shared();
     let repo = &target.repo;
@@ -201,31 +216,4 @@ type SharedRun<F> = futures_util::future::Shared<F>;
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(7)]
-}
-
-/// `: give the token `<permission>`` when GitHub refused for lack of one.
-fn permission_hint(error: &str, permission: &str) -> String {
-    if error.contains(" 403 ")
-        || error.contains(" 404 ")
-        || error.contains("answered 403")
-        || error.contains("answered 404")
-    {
-        format!(" (give `github-token` the `{permission}` permission)")
-    } else {
-        String::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn permission_hints_only_for_refusals() {
-        assert!(
-            permission_hint("GitHub answered 403 for /x: no", "contents: read")
-                .contains("`contents: read`")
-        );
-        assert_eq!(permission_hint("timed out", "contents: read"), "");
-    }
 }

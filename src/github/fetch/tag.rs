@@ -3,7 +3,8 @@
 //! GitHub's refs tell which (`GET .../git/matching-refs/tags/{head}`, one small answer).
 
 use super::guess::Guess;
-use super::{permission_hint, Plan, SharedRun};
+use super::{Plan, SharedRun};
+use crate::github::error::Error;
 use crate::github::source::Source;
 use crate::map::branch;
 use crate::model::{Note, Repo, Run};
@@ -18,7 +19,7 @@ pub(super) async fn chain<F>(
     run: SharedRun<F>,
 ) -> (Option<bool>, Option<Note>)
 where
-    F: std::future::Future<Output = Result<Run, String>>,
+    F: std::future::Future<Output = Result<Run, Error>>,
 {
     if plan.own_event.is_some() {
         return (None, None);
@@ -49,7 +50,7 @@ where
             Some(Note::warning(format!(
                 "could not tell whether `{head}` is a tag or a branch ({e}): reported as a \
                  branch{}",
-                permission_hint(&e, "contents: read")
+                e.hint("contents: read")
             ))),
         ),
     }

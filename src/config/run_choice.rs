@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long to wait, by default, for the other jobs of the run the reporter is in to settle.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The checked run inputs.
 #[derive(Debug, Clone, Default)]
-pub struct RunChoice {
+pub(crate) struct RunChoice {
     pub run_id: Option<u64>,
     pub run_attempt: Option<u64>,
     pub repository: Option<Repo>,
@@ -29,14 +29,14 @@ pub struct RunChoice {
 /// A run's address as the browser shows it:
 /// `https://<server>/<owner>/<repo>/actions/runs/<id>[/attempts/<n>][/job/<id>][?…][#…]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunUrl {
+pub(crate) struct RunUrl {
     pub repo: Repo,
     pub id: u64,
     pub attempt: Option<u64>,
 }
 
 /// Reads a pasted run URL; `None` for anything else.
-pub fn run_url(text: &str) -> Option<RunUrl> {
+pub(crate) fn run_url(text: &str) -> Option<RunUrl> {
     let url = reqwest::Url::parse(text.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
@@ -56,7 +56,7 @@ pub fn run_url(text: &str) -> Option<RunUrl> {
 }
 
 /// Checks the run inputs.
-pub fn load(args: &RunArgs, p: &mut Problems) -> RunChoice {
+pub(crate) fn load(args: &RunArgs, p: &mut Problems) -> RunChoice {
     let pasted = given(&args.run_id).and_then(run_url);
     let run_id = match &pasted {
         Some(u) => Some(u.id),
