@@ -18,8 +18,9 @@ use crate::model::Run;
 
 const MERGE_QUEUE_PREFIX: &str = "gh-readonly-queue/";
 
-/// Events whose run can be for a tag that the run does not name as one: GitHub's refs tell.
-pub const TAG_EVENTS: &[&str] = &["push", "create"];
+/// Events whose run can be for a tag that the run does not name as one: GitHub's refs tell (a
+/// tag pushed or created, a manual run started on a tag).
+pub const TAG_EVENTS: &[&str] = &["push", "create", "workflow_dispatch"];
 
 /// The branch name to report for `run`. `own_event` is the run's own event when known;
 /// `head_is_tag` what GitHub's refs say of `head_branch` when it was looked up.
@@ -96,10 +97,11 @@ pub fn merge_queue_base_sha(head: &str) -> Option<&str> {
     (sha.len() >= 7 && sha.chars().all(|c| c.is_ascii_hexdigit())).then_some(sha)
 }
 
-/// The tag the run's own event is about: a tag push, a tag created, a release.
+/// The tag the run's own event is about: a tag push, a tag created, a manual run on a tag, a
+/// release.
 fn tag_of<'a>(event_name: &str, event: &'a Event) -> Option<&'a str> {
     match event_name {
-        "push" | "create" => event
+        "push" | "create" | "workflow_dispatch" => event
             .git_ref
             .as_deref()
             .and_then(|r| r.strip_prefix("refs/tags/"))
@@ -221,8 +223,23 @@ mod tests {
         // The run's own event outranks the look-up, and other events are never tags by it.
         let e = event(r#"{"ref":"refs/heads/v1.1"}"#);
         assert_eq!(name(&r, Some(&e), Some(true)).as_deref(), Some("v1.1"));
-        let dispatch = run("workflow_dispatch", "v1.1", "acme/api");
-        assert_eq!(tag(&dispatch, None, Some(true)), None);
+        let schedule = run("schedule", "v1.1", "acme/api");
+        assert_eq!(tag(&schedule, None, Some(true)), None);
+    }
+
+    #[test]
+    fn a_manual_run_on_a_tag_is_for_the_tag_in_both_modes() {
+        let r = run("workflow_dispatch", "v1.2", "acme/api");
+        let e = event(r#"{"ref":"refs/tags/v1.2","inputs":{"environment":"production"}}"#);
+        assert_eq!(name(&r, Some(&e), None).as_deref(), Some("refs/tags/v1.2"));
+        assert_eq!(
+            name(&r, None, Some(true)).as_deref(),
+            Some("refs/tags/v1.2")
+        );
+        let e = event(r#"{"ref":"refs/heads/release/2.0"}"#);
+        let r = run("workflow_dispatch", "release/2.0", "acme/api");
+        assert_eq!(name(&r, Some(&e), None).as_deref(), Some("release/2.0"));
+        assert_eq!(name(&r, None, Some(false)).as_deref(), Some("release/2.0"));
     }
 
     #[test]
