@@ -130,15 +130,28 @@ pub(crate) fn run<C: Command>(command: &C, env: &RunnerEnv) -> u8 {
 
 /// A panic is a bug. Whatever the build does next (the release build aborts, which no
 /// `catch_unwind` survives), the process says so in an error annotation and exits with `code`:
-/// a report fails the workflow only as `fail-on-error` says.
+/// a report fails the workflow only as `fail-on-error` says. The panic's message goes through
+/// the runner's writer like every other line (redacted, escaped): it may quote outside text.
 fn exit_on_panic(runner: &Runner, code: u8) {
     let runner = runner.clone();
-    let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        report(info); // The panic message, on stderr.
-        runner.error("sei-cicd stopped on an internal error (a bug: please report it)");
+        runner.error(&panic_message(
+            info.payload(),
+            info.location().map(|l| (l.file(), l.line())),
+        ));
         std::process::exit(code.into());
     }));
+}
+
+/// `sei-cicd stopped on an internal error at src/x.rs:12 (a bug: please report it): <message>`.
+fn panic_message(payload: &(dyn std::any::Any + Send), at: Option<(&str, u32)>) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let at = at.map_or_else(String::new, |(file, line)| format!(" at {file}:{line}"));
+    format!("sei-cicd stopped on an internal error{at} (a bug: please report it): {what}")
 }
 
 /// How a command that reports runs ended, for its exit code.
@@ -169,6 +182,22 @@ pub(crate) fn exit_code(in_actions: bool, fail_on_error: Option<bool>, ending: E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_one_error_line_of_the_writer_with_its_message() {
+        let m = panic_message(&"index out of range", Some(("src/map/mod.rs", 12)));
+        assert_eq!(
+            m,
+            "sei-cicd stopped on an internal error at src/map/mod.rs:12 (a bug: please report \
+             it): index out of range"
+        );
+        let owned: String = "job `x\n::add-mask::y`".into();
+        let m = panic_message(&owned, None);
+        assert!(m.ends_with("job `x\n::add-mask::y`"), "{m}");
+        // The writer escapes it: no line of it can start a workflow command.
+        let line = crate::runner::command("error", &[], &m);
+        assert!(!line.trim_end().contains('\n'), "{line}");
+    }
 
     #[test]
     fn a_workflow_is_never_failed_by_default_a_terminal_always_knows() {
