@@ -3,7 +3,7 @@
 //! the summary, and never start a line of the table.
 
 use super::compare::{Counts, Expected, Verdict};
-use crate::backfill::progress::thousands;
+use crate::backfill::tally::thousands;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
