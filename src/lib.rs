@@ -19,7 +19,6 @@ pub mod env;
 pub mod github;
 pub mod http;
 pub mod instance;
-pub mod json;
 pub mod keep;
 pub mod map;
 pub mod model;
