@@ -17,6 +17,7 @@ pub mod config;
 pub mod delivery;
 pub mod env;
 pub mod github;
+pub mod glob;
 pub mod http;
 pub mod instance;
 pub mod keep;
