@@ -173,7 +173,7 @@ pub fn build(
         payload.job_full_name,
         payload.build_number,
         payload.result,
-        map::time::human(payload.duration),
+        crate::time::human_ms(payload.duration),
         payload.job_run.stages.len(),
         body.len() as f64 / 1000.0
     ));

@@ -24,7 +24,7 @@
 
 use crate::github::client::GitHub;
 use crate::model::{Repo, Run};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashSet;
 
@@ -49,7 +49,11 @@ pub fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) -> String
     let enc = crate::github::client::encode;
     let mut s = format!(
         "status=completed&created={}",
-        enc(&format!("{}..{}", stamp(from), stamp(to)))
+        enc(&format!(
+            "{}..{}",
+            crate::time::stamp(from),
+            crate::time::stamp(to)
+        ))
     );
     if let Some(b) = &q.branch {
         s.push_str(&format!("&branch={}", enc(b)));
@@ -129,10 +133,6 @@ pub fn covers(
 /// cannot be past it.
 pub fn still_covers(w: &crate::backfill::state::Watch, since: DateTime<Utc>) -> bool {
     w.since <= since && w.oldest.is_none_or(|o| o < since)
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// `[from, to]` cut into slices of equal length, oldest first, that together hold `total` runs

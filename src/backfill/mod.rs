@@ -286,12 +286,8 @@ fn opening(select: &crate::config::backfill::Selection, repos: &select::Reposito
             0 => String::new(),
             n => format!("; {n} left out by include/exclude"),
         },
-        select
-            .since
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        select
-            .until
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        crate::time::stamp(select.since),
+        crate::time::stamp(select.until),
         if select.workflows.is_empty() {
             String::new()
         } else {
@@ -363,7 +359,7 @@ impl Ctx<'_> {
                 "GitHub: {} requests, {} left until {}",
                 self.gh.requests(),
                 r.remaining,
-                pace::clock(r.reset)
+                crate::time::clock(r.reset)
             ),
             None => format!("GitHub: {} requests", self.gh.requests()),
         };
@@ -544,7 +540,7 @@ impl Ctx<'_> {
             .unwrap_or_else(|| "(earlier attempt)".into());
         let created = run
             .and_then(|r| r.created_at)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .map(crate::time::stamp)
             .unwrap_or_default();
         let url = run.and_then(|r| r.html_url.clone()).unwrap_or_default();
         // Workflow names and URLs come from the listing (a fork's included): one writer.

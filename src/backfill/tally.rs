@@ -244,7 +244,7 @@ impl Tally {
                 "; the token has {} of {} left until {}",
                 thousands(r.remaining),
                 thousands(r.limit),
-                super::pace::clock(r.reset)
+                crate::time::clock(r.reset)
             ),
             None => String::new(),
         };
@@ -252,7 +252,7 @@ impl Tally {
             d if d.is_zero() => String::new(),
             d => format!(
                 "; waited {} for the rate limit to reset",
-                crate::retry::human(d)
+                crate::time::human(d)
             ),
         };
         format!(
@@ -271,14 +271,14 @@ impl Tally {
             out.push(Said::Info(format!(
                 "Done in {}: {} run attempts found, {} of them already delivered (dry run: \
                  nothing sent).",
-                crate::retry::human(e.elapsed),
+                crate::time::human(e.elapsed),
                 thousands(c.found),
                 thousands(c.already)
             )));
         } else {
             out.push(Said::Info(format!(
                 "Done in {}: {}.",
-                crate::retry::human(e.elapsed),
+                crate::time::human(e.elapsed),
                 line(c)
             )));
         }
@@ -449,7 +449,7 @@ pub fn markdown(e: &Ending) -> String {
         md,
         "{} in {}, {:.0} run attempts a minute. {}\n",
         thousands(c.done()),
-        crate::retry::human(e.elapsed),
+        crate::time::human(e.elapsed),
         per_minute(c.delivered + c.failed + c.skipped, e.elapsed),
         e.budget
     );

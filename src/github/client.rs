@@ -369,10 +369,7 @@ impl GitHub {
         }
         if let Some(t) = q.created_before {
             path.push_str("&created=");
-            path.push_str(&encode(&format!(
-                "<{}",
-                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            )));
+            path.push_str(&encode(&format!("<{}", crate::time::stamp(t))));
         }
         path.push_str(&format!(
             "&exclude_pull_requests=true&per_page={per_page}&page={page}"
@@ -766,7 +763,7 @@ impl GitHub {
             Err(_) => Err((
                 anyhow!(
                     "the GitHub API did not answer {path} within {}",
-                    retry::human(limit)
+                    crate::time::human(limit)
                 ),
                 again,
             )),
@@ -776,8 +773,12 @@ impl GitHub {
     /// The error of a request that never succeeded: a final answer as it was (see
     /// [`Self::explain`]), else what was tried and why it stopped.
     fn gave_up(&self, f: Failed<anyhow::Error>) -> anyhow::Error {
-        let tries = format!("{} attempt(s) in {}", f.attempts, retry::human(f.elapsed));
-        let timeout = retry::human(self.policy.timeout);
+        let tries = format!(
+            "{} attempt(s) in {}",
+            f.attempts,
+            crate::time::human(f.elapsed)
+        );
+        let timeout = crate::time::human(self.policy.timeout);
         let api = f.error.downcast_ref::<ApiError>();
         match (f.stop, api) {
             (Stop::Final, _) => f.error,
@@ -787,7 +788,7 @@ impl GitHub {
                     "GitHub's API rate limit for `github-token` is used up until {at} (in {}), \
                      past the `timeout` of {timeout}: report this run later (`run-id`), or use a \
                      token with its own limit",
-                    retry::human(wait)
+                    crate::time::human(wait)
                 )
             }
             (Stop::Deadline { asked: Some(wait) }, Some(api)) => anyhow!(
@@ -796,7 +797,7 @@ impl GitHub {
                 api.status,
                 self.shared.api_url,
                 api.shown_path(),
-                retry::human(wait),
+                crate::time::human(wait),
                 api.message
             ),
             (Stop::Deadline { .. }, _) => anyhow!(
@@ -873,8 +874,7 @@ impl ApiError {
 
     /// When the used-up rate limit resets, as `HH:MM:SS UTC`.
     fn reset_clock(&self) -> Option<String> {
-        let at = chrono::DateTime::from_timestamp(i64::try_from(self.limit_reset?).ok()?, 0)?;
-        Some(at.format("%H:%M:%S UTC").to_string())
+        Some(crate::time::clock(self.limit_reset?))
     }
 }
 
