@@ -7,7 +7,6 @@
 use crate::config::{Delivery, SendSettings};
 use crate::delivery;
 use crate::env::RunnerEnv;
-use crate::json;
 use crate::keep::{self, Place};
 use crate::map;
 use crate::model::event::Event;
@@ -143,16 +142,16 @@ pub(crate) fn build(
     }
     let attempt = data.run.run_attempt.unwrap_or(1);
     drop(std::mem::take(&mut data.jobs));
-    let serialize = |p: &mut Payload| {
-        json::to_vec(p).map_err(|e| format!("could not serialize the payload: {e}"))
+    let serialize = |p: &Payload| {
+        serde_json::to_vec(p).map_err(|e| format!("could not serialize the payload: {e}"))
     };
-    let mut body = serialize(&mut payload)?;
+    let mut body = serialize(&payload)?;
     if let Some(limit) = shape.send.max_payload_bytes.filter(|&l| body.len() > l) {
         let fit = map::fit::fit(&mut payload, body.len(), limit);
         log.warning(&fit.describe(&payload.job_run.stages));
         if fit.changed() {
             drop(body);
-            body = serialize(&mut payload)?;
+            body = serialize(&payload)?;
         }
     }
     let steps: usize = payload.job_run.stages.iter().map(|s| s.steps.len()).sum();
@@ -161,7 +160,7 @@ pub(crate) fn build(
         payload.job_full_name,
         payload.build_number,
         payload.result,
-        map::time::human(payload.duration),
+        crate::time::human_ms(payload.duration),
         payload.job_run.stages.len(),
         body.len() as f64 / 1000.0
     ));

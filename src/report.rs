@@ -279,7 +279,10 @@ async fn report(
     let (outcome, payload) =
         pipeline::send(built, &route, pipeline::Keep::ForTheJob(env), runner, clock).await;
 
-    runner.info(&format!("Done in {} ms.", started.elapsed().as_millis()));
+    runner.info(&format!(
+        "Done in {}.",
+        crate::time::human(started.elapsed())
+    ));
     let shown = Shown {
         payload,
         timeline,
@@ -408,12 +411,12 @@ async fn fetch_live(
         n => format!(" ({n} answered `304 Not Modified`, free of the rate limit)"),
     };
     runner.info(&format!(
-        "Read \"{}\" #{} ({} jobs) from GitHub in {} requests{unchanged}, {} ms",
+        "Read \"{}\" #{} ({} jobs) from GitHub in {} requests{unchanged}, {}",
         data.run.name.as_deref().unwrap_or("?"),
         data.run.run_number.unwrap_or_default(),
         data.jobs.len(),
         gh.requests(),
-        started.elapsed().as_millis()
+        crate::time::human(started.elapsed())
     ));
     drop(gh);
     // Let the closed connections' tasks run and free their buffers before the mapping.

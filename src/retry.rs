@@ -91,7 +91,7 @@ impl Policy {
     ) -> String {
         format!(
             "{what}; trying again in {} (attempt {} of {})",
-            human(wait),
+            crate::time::human(wait),
             made + 1,
             self.max_attempts
         )
@@ -339,19 +339,6 @@ where
                 })
             }
         }
-    }
-}
-
-/// A length of time for a message: `850 ms`, `2.5 s`, `3m 20s`.
-pub(crate) fn human(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 100_000 {
-        let s = format!("{:.1}", d.as_secs_f64());
-        format!("{} s", s.trim_end_matches(".0"))
-    } else {
-        crate::time::human(i64::try_from(ms).unwrap_or(i64::MAX))
     }
 }
 
@@ -714,12 +701,5 @@ mod tests {
             let r = c.random();
             assert!((0.0..1.0).contains(&r), "{r}");
         }
-    }
-
-    #[test]
-    fn human_durations() {
-        assert_eq!(human(MS(850)), "850 ms");
-        assert_eq!(human(MS(2500)), "2.5 s");
-        assert_eq!(human(S(2)), "2 s");
     }
 }

@@ -322,7 +322,7 @@ pub(crate) async fn deliver(
                         Err(_) => {
                             key_suspect.set(false);
                             Failure::Transport {
-                                why: format!("no answer within {}", retry::human(limit)),
+                                why: format!("no answer within {}", crate::time::human(limit)),
                                 tls: false,
                             }
                         }
@@ -489,7 +489,7 @@ pub(crate) async fn instance(
     match tokio::time::timeout(limit, exchange).await {
         Ok(Ok((status, body))) => Instance::from_answer(status, &body),
         Ok(Err(e)) => Instance::Unchecked(crate::http::describe(&e)),
-        Err(_) => Instance::Unchecked(format!("no answer within {}", retry::human(limit))),
+        Err(_) => Instance::Unchecked(format!("no answer within {}", crate::time::human(limit))),
     }
 }
 
@@ -504,18 +504,18 @@ pub(crate) fn explain(failed: &Failed<Failure>, ctx: &Context) -> String {
         1 => "1 attempt".to_owned(),
         n => format!("{n} attempts"),
     };
-    let took = retry::human(failed.elapsed);
+    let took = crate::time::human(failed.elapsed);
     let stopped = match failed.stop {
         Stop::Final => String::new(),
         Stop::Attempts => format!(" (all {tries} of `max-attempts`, in {took})"),
         Stop::Deadline { asked: Some(wait) } => format!(
             " (after {tries}: SEI asked to wait {}, past the `timeout` of {})",
-            retry::human(wait),
-            retry::human(ctx.timeout)
+            crate::time::human(wait),
+            crate::time::human(ctx.timeout)
         ),
         Stop::Deadline { asked: None } => format!(
             " (after {tries}, when the `timeout` of {} ran out)",
-            retry::human(ctx.timeout)
+            crate::time::human(ctx.timeout)
         ),
     };
     let url_suffix = format!(" ({})", ctx.endpoint);

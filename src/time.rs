@@ -1,7 +1,11 @@
 //! Instants and spans in SEI's units: epoch milliseconds, ISO-8601 UTC with `Z`, and durations
 //! in milliseconds that are never negative (clocks and reused jobs make end < start happen).
+//! And how people read them: one duration format for every log line ([`human`]), the short form
+//! SEI's stage descriptions and the job summary keep ([`compact`]), one clock ([`clock`]) and
+//! one instant ([`stamp`]).
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::time::Duration;
 
 /// Epoch milliseconds.
 pub(crate) fn epoch_ms(t: DateTime<Utc>) -> i64 {
@@ -10,38 +14,7 @@ pub(crate) fn epoch_ms(t: DateTime<Utc>) -> i64 {
 
 /// `2024-12-22T17:11:31.000Z`: what the server's ISO-8601 instant parser takes.
 pub(crate) fn iso(t: DateTime<Utc>) -> String {
-    match iso_bytes(t) {
-        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
-        None => t.to_rfc3339_opts(SecondsFormat::Millis, true),
-    }
-}
-
-/// [`iso`] as 24 ASCII bytes, written by hand: a big run has one per step, and chrono's
-/// formatter costs ten times more. `None` for years outside 0..=9999 and for leap seconds,
-/// which [`iso`] leaves to chrono.
-pub(crate) fn iso_bytes(t: DateTime<Utc>) -> Option<[u8; 24]> {
-    let n = t.naive_utc();
-    let (date, clock) = (n.date(), n.time());
-    let (year, millis) = (date.year(), clock.nanosecond() / 1_000_000);
-    if !(0..=9999).contains(&year) || millis > 999 {
-        return None;
-    }
-    let mut b = *b"0000-00-00T00:00:00.000Z";
-    let mut pair = |at: usize, v: u32| {
-        b[at] = b'0' + (v / 10) as u8;
-        b[at + 1] = b'0' + (v % 10) as u8;
-    };
-    let year = year as u32;
-    pair(0, year / 100);
-    pair(2, year % 100);
-    pair(5, date.month());
-    pair(8, date.day());
-    pair(11, clock.hour());
-    pair(14, clock.minute());
-    pair(17, clock.second());
-    pair(20, millis / 10);
-    b[22] = b'0' + (millis % 10) as u8;
-    Some(b)
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// Milliseconds from `start` to `end`, clamped at zero.
@@ -49,8 +22,29 @@ pub(crate) fn span_ms(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
     (end - start).num_milliseconds().max(0)
 }
 
-/// `1h 02m 03s`, `2m 05s`, `850ms`: for logs and the job summary.
-pub(crate) fn human(ms: i64) -> String {
+/// A length of time in a log line (every one says durations this way): `850 ms`, `2.5 s`,
+/// `72 s`, then minutes from 100 s: `3m 20s`, `1h 02m 03s`.
+pub(crate) fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 100_000 {
+        let s = format!("{:.1}", d.as_secs_f64());
+        format!("{} s", s.trim_end_matches(".0"))
+    } else {
+        compact(i64::try_from(ms).unwrap_or(i64::MAX))
+    }
+}
+
+/// [`human`] of milliseconds (a payload's durations); negative ones are zero.
+pub(crate) fn human_ms(ms: i64) -> String {
+    human(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+}
+
+/// The short form of a duration in SEI's stage descriptions (`queued 5s`, which SEI stores:
+/// kept as it was) and in the job summary's run line, table and chart, which show the payload:
+/// `850ms`, `5s`, `1m 12s`, `1h 02m 03s`.
+pub(crate) fn compact(ms: i64) -> String {
     let ms = ms.max(0);
     if ms < 1000 {
         return format!("{ms}ms");
@@ -61,6 +55,20 @@ pub(crate) fn human(ms: i64) -> String {
         (0, m, s) => format!("{m}m {s:02}s"),
         (h, m, s) => format!("{h}h {m:02}m {s:02}s"),
     }
+}
+
+/// A time of day in a log line, for what happens within the hour (a rate limit's reset):
+/// `17:11:31 UTC`, from epoch seconds.
+pub(crate) fn clock(epoch: u64) -> String {
+    DateTime::from_timestamp(i64::try_from(epoch).unwrap_or(0), 0)
+        .map(|t| t.format("%H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// An instant to the second, `2024-12-22T17:11:31Z`: in log lines (a window, a run's
+/// creation), the state file, and GitHub's `created` filter, which reads it as written.
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]
@@ -79,45 +87,33 @@ mod tests {
     }
 
     #[test]
-    fn iso_matches_chrono_everywhere() {
-        use chrono::TimeZone;
-        let mut t = Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap();
-        // Every ~9.7 days and an odd number of milliseconds, over two centuries, then
-        // every day around a few leap years and century boundaries.
-        for _ in 0..8000 {
-            assert_eq!(iso(t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
-            t += chrono::Duration::milliseconds(839_999_937);
-        }
-        for start in [1896, 1900, 1999, 2000, 2024, 2100] {
-            let mut t = Utc.with_ymd_and_hms(start, 1, 1, 23, 59, 59).unwrap();
-            for _ in 0..800 {
-                assert_eq!(iso(t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
-                t += chrono::Duration::milliseconds(86_400_001);
-            }
-        }
-        for t in [
-            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(0, 2, 29, 12, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
-            Utc.with_ymd_and_hms(-1, 6, 1, 0, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
-            // A leap second, which chrono keeps as 1,500 ms past 23:59:59.
-            Utc.from_utc_datetime(
-                &chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
-                    .unwrap()
-                    .and_hms_milli_opt(23, 59, 59, 1_500)
-                    .unwrap(),
-            ),
-        ] {
-            assert_eq!(iso(t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
-        }
+    fn human_durations() {
+        assert_eq!(compact(-5), "0ms");
+        assert_eq!(compact(850), "850ms");
+        assert_eq!(compact(74_000), "1m 14s");
+        assert_eq!(compact(3_723_000), "1h 02m 03s");
     }
 
     #[test]
-    fn human_durations() {
-        assert_eq!(human(-5), "0ms");
-        assert_eq!(human(850), "850ms");
-        assert_eq!(human(74_000), "1m 14s");
-        assert_eq!(human(3_723_000), "1h 02m 03s");
+    fn log_durations() {
+        let ms = Duration::from_millis;
+        assert_eq!(human(ms(850)), "850 ms");
+        assert_eq!(human(ms(2500)), "2.5 s");
+        assert_eq!(human(Duration::from_secs(2)), "2 s");
+        assert_eq!(human(Duration::from_secs(72)), "72 s");
+        assert_eq!(human(ms(99_960)), "100 s");
+        assert_eq!(human(Duration::from_secs(200)), "3m 20s");
+        assert_eq!(human(Duration::from_secs(3600)), "1h 00m 00s");
+        assert_eq!(human_ms(-5), "0 ms");
+        assert_eq!(human_ms(72_400), "72.4 s");
+    }
+
+    #[test]
+    fn clocks_and_instants() {
+        assert_eq!(clock(1_734_887_491), "17:11:31 UTC");
+        assert_eq!(
+            stamp(parse_time("2024-12-22T09:11:31.750-08:00").unwrap()),
+            "2024-12-22T17:11:31Z"
+        );
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders a job summary as a person sees it on the run's page, to look at it (a dev tool, not
 # part of CI): `docs/tools/render-summary.sh SUMMARY.md OUT.png [WIDTH]`, or with no arguments
-# the summary of each way a report ends (tests/e2e_summary.rs), each a PNG under
+# the summary of each way a report ends (tests/it/e2e_summary.rs), each a PNG under
 # target/summaries/. docs/summary.png is target/summaries/failed-job.png.
 # Needs Node (npm) and Debian's `chromium` (`apt-get install chromium fonts-noto-color-emoji`);
 # installs marked, mermaid and puppeteer-core (which drives that chromium, downloading no
@@ -25,7 +25,7 @@ fi
 out="$root/target/summaries"
 rm -rf "$out" && mkdir -p "$out"
 SEI_CICD_SUMMARY_DIR="$out" cargo test --quiet --manifest-path "$root/Cargo.toml" \
-  --test e2e_summary >/dev/null
+  --test it e2e_summary:: >/dev/null
 for md in "$out"/*.md; do
   render "$md" "${md%.md}.png"
 done

@@ -586,3 +586,244 @@ impl Source for ForRun<'_, '_> {
         self.live.artifacts(repo, run_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use sei_cicd_testkit::http::{Reply, Server};
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        crate::model::lenient::parse_time(s).unwrap()
+    }
+
+    fn run(id: u64, created: &str, conclusion: &str, branch: &str, event: &str) -> Run {
+        Run {
+            id: Some(id),
+            run_number: Some(id),
+            created_at: Some(t(created)),
+            conclusion: Some(conclusion.into()),
+            head_sha: Some(format!("{id:040x}")),
+            head_branch: Some(branch.into()),
+            event: Some(event.into()),
+            path: Some(".github/workflows/ci.yml@refs/heads/main".into()),
+            workflow_id: Some(77),
+            ..Run::default()
+        }
+    }
+
+    const SINCE: &str = "2026-11-01T00:00:00Z";
+
+    /// GitHub for what the cache asks itself: one success of `ci.yml` on `main` before the
+    /// window, and the tags `v1.0.0` and `v1.1.0`.
+    fn github() -> Server {
+        Server::start_on(
+            Arc::new(|req| {
+                let path = req.path();
+                if path.ends_with("/actions/workflows/ci.yml/runs") {
+                    let before = json!({
+                        "id": 1, "run_number": 1, "created_at": "2026-10-30T10:00:00Z",
+                        "conclusion": "success", "head_sha": "a1", "head_branch": "main",
+                        "event": "push"
+                    });
+                    Reply::json(200, &json!({"total_count": 1, "workflow_runs": [before]}))
+                } else if path.ends_with("/git/matching-refs/tags/v1") {
+                    Reply::json(
+                        200,
+                        &json!([{"ref": "refs/tags/v1.0.0"}, {"ref": "refs/tags/v1.1.0"}]),
+                    )
+                } else {
+                    Reply::json(404, &json!({"message": "Not Found"}))
+                }
+            }),
+            Duration::ZERO,
+            None,
+        )
+    }
+
+    fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    fn client(server: &Server) -> GitHub {
+        let http = crate::http::client(&[], crate::http::Redirects::Follow).unwrap();
+        GitHub::new(http, &server.url(), &Secret::default()).unwrap()
+    }
+
+    fn query(before: &str) -> PreviousQuery {
+        PreviousQuery {
+            workflow: "ci.yml".into(),
+            branch: Some("main".into()),
+            event: Some("push".into()),
+            created_before: Some(t(before)),
+        }
+    }
+
+    fn ids(runs: &[Run]) -> Vec<u64> {
+        runs.iter().filter_map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_workflow_is_its_file_or_else_its_id() {
+        let mut r = run(1, SINCE, "success", "main", "push");
+        assert_eq!(workflow_key(&r).as_deref(), Some("ci.yml"));
+        r.path = Some("dynamic/github-code-scanning/codeql".into());
+        assert_eq!(workflow_key(&r).as_deref(), Some("77"));
+        r.path = Some(".github/workflows/nested/ci.yml".into());
+        assert_eq!(workflow_key(&r).as_deref(), Some("77"));
+        r.workflow_id = None;
+        assert_eq!(workflow_key(&r), None);
+    }
+
+    #[test]
+    fn previous_successes_come_from_the_listing_then_once_from_before_the_window() {
+        let server = github();
+        let found = block(async {
+            let gh = client(&server);
+            let repo = Repo::parse("acme/api").unwrap();
+            let known = RepoKnown::new(&gh, repo, t(SINCE), true, None, true, None);
+            known.index(&[
+                run(10, "2026-11-02T10:00:00Z", "success", "main", "push"),
+                run(11, "2026-11-03T10:00:00Z", "failure", "main", "push"),
+                run(12, "2026-11-04T10:00:00Z", "success", "feature", "push"),
+                run(
+                    13,
+                    "2026-11-05T10:00:00Z",
+                    "success",
+                    "main",
+                    "pull_request",
+                ),
+                run(14, "2026-11-06T10:00:00Z", "success", "main", "push"),
+                // Listed twice (a run completing while the listing is read): counted once.
+                run(14, "2026-11-06T10:00:00Z", "success", "main", "push"),
+                // After the run asking: not a previous one.
+                run(15, "2026-11-08T10:00:00Z", "success", "main", "push"),
+            ]);
+            let q = query("2026-11-07T10:00:00Z");
+            let first = known.previous_page(&q, 1).await.unwrap().unwrap();
+            let again = known.previous_page(&q, 1).await.unwrap().unwrap();
+            let second_page = known.previous_page(&q, 2).await.unwrap().unwrap();
+            (first, again, second_page)
+        });
+        // Newest first: the window's successes of the branch and event, then the one before.
+        assert_eq!(ids(&found.0), [14, 10, 1]);
+        assert_eq!(ids(&found.1), [14, 10, 1]);
+        assert!(found.2.is_empty());
+        assert_eq!(
+            found.0[0].head_sha.as_deref(),
+            Some(&*format!("{:040x}", 14))
+        );
+        let asked = server.exchanges();
+        assert_eq!(
+            asked.len(),
+            1,
+            "the successes before the window are read once"
+        );
+        assert_eq!(
+            asked[0].request.query("created"),
+            Some("%3C2026-11-01T00%3A00%3A00Z"),
+            "created before the window's start"
+        );
+    }
+
+    #[test]
+    fn what_the_listing_cannot_tell_is_left_to_github() {
+        let server = github();
+        let repo = Repo::parse("acme/api").unwrap();
+        block(async {
+            let gh = client(&server);
+            let listed = [run(10, "2026-11-02T10:00:00Z", "success", "main", "push")];
+            // With `--event`, the listing does not hold every run.
+            let partial = RepoKnown::new(&gh, repo.clone(), t(SINCE), false, None, true, None);
+            partial.index(&listed);
+            assert!(partial
+                .previous_page(&query("2026-11-07T10:00:00Z"), 1)
+                .await
+                .is_none());
+            let whole = RepoKnown::new(&gh, repo.clone(), t(SINCE), true, None, true, None);
+            whole.index(&listed);
+            // A run created before the window, or at an unknown time.
+            assert!(whole
+                .previous_page(&query("2026-10-31T10:00:00Z"), 1)
+                .await
+                .is_none());
+            let untimed = PreviousQuery {
+                created_before: None,
+                ..query(SINCE)
+            };
+            assert!(whole.previous_page(&untimed, 1).await.is_none());
+            // The listing holds one branch's runs: another branch's query is not answered.
+            let one_branch = RepoKnown::new(
+                &gh,
+                repo.clone(),
+                t(SINCE),
+                true,
+                Some("release".into()),
+                true,
+                None,
+            );
+            assert!(one_branch
+                .previous_page(&query("2026-11-07T10:00:00Z"), 1)
+                .await
+                .is_none());
+        });
+        assert!(server.exchanges().is_empty());
+    }
+
+    #[test]
+    fn tags_are_asked_once_for_the_repository() {
+        let server = github();
+        let (first, second) = block(async {
+            let gh = client(&server);
+            let repo = Repo::parse("acme/api").unwrap();
+            let known = RepoKnown::new(&gh, repo, t(SINCE), true, None, true, None);
+            (
+                known.tags_starting_with("v1").await.unwrap().unwrap(),
+                known.tags_starting_with("v1").await.unwrap().unwrap(),
+            )
+        });
+        assert_eq!(first, vec!["v1.0.0".to_owned(), "v1.1.0".to_owned()]);
+        assert_eq!(first, second);
+        assert_eq!(server.exchanges().len(), 1);
+    }
+
+    #[test]
+    fn a_run_s_look_ups_of_another_repository_go_to_the_live_source() {
+        let server = github();
+        let workflows = vec![Workflow {
+            id: Some(77),
+            name: Some("CI".into()),
+            path: Some(".github/workflows/ci.yml".into()),
+            ..Workflow::default()
+        }];
+        let (ours, theirs) = block(async {
+            let gh = client(&server);
+            let repo = Repo::parse("acme/api").unwrap();
+            let known = RepoKnown::new(&gh, repo.clone(), t(SINCE), true, None, true, None);
+            assert!(!known.has_workflows());
+            known.set_workflows(workflows.clone());
+            let for_run = known.for_run(&gh, Some("main".into()));
+            let other = Repo::parse("acme/web").unwrap();
+            (
+                for_run.workflows(&repo).await,
+                for_run.workflows(&other).await,
+            )
+        });
+        let ours: Vec<Option<u64>> = ours.unwrap().iter().map(|w| w.id).collect();
+        assert_eq!(ours, [Some(77)], "listed once for the repository");
+        assert!(
+            theirs.is_err(),
+            "asked of GitHub, which has no such repository"
+        );
+        let asked = server.exchanges();
+        assert_eq!(asked.len(), 1);
+        assert!(asked[0].request.path().starts_with("/repos/acme/web/"));
+    }
+}

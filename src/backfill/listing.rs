@@ -25,7 +25,7 @@
 use crate::github::client::GitHub;
 use crate::github::error::Error;
 use crate::model::{Repo, Run};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashSet;
 
@@ -50,7 +50,11 @@ pub(crate) fn query_string(q: &Query, from: DateTime<Utc>, to: DateTime<Utc>) ->
     let enc = crate::github::client::encode;
     let mut s = format!(
         "status=completed&created={}",
-        enc(&format!("{}..{}", stamp(from), stamp(to)))
+        enc(&format!(
+            "{}..{}",
+            crate::time::stamp(from),
+            crate::time::stamp(to)
+        ))
     );
     if let Some(b) = &q.branch {
         s.push_str(&format!("&branch={}", enc(b)));
@@ -130,10 +134,6 @@ pub(crate) fn covers(
 /// cannot be past it.
 pub(crate) fn still_covers(w: &crate::backfill::state::Watch, since: DateTime<Utc>) -> bool {
     w.since <= since && w.oldest.is_none_or(|o| o < since)
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// `[from, to]` cut into slices of equal length, oldest first, that together hold `total` runs

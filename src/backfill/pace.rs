@@ -88,13 +88,6 @@ fn epoch_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `HH:MM:SS UTC` of an epoch second.
-pub(crate) fn clock(epoch: u64) -> String {
-    chrono::DateTime::from_timestamp(i64::try_from(epoch).unwrap_or(0), 0)
-        .map(|t| t.format("%H:%M:%S UTC").to_string())
-        .unwrap_or_default()
-}
-
 impl Pace for Pacer {
     fn wait(&self) -> Duration {
         let now = epoch_now();
@@ -115,8 +108,8 @@ impl Pace for Pacer {
                      waiting {} for it to reset",
                     r.remaining,
                     r.limit,
-                    clock(r.reset),
-                    crate::retry::human(d)
+                    crate::time::clock(r.reset),
+                    crate::time::human(d)
                 ));
             }
             wait = d;
@@ -131,8 +124,8 @@ impl Pace for Pacer {
                      request every {} so the budget lasts",
                     g.needed,
                     r.remaining,
-                    clock(r.reset),
-                    crate::retry::human(gap)
+                    crate::time::clock(r.reset),
+                    crate::time::human(gap)
                 ));
             }
         }

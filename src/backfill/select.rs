@@ -7,6 +7,7 @@
 use crate::config::backfill::Selection;
 use crate::github::client::GitHub;
 use crate::github::error::Error;
+use crate::glob;
 use crate::model::{Repo, Repository, Workflow};
 
 /// Repositories and the ones the patterns left out.
@@ -21,37 +22,11 @@ pub(crate) struct Repositories {
     pub default_branches: std::collections::HashMap<String, String>,
 }
 
-/// Whether `text` matches the glob `pattern`: `*` any run of characters, `?` one; ASCII case
-/// does not matter (GitHub's names do not).
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
-    // Iterative matching with one backtrack point for the last `*`.
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
 /// Whether `repo` passes `include` (any of them; all when empty) and no `exclude`.
 pub(crate) fn wanted(repo: &Repo, include: &[String], exclude: &[String]) -> bool {
     let name = repo.to_string();
-    (include.is_empty() || include.iter().any(|g| glob(g, &name)))
-        && !exclude.iter().any(|g| glob(g, &name))
+    (include.is_empty() || include.iter().any(|g| glob::matches(g, &name)))
+        && !exclude.iter().any(|g| glob::matches(g, &name))
 }
 
 /// The workflows of a repository that `wanted` names (file name, path or name; any case), or
@@ -182,19 +157,6 @@ async fn organization(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs_match_owner_and_name() {
-        assert!(glob("acme/*", "acme/api"));
-        assert!(glob("ACME/api-*", "acme/api-gateway"));
-        assert!(glob("*/docs", "acme/docs"));
-        assert!(glob("acme/a?i", "acme/api"));
-        assert!(glob("*", "x/y"));
-        assert!(glob("a*b*c", "axxbyyc"));
-        assert!(!glob("acme/api", "acme/api-gateway"));
-        assert!(!glob("acme/*-old", "acme/api"));
-        assert!(!glob("a?", "a"));
-    }
 
     fn repo(s: &str) -> Repo {
         Repo::parse(s).unwrap()

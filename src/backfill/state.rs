@@ -345,13 +345,9 @@ fn watch_line(repo: &str, listing: &str, w: &Watch) -> WatchLine {
         repo: repo.to_owned(),
         listing: listing.to_owned(),
         etag: w.etag.clone(),
-        since: stamp(w.since),
-        oldest: w.oldest.map(stamp),
+        since: crate::time::stamp(w.since),
+        oldest: w.oldest.map(crate::time::stamp),
     }
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The kept payload a state line names at `path`, when it is one a backfill keeps: a file right

@@ -183,8 +183,8 @@ pub(crate) fn selection(
     if since > until {
         p.bad(format!(
             "input `since` ({}) comes after `until` ({}): the window is empty",
-            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            crate::time::stamp(since),
+            crate::time::stamp(until)
         ));
     }
     let text = |v: &Option<String>| given(v).map(str::to_owned);

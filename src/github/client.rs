@@ -362,10 +362,7 @@ impl GitHub {
         }
         if let Some(t) = q.created_before {
             path.push_str("&created=");
-            path.push_str(&encode(&format!(
-                "<{}",
-                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            )));
+            path.push_str(&encode(&format!("<{}", crate::time::stamp(t))));
         }
         path.push_str(&format!(
             "&exclude_pull_requests=true&per_page={per_page}&page={page}"

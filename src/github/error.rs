@@ -6,7 +6,7 @@
 //! hints at the permission a look-up needs, [`Error::hint`]), never on the words.
 
 use crate::model::RunRef;
-use crate::retry::human;
+use crate::time::human;
 use std::time::Duration;
 
 /// A request to GitHub that did not give an answer.

@@ -113,8 +113,8 @@ pub const CONTRADICTING_WORDS: &[&str] = &[
 /// GitHub Pages stay out of deployment frequency.
 pub const DEFAULT_ENVIRONMENTS: &str = "production*, prod, prod-*, prod_*, prod/*, prd, live";
 
-/// The `cd-environments` input: which environments count as a deployment. Patterns, matched
-/// case-insensitively against the whole name, `*` standing for any characters; a pattern
+/// The `cd-environments` input: which environments count as a deployment. Patterns
+/// ([`crate::glob`]: the whole name, any case, `*` any characters, `?` one); a pattern
 /// starting with `!` leaves the names it matches out. The last pattern that matches decides; a
 /// list of only `!` patterns starts from every environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +150,7 @@ impl Environments {
         let name = environment.trim().to_ascii_lowercase();
         let mut counted = self.patterns.iter().all(|(out, _)| *out);
         for (out, pattern) in &self.patterns {
-            if glob(pattern, &name) {
+            if crate::glob::matches(pattern, &name) {
                 counted = !out;
             }
         }
@@ -165,25 +165,6 @@ impl Environments {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// `*` stands for any characters (none included); everything else matches itself.
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, rest) = parts.split_first().expect("split gives one part at least");
-    let Some(mut left) = text.strip_prefix(first) else {
-        return false;
-    };
-    let Some((last, middle)) = rest.split_last() else {
-        return left.is_empty();
-    };
-    for part in middle {
-        match left.find(part) {
-            Some(at) => left = &left[at + part.len()..],
-            None => return false,
-        }
-    }
-    left.len() >= last.len() && left.ends_with(last)
 }
 
 /// What decided.
@@ -853,10 +834,6 @@ mod tests {
         assert!(last_wins.counts("staging-eu"));
         assert_eq!(Environments::parse(" , \n"), None);
         assert_eq!(last_wins.describe(), "*, !staging*, staging-eu");
-        assert!(glob("a*b*c", "axxbyyc"));
-        assert!(!glob("a*b*c", "axxbyy"));
-        assert!(glob("*", ""));
-        assert!(!glob("ab*ba", "aba"));
     }
 
     #[test]

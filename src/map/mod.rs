@@ -449,7 +449,7 @@ fn job_description(
         runner.is_none() && !result::is_finished(job.status.as_deref(), job.conclusion.as_deref());
     // How long the job waited for a runner, once it has one.
     let queued = match (job.created_at, job.started_at) {
-        (Some(c), Some(s)) if !waiting => Some(time::human(time::span_ms(c, s))),
+        (Some(c), Some(s)) if !waiting => Some(time::compact(time::span_ms(c, s))),
         _ => None,
     };
     // Sized up front: a link and a runner are more than the 24 bytes kept inline.

@@ -43,7 +43,7 @@ pub const FIXED: &[(&str, &str)] = &[
 
 /// The DORA profile that selects these runs' deployments to `environment`, setting by setting:
 /// `(setting, [deployment frequency, failed deployments, total deployments, lead-time stage])`,
-/// the table of `docs/sei-dora.md` (checked by `tests/docs.rs`, so the names and statuses there
+/// the table of `docs/sei-dora.md` (checked by `tests/it/docs.rs`, so the names and statuses there
 /// are the ones the payload carries).
 pub fn recipe(environment: &str) -> Vec<(&'static str, [String; 4])> {
     use super::result::{FAILURE, SUCCESS};

@@ -74,7 +74,7 @@ pub(crate) fn json_line(
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
     let mut v = serde_json::json!({
-        "time": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "time": crate::time::iso(now),
         "level": level,
         "msg": msg,
     });

@@ -235,7 +235,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
                     shared.metrics.in_progress.load(Ordering::Relaxed).max(0) as usize
                 ),
                 shared.metrics.in_progress.load(Ordering::Relaxed),
-                crate::retry::human(cfg.drain)
+                crate::time::human(cfg.drain)
             ),
             &About::default(),
         );
@@ -273,7 +273,7 @@ async fn serve(cfg: Arc<Serve>, runner: Runner, log: Log) -> u8 {
             &format!(
                 "stopped after {}: {} run attempt(s) taken and not reported, listed above; the \
                  next sweep (`backfill`) reports them",
-                crate::retry::human(cfg.drain),
+                crate::time::human(cfg.drain),
                 left.len()
             ),
             &none,
@@ -310,7 +310,7 @@ async fn redelivery_loop(
                             "redelivery pass: {} deliveries of the last {} listed, {} failed \
                              ones asked again{}",
                             p.listed,
-                            crate::retry::human(cfg.redeliver_since),
+                            crate::time::human(cfg.redeliver_since),
                             p.asked,
                             match p.refused {
                                 0 => String::new(),

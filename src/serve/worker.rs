@@ -185,10 +185,10 @@ impl Workers {
                 _ => self.log.debug(&text, &about),
             }
         }
-        let ms = job.arrived.elapsed().as_millis();
+        let took = crate::time::human(job.arrived.elapsed());
         match status {
-            Status::Failed => self.log.error(&format!("{detail} ({ms} ms)"), &about),
-            _ => self.log.info(&format!("{detail} ({ms} ms)"), &about),
+            Status::Failed => self.log.error(&format!("{detail} ({took})"), &about),
+            _ => self.log.info(&format!("{detail} ({took})"), &about),
         }
         m.report(match status {
             Status::Delivered => "delivered",

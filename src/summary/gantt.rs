@@ -10,7 +10,7 @@
 
 use super::timeline::{JobTimes, Timeline};
 use crate::payload::Stage;
-use crate::time::{epoch_ms, human};
+use crate::time::{compact, epoch_ms};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
@@ -212,7 +212,7 @@ fn label(result: &str, ms: i64) -> String {
         "NOT_BUILT" => "skipped ",
         _ => "running ",
     };
-    format!("{word}{}", human(ms))
+    format!("{word}{}", compact(ms))
 }
 
 /// A job's name as a section title: characters Mermaid's grammar reads (or Markdown's fence

@@ -13,7 +13,7 @@ pub(crate) mod gantt;
 pub(crate) mod timeline;
 
 use crate::payload::Payload;
-use crate::time::human;
+use crate::time::compact;
 use std::fmt::Write;
 use std::path::Path;
 pub(crate) use timeline::Timeline;
@@ -201,7 +201,7 @@ fn run_section(md: &mut String, run: &Run) {
         "**{title}** · {} {} in {}",
         icon(&p.result),
         p.result,
-        human(p.duration)
+        compact(p.duration)
     );
     if let Some(b) = &p.branch_name {
         let _ = write!(md, " · branch {}", code_span(b));
@@ -244,7 +244,7 @@ fn run_section(md: &mut String, run: &Run) {
             let times = tl.job(i, &s.id);
             let queued = match times {
                 Some(t) if t.reused => "reused".to_owned(),
-                Some(t) => t.queued_ms().map(human).unwrap_or_default(),
+                Some(t) => t.queued_ms().map(compact).unwrap_or_default(),
                 None => String::new(),
             };
             let _ = writeln!(
@@ -253,7 +253,7 @@ fn run_section(md: &mut String, run: &Run) {
                 cell(&s.display_name),
                 icon(&s.result),
                 s.result,
-                human(s.duration_in_millis),
+                compact(s.duration_in_millis),
                 s.steps.len()
             );
         }

@@ -101,12 +101,11 @@ pub(crate) fn instant(ms: u64) -> String {
     let Some(t) = chrono::DateTime::from_timestamp_millis(ms as i64) else {
         return ms.to_string();
     };
-    let format = if ms.is_multiple_of(1000) {
-        chrono::SecondsFormat::Secs
+    if ms.is_multiple_of(1000) {
+        crate::time::stamp(t)
     } else {
-        chrono::SecondsFormat::Millis
-    };
-    t.to_rfc3339_opts(format, true)
+        crate::time::iso(t)
+    }
 }
 
 /// The verdict for each attempt, in order; `stored` holds the runs of every instance.

@@ -136,12 +136,8 @@ async fn verify(cfg: &Verify, env: &RunnerEnv, runner: &Runner) -> u8 {
             n => format!("{n} repositories"),
         },
         repos.source,
-        cfg.select
-            .since
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        cfg.select
-            .until
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        crate::time::stamp(cfg.select.since),
+        crate::time::stamp(cfg.select.until),
     ));
     let unread = RefCell::new(Vec::new());
     let mut expected: Vec<Expected> = stream::iter(repos.chosen)

@@ -3,8 +3,9 @@
 //! the summary, and never start a line of the table.
 
 use super::compare::{Counts, Expected, Verdict};
-use crate::backfill::progress::thousands;
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::backfill::tally::thousands;
+use crate::time::stamp;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -103,8 +104,8 @@ impl Findings<'_> {
     fn window(&self) -> String {
         format!(
             "runs created from {} to {}",
-            self.since.to_rfc3339_opts(SecondsFormat::Secs, true),
-            self.until.to_rfc3339_opts(SecondsFormat::Secs, true)
+            stamp(self.since),
+            stamp(self.until)
         )
     }
 }
@@ -313,8 +314,8 @@ pub(crate) fn document(f: &Findings) -> Value {
         })
         .collect();
     json!({
-        "since": f.since.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "until": f.until.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "since": stamp(f.since),
+        "until": stamp(f.until),
         "instance_guid": f.instance_guid,
         "all_stored": f.all_stored(),
         "totals": {"attempts": t.counts.attempts, "delivered": t.counts.delivered,

@@ -210,7 +210,7 @@ async fn post(
                     Verdict::Retry { wait: None },
                 )),
                 Err(_) => Err((
-                    anyhow!("no answer within {}", retry::human(limit)),
+                    anyhow!("no answer within {}", crate::time::human(limit)),
                     Verdict::Retry { wait: None },
                 )),
             }

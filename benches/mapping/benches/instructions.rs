@@ -5,7 +5,6 @@
 //!
 //! `cargo bench -p sei-cicd-bench --bench instructions -- <jobs> <rounds> [map|parse]`
 
-use sei_cicd::json;
 use sei_cicd::map;
 use sei_cicd_bench::{options, pages, parse, parse_page};
 use std::hint::black_box;
@@ -35,8 +34,8 @@ fn main() {
     let opts = options();
     let mut bytes = 0;
     for _ in 0..rounds {
-        let mut p = map::payload(black_box(&data), None, &opts);
-        bytes += json::to_vec(&mut p).unwrap().len();
+        let p = map::payload(black_box(&data), None, &opts);
+        bytes += serde_json::to_vec(&p).unwrap().len();
     }
     println!("{bytes}");
 }

@@ -1,5 +1,5 @@
 //! What each rule of the mapping reads from GitHub and what it costs in requests, with the
-//! bounds the code uses: the table of `docs/mapping.md` (checked by `tests/docs.rs`), so the
+//! bounds the code uses: the table of `docs/mapping.md` (checked by `tests/it/docs.rs`), so the
 //! numbers there cannot drift from the constants here.
 
 use crate::github::client::{MAX_PAGES, STATUSES_PAGE};

@@ -146,8 +146,8 @@ async fn settle(
         if pending.is_empty() {
             if reads > 1 {
                 notes.push(Note::info(format!(
-                    "Every other job has settled (read {reads} times, {:.1} s).",
-                    started.elapsed().as_secs_f64()
+                    "Every other job has settled (read {reads} times, {}).",
+                    crate::time::human(started.elapsed())
                 )));
             }
             break;
@@ -161,11 +161,11 @@ async fn settle(
                 ))
             } else {
                 Note::warning(format!(
-                    "after waiting {} s, {} job(s) still have not finished: {what}. They are \
+                    "after waiting {}, {} job(s) still have not finished: {what}. They are \
                      reported as running, and the run's result counts only the finished ones. \
                      Run the reporter in a job that `needs:` every other job, or raise \
                      `wait-timeout`.",
-                    mp.wait.as_secs(),
+                    crate::time::human(mp.wait),
                     pending.len()
                 ))
             });

@@ -1,6 +1,6 @@
 //! The native entry, `native/action.yml`: a composite action whose inputs, outputs and the
 //! `INPUT_*` variables of its step are generated from `action.yml`, the one definition of the
-//! inputs. [`generate`] writes the generated parts into the hand-written rest; `tests/native.rs`
+//! inputs. [`generate`] writes the generated parts into the hand-written rest; `tests/it/native.rs`
 //! fails while the file on disk differs from it (and rewrites it with `SEI_CICD_REGENERATE=1`).
 //! Like [`crate::action::inputs_of`], it reads the shape this project's action files keep
 //! (top-level keys at column 0, names two spaces in, fields four), not any YAML.

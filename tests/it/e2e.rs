@@ -143,7 +143,7 @@ fn in_workflow_mode_delivers_every_job_across_pages() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     assert_eq!(saved, payload);
 
-    // The summary (tests/e2e_summary.rs has each outcome): delivered first, SEI's answer, the
+    // The summary (e2e_summary.rs has each outcome): delivered first, SEI's answer, the
     // run, a row per stage.
     let summary = env.summary();
     assert!(summary.starts_with("### ✅ SEI: delivered\n"), "{summary}");

@@ -6,7 +6,7 @@
 //! `dist/pin-native.sh` as the release puts its binaries. `tests/act.rs` runs the entry under a
 //! real runner implementation.
 //!
-//! `SEI_CICD_REGENERATE=1 cargo test --test native` rewrites `native/action.yml` from
+//! `SEI_CICD_REGENERATE=1 cargo test --test it native::` rewrites `native/action.yml` from
 //! `action.yml` after an input changed.
 
 use sei_cicd_testkit::action::{action_yml, assert_no_secret, inputs_of, text, ActionEnv};
@@ -58,7 +58,7 @@ fn the_native_entry_is_generated_from_action_yml() {
     }
     panic!(
         "native/action.yml is not what action.yml gives: an input or output changed there.\n\
-         Run `SEI_CICD_REGENERATE=1 cargo test --test native` and commit native/action.yml.\n\
+         Run `SEI_CICD_REGENERATE=1 cargo test --test it native::` and commit native/action.yml.\n\
          Expected:\n{want}"
     );
 }

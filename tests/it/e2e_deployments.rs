@@ -876,6 +876,6 @@ fn the_payload_of_a_deployment() {
     let gh = github(&[p1, p2.clone()], None, &|g| g);
     let (p, _) = report(&outside(&gh, &sei, &p2), &sei);
     let mut p = p;
-    p["job_run"] = json!("(stages: tests/mapping.rs)");
+    p["job_run"] = json!("(stages: tests/it/mapping.rs)");
     insta::assert_json_snapshot!("deployment_payload", p);
 }
