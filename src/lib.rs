@@ -42,6 +42,7 @@ mod runner;
 mod secret;
 mod sei;
 mod serve;
+mod signal;
 mod skip;
 mod summary;
 mod target;

@@ -49,6 +49,7 @@ use crate::keep::Place;
 use crate::model::{Repo, Workflow};
 use crate::retry::SystemClock;
 use crate::runner::Runner;
+use crate::signal::Signals;
 use futures_util::stream::{self, StreamExt};
 use known::RepoKnown;
 use progress::{Progress, Say};
@@ -303,25 +304,8 @@ fn opening(select: &crate::config::backfill::Selection, repos: &select::Reposito
 /// Ctrl-C or SIGTERM: no new run attempt starts; a second one stops at once.
 fn watch_signals(stop: Arc<AtomicBool>, say: Say) {
     tokio::spawn(async move {
-        #[cfg(unix)]
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        loop {
-            #[cfg(unix)]
-            let got = match &mut term {
-                Some(t) => {
-                    tokio::select! {
-                        r = tokio::signal::ctrl_c() => r.is_ok(),
-                        r = t.recv() => r.is_some(),
-                    }
-                }
-                None => tokio::signal::ctrl_c().await.is_ok(),
-            };
-            #[cfg(not(unix))]
-            let got = tokio::signal::ctrl_c().await.is_ok();
-            if !got {
-                return;
-            }
+        let mut signals = Signals::new();
+        while signals.next().await {
             if stop.swap(true, Ordering::SeqCst) {
                 say("Stopped again: stopping now (the state holds every attempt recorded)");
                 std::process::exit(130);

@@ -85,13 +85,8 @@ pub(crate) fn load(
                 .to_owned(),
         );
     }
-    if send.commits == crate::map::commits::Mode::Event {
-        p.warn(
-            "`commits: event` reads the run's own event, which a backfill does not have: every \
-             run reports its head commit (`since-last-success` finds the commits since the last \
-             successful run)"
-                .to_owned(),
-        );
+    if let Some(w) = super::send::event_commits_warning(&send, "a backfill does not have") {
+        p.warn(w);
     }
     let (mut cfg, warnings) = p.finish(Backfill {
         delivery,

@@ -211,3 +211,14 @@ fn instance_guid(args: &InstanceArgs, dry_run: bool, p: &mut Problems) -> String
         }
     }
 }
+
+/// The warning for `commits: event` in a command that reports runs without their own event
+/// (`elsewhere` says what it has instead: "a backfill does not have"), or none.
+pub(crate) fn event_commits_warning(send: &SendSettings, elsewhere: &str) -> Option<String> {
+    (send.commits == crate::map::commits::Mode::Event).then(|| {
+        format!(
+            "`commits: event` reads the run's own event, which {elsewhere}: every run reports its \
+             head commit (`since-last-success` finds the commits since the last successful run)"
+        )
+    })
+}

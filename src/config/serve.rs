@@ -146,13 +146,8 @@ pub(crate) fn load(args: &ServeArgs, env: &RunnerEnv) -> Result<Serve, Vec<Input
                 .to_owned(),
         );
     }
-    if send.commits == crate::map::commits::Mode::Event {
-        p.warn(
-            "`commits: event` reads the run's own event, which a webhook delivery is not: every \
-             run reports its head commit (`since-last-success` finds the commits since the last \
-             successful run)"
-                .to_owned(),
-        );
+    if let Some(w) = super::send::event_commits_warning(&send, "a webhook delivery is not") {
+        p.warn(w);
     }
     let (mut cfg, warnings) = p.finish(Serve {
         listen,

@@ -38,6 +38,7 @@ use crate::config::InputError;
 use crate::env::RunnerEnv;
 use crate::keep::Place;
 use crate::runner::Runner;
+use crate::signal::Signals;
 use log::{About, Log};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -337,25 +338,8 @@ async fn redelivery_loop(
 /// SIGTERM or Ctrl-C: a stop; a second one stops at once.
 fn watch_signals(stop: tokio::sync::watch::Sender<bool>, log: Log) {
     tokio::spawn(async move {
-        #[cfg(unix)]
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        loop {
-            #[cfg(unix)]
-            let got = match &mut term {
-                Some(t) => {
-                    tokio::select! {
-                        r = tokio::signal::ctrl_c() => r.is_ok(),
-                        r = t.recv() => r.is_some(),
-                    }
-                }
-                None => tokio::signal::ctrl_c().await.is_ok(),
-            };
-            #[cfg(not(unix))]
-            let got = tokio::signal::ctrl_c().await.is_ok();
-            if !got {
-                return;
-            }
+        let mut signals = Signals::new();
+        while signals.next().await {
             if *stop.borrow() {
                 log.warn(
                     "stopped again: stopping now; the sweep reports what was not",
