@@ -636,16 +636,25 @@ fn the_cost_table_is_computed_from_the_documented_prices() {
     };
     assert!(sweep_minutes(60.0, 80_000.0) <= 12.0 && sweep_minutes(60.0, 100_000.0) > 12.0);
     assert!(sweep_minutes(15.0, 300_000.0) <= 12.0 && sweep_minutes(15.0, 100_000.0) <= 12.0);
-    assert!(page.contains(
-        "up to about 80,000 runs a day an hourly sweep fits, past that sweep every 15 minutes, whose\nsweeps fit up to about 300,000."
-    ));
-    assert!(std::fs::read_to_string(root().join("examples/sweep-organization.yml")).unwrap().contains(
-        "    runs-on: ubuntu-slim # 1 vCPU, no Docker: the cheapest runner, enough for a sweep\n    timeout-minutes: 15 # ubuntu-slim's limit\n"
-    ));
+    assert!(page.contains(concat!(
+        "up to about 80,000 runs a day an hourly sweep fits, past that sweep every 15 minutes, ",
+        "whose\nsweeps fit up to about 300,000."
+    )));
+    let example = std::fs::read_to_string(root().join("examples/sweep-organization.yml")).unwrap();
+    assert!(example.contains(concat!(
+        "    runs-on: ubuntu-slim # 1 vCPU, no Docker: the cheapest runner, enough for a sweep\n",
+        "    timeout-minutes: 15 # ubuntu-slim's limit\n"
+    )));
+    assert!(example.contains("        timeout-minutes: 12\n"));
+    // The example's own figure: a sweep every 15 minutes at 100 and 10,000 runs a day.
+    let usd = |runs: f64| sweep(15.0, false, runs).1.round();
     assert!(
-        std::fs::read_to_string(root().join("examples/sweep-organization.yml"))
-            .unwrap()
-            .contains("        timeout-minutes: 12\n")
+        example.contains(&format!(
+            "about {} to {} USD a\n# month for 100 to 10,000 runs a day",
+            usd(100.0),
+            usd(10_000.0)
+        )),
+        "{example}"
     );
     type Mode<'a> = (&'a str, Box<dyn Fn(f64) -> (f64, f64, f64) + 'a>);
     let modes: Vec<Mode> = vec![
