@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the job image that nektos/act runs the native entry's tests in (tests/act.rs), from this
 # machine's own files, since no registry can be reached: FROM scratch, with bash and the few
-# programs a job and the entry's run.sh use (printenv, sha256sum; tail keeps act's container
-# alive), each with the shared libraries ldd names. Like a runner's image, it holds no sei-cicd:
+# programs a job and the entries use (printenv, sha256sum; cp, mkdir and chmod for the setup
+# entry and the sweep example; tail keeps act's container alive), each with the shared libraries
+# ldd names. Like a runner's image, it holds no sei-cicd:
 # the entry brings its binary.
 #
 #   .ci/act-runner-image.sh TAG        (podman; CONTAINERS_CONF as .ci/run sets it)
 set -euo pipefail
 
 tag="$1"
-programs=(bash printenv sha256sum tail cat ls env)
+programs=(bash printenv sha256sum tail cat ls env cp mkdir chmod)
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
 root="$context/rootfs"

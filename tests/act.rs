@@ -5,7 +5,9 @@
 //! and SEI (host networking), on the default inputs. Three workflows: a final job of the run it
 //! reports, a `workflow_run` reporter, and the README's Mode 1 as written, on `ubuntu-slim` (a
 //! job container with no Docker and no Docker socket, as GitHub's `ubuntu-slim` runner is); in
-//! each a later step reads the entry's outputs.
+//! each a later step reads the entry's outputs. A fourth is `examples/sweep-organization.yml`
+//! itself on `ubuntu-slim`: the setup entry (`native/setup`) puts the binary on PATH and the
+//! example's step sweeps an organization, twice, from its kept state.
 //!
 //! What act does not do as GitHub's runner does, and what the tests give it instead (see
 //! shared/docs/github-notes.md): it sets no `job.check_run_id` and no `RUNNER_NAME` (passed with
@@ -80,15 +82,9 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         // The release commit: the action's files as the release lays them out.
         let release = dir.path().join("release");
-        std::fs::create_dir_all(release.join("native")).unwrap();
+        std::fs::create_dir_all(&release).unwrap();
         std::fs::copy(root().join("action.yml"), release.join("action.yml")).unwrap();
-        for file in ["action.yml", "run.sh"] {
-            std::fs::copy(
-                root().join("native").join(file),
-                release.join("native").join(file),
-            )
-            .unwrap();
-        }
+        copy_entry(&root().join("native"), &release.join("native"));
         let binaries = dir.path().join("binaries");
         std::fs::create_dir_all(&binaries).unwrap();
         std::fs::copy(
@@ -173,6 +169,24 @@ impl Workspace {
             command.args(["--env", &format!("{k}={v}")]);
         }
         command.output().expect("run act")
+    }
+}
+
+/// The native entries' files as main holds them (both action files and their scripts), not
+/// `bin/`, which a release adds.
+fn copy_entry(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "bin" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_entry(&entry.path(), &to.join(&name));
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
     }
 }
 
@@ -492,4 +506,272 @@ jobs:
         "{:?}",
         received[0].problems
     );
+}
+
+/// The organization of the sweep test, and the repository its workflow is in.
+const SWEEP_ORG: &str = "acme";
+const SWEEP_HOME: &str = "acme/sei-sweep";
+
+/// `examples/sweep-organization.yml` as act runs it here, the example's own text but for what
+/// needs github.com or an account: the App's token step and the two Actions cache steps stand in
+/// by steps of the same effect (the token is the `GITHUB_TOKEN` secret; the state is kept in a
+/// host folder mounted at `/keep`), and `SEI_URL` is the emulator's. Every other line, the
+/// trigger, `runs-on: ubuntu-slim`, the timeouts, the setup entry and the sweep's own step, is
+/// the example's, so the example cannot drift from what this test runs. A first step shows that
+/// the job container has no Docker.
+fn sweep_example(sei_url: &str) -> String {
+    let example = std::fs::read_to_string(root().join("examples/sweep-organization.yml")).unwrap();
+    let (head, steps) = example.split_once("    steps:\n").expect("the job's steps");
+    let url_line = "      SEI_URL: https://app.harness.io/gratis/sei/api/v1/ # your SEI region\n";
+    assert_eq!(head.matches(url_line).count(), 1, "{head}");
+    let head = head.replace(url_line, &format!("      SEI_URL: {sei_url}\n"));
+    assert!(head.contains("\n    runs-on: ubuntu-slim "), "{head}");
+
+    // The steps, each from its `      - ` line.
+    let mut chunks: Vec<String> = Vec::new();
+    for line in steps.lines() {
+        if line.starts_with("      - ") || chunks.is_empty() {
+            chunks.push(String::new());
+        }
+        let chunk = chunks.last_mut().unwrap();
+        chunk.push_str(line);
+        chunk.push('\n');
+    }
+    let mut out = format!(
+        "{head}    steps:\n      - name: No Docker in this job container\n        run: |\n          \
+         if command -v docker >/dev/null || [[ -e /var/run/docker.sock ]]; then\n            \
+         echo \"docker is here\"; exit 1\n          fi\n          echo \"no docker here\"\n\n"
+    );
+    let mut stood_in = Vec::new();
+    for chunk in chunks {
+        let stand_in = if chunk.contains("uses: actions/create-github-app-token@") {
+            "      - name: Token of the GitHub App (stands in; the token is secrets.GITHUB_TOKEN)\n        \
+             id: app\n        run: echo \"the App's token stands in\"\n\n"
+        } else if chunk.contains("uses: actions/cache/restore@") {
+            "      - name: Restore the state of the last sweep (stands in for the cache)\n        \
+             run: if [[ -d /keep/sei-state ]]; then cp -R /keep/sei-state \"$RUNNER_TEMP/\"; fi\n\n"
+        } else if chunk.contains("uses: actions/cache/save@") {
+            "      - name: Keep the state for the next sweep (stands in for the cache)\n        \
+             if: always()\n        run: cp -R \"$RUNNER_TEMP/sei-state\" /keep/\n"
+        } else {
+            assert!(
+                !chunk.contains("uses: actions/"),
+                "a step to stand in for:\n{chunk}"
+            );
+            let token = "${{ steps.app.outputs.token }}";
+            if chunk.contains(token) {
+                assert!(chunk.contains("sei-cicd backfill"), "{chunk}");
+                out.push_str(&chunk.replace(token, "${{ secrets.GITHUB_TOKEN }}"));
+            } else {
+                out.push_str(&chunk);
+            }
+            continue;
+        };
+        stood_in.push(chunk);
+        out.push_str(stand_in);
+    }
+    assert_eq!(stood_in.len(), 3, "the App's token and the two cache steps");
+    assert!(
+        out.contains("        uses: sei-cicd/sei-cicd-action/native/setup@v1\n"),
+        "{out}"
+    );
+    out
+}
+
+/// Two repositories of the organization with runs created in the last 3 hours (the sweep's
+/// window), completed; and the repository the workflow is in, without runs.
+fn sweep_backlogs() -> Vec<fixtures::Backlog> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let backlog = |repo: &str, runs: usize, first_id: u64| fixtures::Backlog {
+        start: now - 2 * 3600,
+        every: 900,
+        rerun_every: 0,
+        first_id,
+        ..fixtures::Backlog::new(repo, runs)
+    };
+    vec![
+        backlog("acme/api", 3, 7_100_000_000),
+        backlog("acme/web", 2, 7_200_000_000),
+    ]
+}
+
+/// The organization sweep as the example runs it, on `ubuntu-slim` (a job container without
+/// Docker): the setup entry puts the release's binary on PATH, `sei-cicd backfill --organization`
+/// reports every completed run of the organization's repositories to SEI with its state; a second
+/// sweep from the kept state sends nothing again and pays for no listing (each answered `304`).
+#[test]
+fn act_runs_the_sweep_example_on_ubuntu_slim_with_the_setup_entry_without_docker() {
+    let Some(act) =
+        act("act_runs_the_sweep_example_on_ubuntu_slim_with_the_setup_entry_without_docker")
+    else {
+        return;
+    };
+    let backlogs = sweep_backlogs();
+    let mut github = GitHub::new().token(GH_TOKEN).repo(SWEEP_HOME);
+    for b in &backlogs {
+        github = github.backlog(b);
+    }
+    let github = github.start();
+    let sei = sei_server();
+    let ws = Workspace::new(&act, SWEEP_HOME, &sweep_example(&sei.url()));
+    let keep = ws.dir.path().join("keep");
+    std::fs::create_dir_all(&keep).unwrap();
+    let sweep = || {
+        ws.act_with(
+            &act,
+            "workflow_dispatch",
+            None,
+            &[
+                ("GITHUB_API_URL", &github.url()),
+                ("RUNNER_NAME", RUNNER_NAME),
+            ],
+            &[
+                "--container-daemon-socket",
+                "-",
+                "--container-options",
+                &format!("-v {}:/keep", keep.display()),
+                "--var",
+                &format!("SEI_INSTANCE_GUID={GUID}"),
+            ],
+        )
+    };
+
+    let out = sweep();
+    let lines = assert_swept(&out);
+    assert!(lines.iter().any(|l| l == "no docker here"), "{lines:?}");
+    let setup = lines
+        .iter()
+        .find(|l| l.contains("is on PATH for the next steps: "))
+        .unwrap_or_else(|| panic!("the setup entry's line: {lines:?}"));
+    assert!(
+        setup.starts_with("sei-cicd ")
+            && setup.contains(
+                " (bin/sei-cicd-x86_64-unknown-linux-musl, SHA-256 as pinned) is on PATH for the \
+                 next steps: /"
+            )
+            && setup.ends_with("/sei-cicd-bin/sei-cicd"),
+        "{setup}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("the GitHub App installation on {SWEEP_ORG}"))),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("Done in ")
+            && l.ends_with(
+                ": 5 of 5 run attempts: 5 delivered, 0 already delivered, 0 skipped, 0 failed."
+            )),
+        "{lines:#?}"
+    );
+    // The job summary, which the binary writes itself (act shows it after the step).
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("Summary - ### SEI backfill\n"), "{stdout}");
+    for row in [
+        "| `acme/api` | 3 | 3 | 0 | 0 | 0 |",
+        "| `acme/web` | 2 | 2 | 0 | 0 | 0 |",
+    ] {
+        assert!(
+            stdout.contains(&format!("\n{row}\n")),
+            "{row} in:\n{stdout}"
+        );
+    }
+    // Every completed run attempt of the organization, once, delivered.
+    let mut want: Vec<String> = backlogs
+        .iter()
+        .flat_map(|b| (0..b.runs).map(move |i| format!("{}-1", b.id(i))))
+        .collect();
+    want.sort();
+    let delivered = |sei: &SeiServer| {
+        let mut ids: Vec<String> = sei
+            .received()
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.status, 202);
+                assert!(r.problems.is_empty(), "{:?}", r.problems);
+                let payload = r.payload.unwrap();
+                assert_eq!(payload["instance_guid"], GUID);
+                payload["execution_id"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(delivered(&sei), want);
+    asked_with_the_token(&github);
+    // The organization listed as the App installation's repositories (the token is `ghs_`).
+    let exchanges = github.exchanges();
+    assert!(
+        exchanges
+            .iter()
+            .any(|e| e.request.target.starts_with("/installation/repositories")),
+        "{:#?}",
+        exchanges
+            .iter()
+            .map(|e| &e.request.target)
+            .collect::<Vec<_>>()
+    );
+    let state = std::fs::read_to_string(keep.join("sei-state/sweep.state")).unwrap();
+    for id in &want {
+        assert!(
+            state.contains(id.split('-').next().unwrap()),
+            "{id} in\n{state}"
+        );
+    }
+
+    // The next sweep, from the state the last one kept: nothing new, nothing sent, no listing
+    // paid for.
+    let before = exchanges.len();
+    let out = sweep();
+    let lines = assert_swept(&out);
+    assert_eq!(delivered(&sei), want, "nothing sent twice");
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "3 answered `304 Not Modified` (free; 3 listing(s) unchanged since the last sweep)."
+        )),
+        "{lines:#?}"
+    );
+    let again = &github.exchanges()[before..];
+    let listings: Vec<_> = again
+        .iter()
+        .filter(|e| e.request.target.contains("/actions/runs?"))
+        .collect();
+    assert_eq!(listings.len(), 3, "a listing a repository: {lines:#?}");
+    assert!(
+        listings.iter().all(|e| e.status == Some(304)),
+        "{:#?}",
+        listings
+            .iter()
+            .map(|e| (&e.request.target, e.status))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        !again.iter().any(|e| e.request.target.contains("/jobs")),
+        "no run read again"
+    );
+}
+
+/// act succeeded, every step of the job too, and no secret is in its log outside the
+/// `::add-mask::` lines that register it: the lines the steps printed.
+fn assert_swept(out: &Output) -> Vec<String> {
+    let (stdout, stderr) = text(out);
+    assert!(out.status.success(), "act failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Job succeeded"), "{stdout}");
+    for secret in [SEI_KEY, GH_TOKEN] {
+        for text in [&stdout, &stderr] {
+            for line in text.lines().filter(|l| l.contains(secret)) {
+                assert!(
+                    line.contains("::add-mask::"),
+                    "a token in act's log: {line}"
+                );
+            }
+        }
+    }
+    let lines = printed(&stdout);
+    assert!(!lines.iter().any(|l| l.starts_with("::error")), "{stdout}");
+    lines
 }

@@ -626,8 +626,36 @@ fn the_cost_table_is_computed_from_the_documented_prices() {
         if new_token {
             requests += sweeps * (repos - active);
         }
-        (minutes, minutes * days * latest, requests)
+        // The sweep example runs on ubuntu-slim (the setup entry, no Docker).
+        (minutes, minutes * days * slim, requests)
     };
+    // An ubuntu-slim job runs at most 15 minutes, and the example stops a sweep at 12: the
+    // runs a day up to which a sweep every `every` minutes fits, as the page says.
+    let sweep_minutes = |every: f64, runs: f64| {
+        (setup_s + runs / (1440.0 / every).floor() * 60.0 / per_minute) / 60.0
+    };
+    assert!(sweep_minutes(60.0, 80_000.0) <= 12.0 && sweep_minutes(60.0, 100_000.0) > 12.0);
+    assert!(sweep_minutes(15.0, 300_000.0) <= 12.0 && sweep_minutes(15.0, 100_000.0) <= 12.0);
+    assert!(page.contains(concat!(
+        "up to about 80,000 runs a day an hourly sweep fits, past that sweep every 15 minutes, ",
+        "whose\nsweeps fit up to about 300,000."
+    )));
+    let example = std::fs::read_to_string(root().join("examples/sweep-organization.yml")).unwrap();
+    assert!(example.contains(concat!(
+        "    runs-on: ubuntu-slim # 1 vCPU, no Docker: the cheapest runner, enough for a sweep\n",
+        "    timeout-minutes: 15 # ubuntu-slim's limit\n"
+    )));
+    assert!(example.contains("        timeout-minutes: 12\n"));
+    // The example's own figure: a sweep every 15 minutes at 100 and 10,000 runs a day.
+    let usd = |runs: f64| sweep(15.0, false, runs).1.round();
+    assert!(
+        example.contains(&format!(
+            "about {} to {} USD a\n# month for 100 to 10,000 runs a day",
+            usd(100.0),
+            usd(10_000.0)
+        )),
+        "{example}"
+    );
     type Mode<'a> = (&'a str, Box<dyn Fn(f64) -> (f64, f64, f64) + 'a>);
     let modes: Vec<Mode> = vec![
         (

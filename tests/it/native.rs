@@ -1,6 +1,7 @@
 //! The native entry (`native/`: a composite action that starts the prebuilt binary on the runner,
-//! without Docker), checked against `action.yml` and run the way the runner runs a composite
-//! step: its `run:` line in `bash --noprofile --norc -e -o pipefail`, with only the variables the
+//! without Docker) and its setup entry (`native/setup/`: the same binary, checked the same way, put
+//! on PATH for later steps), checked against `action.yml` and run the way the runner runs a
+//! composite step: its `run:` line in `bash --noprofile --norc -e -o pipefail`, with only the variables the
 //! step's `env:` gives (a composite action gets no `INPUT_*` by itself), `GITHUB_ACTION_PATH`,
 //! `RUNNER_OS` and `RUNNER_ARCH`. The binary is this build's, put into a copy of the entry by
 //! `dist/pin-native.sh` as the release puts its binaries. `tests/act.rs` runs the entry under a
@@ -10,7 +11,9 @@
 //! `action.yml` after an input changed.
 
 use sei_cicd_testkit::action::{action_yml, assert_no_secret, inputs_of, text, ActionEnv};
-use sei_cicd_testkit::entry::{self, generate, input_variable, native_yml, outputs_of, step_of};
+use sei_cicd_testkit::entry::{
+    self, generate, input_variable, native_yml, outputs_of, section, step_of,
+};
 use sei_cicd_testkit::fixtures::{OTEL_REPO, OTEL_RUN};
 use sei_cicd_testkit::github::GitHub;
 use sei_cicd_testkit::http::Server;
@@ -28,7 +31,7 @@ const SEI_KEY: &str =
     "eyJjb21wYW55IjoiYWNtZSIsImlkIjoia2V5LW5hdGl2ZSIsImtleSI6Im5hdGl2ZS03YzQxZDJlOGEwYjMifQ==";
 const GUID: &str = "89d2491c-764a-4f77-93d9-18e8e372b795";
 
-/// The five release targets, as `run.sh` names their binaries.
+/// The five release targets, as `binary.sh` names their binaries.
 const TARGETS: [&str; 5] = [
     "x86_64-unknown-linux-musl",
     "aarch64-unknown-linux-musl",
@@ -96,25 +99,59 @@ fn every_input_and_output_reaches_the_binary_as_in_the_container_action() {
     assert!(native
         .contains("\nruns:\n  using: composite\n  steps:\n    - id: report\n      shell: bash\n"));
     assert_eq!(run, r#"source "$GITHUB_ACTION_PATH/run.sh""#);
-    let script = read("native/run.sh");
-    for tool in [
-        "curl",
-        "wget",
-        "cargo",
-        "python",
-        "gh ",
-        "docker",
-        "Invoke-WebRequest",
-    ] {
-        assert!(!script.contains(tool), "run.sh uses {tool}");
+    for file in ["native/run.sh", "native/binary.sh", "native/setup/setup.sh"] {
+        let script = read(file);
+        for tool in [
+            "curl",
+            "wget",
+            "cargo",
+            "python",
+            "gh ",
+            "docker",
+            "Invoke-WebRequest",
+        ] {
+            assert!(!script.contains(tool), "{file} uses {tool}");
+        }
     }
+    let script = read("native/run.sh");
     assert!(script.trim_end().ends_with("sei_cicd_native"));
-    assert!(script.contains("\n  exec \"$binary\" report\n"));
+    assert!(script.contains("\n  exec \"$sei_cicd_file\" report\n"));
+    // Both entries check the binary with the one shared script, not copies of it.
+    assert!(script.contains("\nsource \"${GITHUB_ACTION_PATH:-${BASH_SOURCE[0]%/*}}/binary.sh\"\n"));
+    let setup = read("native/setup/setup.sh");
+    assert!(
+        setup.contains("\nsource \"${GITHUB_ACTION_PATH:-${BASH_SOURCE[0]%/*}}/../binary.sh\"\n")
+    );
+    for script in [&script, &setup] {
+        for function in [
+            "sei_cicd_sha256()",
+            "sei_cicd_binary_name()",
+            "sei_cicd_pinned()",
+        ] {
+            assert!(!script.contains(function), "{function} lives in binary.sh");
+        }
+    }
+}
+
+#[test]
+fn the_setup_entry_is_one_step_with_no_inputs_and_the_path_output() {
+    let setup = read("native/setup/action.yml");
+    assert!(section(&setup, "inputs").is_empty(), "no inputs");
+    assert_eq!(outputs_of(&setup), ["path"]);
+    assert!(setup.contains("    value: ${{ steps.setup.outputs.path }}\n"));
+    assert!(setup
+        .contains("\nruns:\n  using: composite\n  steps:\n    - id: setup\n      shell: bash\n"));
+    let (run, env) = step_of(&setup);
+    assert_eq!(run, r#"source "$GITHUB_ACTION_PATH/setup.sh""#);
+    // On main, as native/action.yml: nothing pinned (the release pins both alike).
+    assert_eq!(env, [("SEI_CICD_SHA256".to_owned(), "\"\"".to_owned())]);
+    let (_, native_env) = step_of(&native_yml());
+    assert_eq!(native_env[0], env[0]);
 }
 
 #[test]
 fn the_release_targets_are_the_same_everywhere() {
-    let script = read("native/run.sh");
+    let script = read("native/binary.sh");
     let pin = read("dist/pin-native.sh");
     let release = read(".github/workflows/release.yml");
     let deny = read("deny.toml");
@@ -126,7 +163,7 @@ fn the_release_targets_are_the_same_everywhere() {
         };
         assert!(
             script.contains(&format!(" echo sei-cicd-{target}{exe} ;;")),
-            "run.sh: {target}"
+            "binary.sh: {target}"
         );
         assert!(
             pin.contains(&format!("\n  {target}\n")),
@@ -162,6 +199,15 @@ fn host() -> Option<(&'static str, &'static str, &'static str)> {
     }
 }
 
+/// The files of `native/` on main (a release commit adds `bin/`).
+const ENTRY_FILES: [&str; 5] = [
+    "action.yml",
+    "run.sh",
+    "binary.sh",
+    "setup/action.yml",
+    "setup/setup.sh",
+];
+
 /// A copy of the entry's files, with `binary` put in by `dist/pin-native.sh` as this host's
 /// release binary (as a release commit carries it), or with no binary (as main does).
 struct Entry {
@@ -172,9 +218,10 @@ impl Entry {
     fn new(binary: Option<(&Path, &str)>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let entry = dir.path().join("native");
-        std::fs::create_dir_all(&entry).unwrap();
-        for file in ["action.yml", "run.sh"] {
-            std::fs::copy(root().join("native").join(file), entry.join(file)).unwrap();
+        for file in ENTRY_FILES {
+            let to = entry.join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(root().join("native").join(file), to).unwrap();
         }
         if let Some((binary, target)) = binary {
             let release = dir.path().join("release");
@@ -208,7 +255,16 @@ impl Entry {
     /// in a script file, the step's `env:` evaluated against the inputs that `env` holds (as
     /// `with:` and the defaults make them), and no other `INPUT_*`.
     fn run(&self, env: &ActionEnv, os: &str, arch: &str) -> Output {
-        let native = std::fs::read_to_string(self.path().join("action.yml")).unwrap();
+        self.run_action(&self.path(), env, os, arch)
+    }
+
+    /// The setup entry's step (`native/setup/action.yml`), as [`Self::run`] runs the entry's.
+    fn setup(&self, env: &ActionEnv, os: &str, arch: &str) -> Output {
+        self.run_action(&self.path().join("setup"), env, os, arch)
+    }
+
+    fn run_action(&self, action: &Path, env: &ActionEnv, os: &str, arch: &str) -> Output {
+        let native = std::fs::read_to_string(action.join("action.yml")).unwrap();
         let (run, step_env) = step_of(&native);
         let script = env.path("temp/step.sh");
         std::fs::write(&script, format!("{run}\n")).unwrap();
@@ -233,10 +289,7 @@ impl Entry {
             };
             vars.insert(name, value);
         }
-        vars.insert(
-            "GITHUB_ACTION_PATH".into(),
-            self.path().display().to_string(),
-        );
+        vars.insert("GITHUB_ACTION_PATH".into(), action.display().to_string());
         vars.insert("RUNNER_OS".into(), os.into());
         vars.insert("RUNNER_ARCH".into(), arch.into());
         vars.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
@@ -430,7 +483,7 @@ fn a_commit_without_binaries_says_to_use_a_release() {
         &env,
         0,
         &[
-            "carries no prebuilt binaries (sei-cicd-x86_64-unknown-linux-musl is not under bin/)",
+            "carries no prebuilt binaries (sei-cicd-x86_64-unknown-linux-musl is not under native/bin/)",
             "uses: sei-cicd/sei-cicd-action/native@v1",
         ],
     );
@@ -508,6 +561,11 @@ fn a_pinned_entry_is_still_the_generated_one() {
         pinned,
         native_yml().replace("        SEI_CICD_SHA256: \"\"\n", &block)
     );
+    // The setup entry pinned alike, by the same script, and nothing else changed in it.
+    assert_eq!(
+        std::fs::read_to_string(entry.path().join("setup/action.yml")).unwrap(),
+        read("native/setup/action.yml").replace("        SEI_CICD_SHA256: \"\"\n", &block)
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -517,4 +575,180 @@ fn a_pinned_entry_is_still_the_generated_one() {
             .mode();
         assert_eq!(mode & 0o777, 0o755, "the release commits it executable");
     }
+}
+
+/// A step of a job, for the setup entry: `GITHUB_PATH` too (the runner's file of folders for the
+/// later steps' PATH).
+fn setup_step() -> ActionEnv {
+    let mut env = offline_step();
+    let add_path = env.path("file_commands/add_path");
+    std::fs::write(&add_path, "").unwrap();
+    env.var("GITHUB_PATH", &add_path.display().to_string());
+    env
+}
+
+/// The folders the step added to `GITHUB_PATH`.
+fn added_to_path(env: &ActionEnv) -> Vec<String> {
+    std::fs::read_to_string(env.path("file_commands/add_path"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_setup_entry_puts_the_pinned_binary_on_path_for_later_steps() {
+    let Some((target, os, arch)) = host() else {
+        return;
+    };
+    let entry = Entry::new(Some((Path::new(BIN), target)));
+    let env = setup_step();
+    let out = entry.setup(&env, os, arch);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    // One folder on PATH, under RUNNER_TEMP, holding `sei-cicd`: the pinned bytes, executable.
+    let dir = env.path("temp/sei-cicd-bin");
+    assert_eq!(added_to_path(&env), [dir.display().to_string()]);
+    let file = dir.join("sei-cicd");
+    assert_eq!(env.outputs()["path"], file.display().to_string());
+    assert_eq!(env.outputs().len(), 1, "{:?}", env.outputs());
+    assert!(
+        std::fs::read(&file).unwrap() == std::fs::read(BIN).unwrap(),
+        "the binary that was pinned"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+    }
+    let version = text(&Command::new(BIN).arg("--version").output().unwrap()).0;
+    let version = version.trim_end();
+    assert!(version.starts_with("sei-cicd "), "{version}");
+    assert_eq!(
+        stdout,
+        format!(
+            "{version} (bin/sei-cicd-{target}, SHA-256 as pinned) is on PATH for the next steps: {}\n",
+            file.display()
+        )
+    );
+    assert!(env.summary().is_empty(), "the summary is the commands' own");
+
+    // A later step finds it by name, its PATH as the runner makes it (GITHUB_PATH's folders
+    // first).
+    let later = Command::new("bash")
+        .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c"])
+        .arg("command -v sei-cicd; sei-cicd --version")
+        .env_clear()
+        .env(
+            "PATH",
+            format!("{}:{}", dir.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&later).0,
+        format!("{}\n{version}\n", file.display()),
+        "{:?}",
+        text(&later)
+    );
+
+    // Run again in the same job (a second setup step): the same file, the same folder again.
+    let again = entry.setup(&env, os, arch);
+    assert!(again.status.success(), "{:?}", text(&again));
+    assert_eq!(added_to_path(&env).len(), 2);
+    assert!(std::fs::read(&file).unwrap() == std::fs::read(BIN).unwrap());
+}
+
+/// The setup entry stopped: its step failed with one error line saying each of `says`, and
+/// nothing was put on PATH.
+fn assert_setup_stopped(out: &Output, env: &ActionEnv, says: &[&str]) {
+    let (stdout, stderr) = text(out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "one line:\n{stdout}");
+    assert!(
+        stdout.starts_with("::error title=sei-cicd setup::"),
+        "{stdout}"
+    );
+    for s in says {
+        assert!(stdout.contains(s), "{s:?} in {stdout}");
+    }
+    assert!(stderr.is_empty(), "{stderr}");
+    if env.vars().contains_key("GITHUB_PATH") {
+        assert!(added_to_path(env).is_empty());
+    }
+    assert!(env.outputs().is_empty(), "{:?}", env.outputs());
+    assert!(!env.path("temp/sei-cicd-bin/sei-cicd").exists());
+}
+
+#[test]
+fn the_setup_entry_fails_its_step_with_one_clear_error_before_a_binary_is_on_path() {
+    // main: no binaries.
+    let entry = Entry::new(None);
+    let env = setup_step();
+    let out = entry.setup(&env, "Linux", "X64");
+    assert_setup_stopped(
+        &out,
+        &env,
+        &[
+            "carries no prebuilt binaries (sei-cicd-x86_64-unknown-linux-musl is not under native/bin/)",
+            "Use a release tag or its commit SHA, e.g. uses: sei-cicd/sei-cicd-action/native/setup@v1.",
+        ],
+    );
+
+    let Some((target, os, arch)) = host() else {
+        return;
+    };
+    // Not a step of a job.
+    let entry = Entry::new(Some((Path::new(BIN), target)));
+    let mut env = setup_step();
+    env.remove("GITHUB_PATH");
+    let out = entry.setup(&env, os, arch);
+    assert_setup_stopped(&out, &env, &["RUNNER_TEMP or GITHUB_PATH is not set"]);
+
+    // A platform without a binary.
+    for (os, arch) in [("Linux", "ARM"), ("Windows", "ARM64"), ("FreeBSD", "X64")] {
+        let env = setup_step();
+        let out = entry.setup(&env, os, arch);
+        assert_setup_stopped(
+            &out,
+            &env,
+            &[
+                &format!("No prebuilt binary for this runner (RUNNER_OS={os}, RUNNER_ARCH={arch})"),
+                "Linux x86_64 and arm64, macOS x86_64 and arm64, and Windows x86_64",
+                "ghcr.io/sei-cicd/sei-cicd-action:1",
+            ],
+        );
+    }
+
+    // A binary changed after pinning is never copied nor started.
+    let binary = entry.binary(target);
+    let mark = entry.dir.path().join("started");
+    std::fs::write(&binary, format!("#!/bin/sh\ntouch '{}'\n", mark.display())).unwrap();
+    let env = setup_step();
+    let out = entry.setup(&env, os, arch);
+    assert_setup_stopped(
+        &out,
+        &env,
+        &[&format!(
+            "bin/sei-cicd-{target} does not match the SHA-256 pinned in the entry's action.yml"
+        )],
+    );
+    assert!(!mark.exists(), "the changed binary never ran");
+
+    // A binary pinned in native/action.yml but not in the setup entry's is not started either.
+    let entry = Entry::new(Some((Path::new(BIN), target)));
+    let yml = entry.path().join("setup/action.yml");
+    let unpinned: String = std::fs::read_to_string(&yml)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.ends_with(&format!("  sei-cicd-{target}")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&yml, unpinned).unwrap();
+    let env = setup_step();
+    let out = entry.setup(&env, os, arch);
+    assert_setup_stopped(&out, &env, &["No SHA-256 is pinned for bin/sei-cicd-"]);
 }
