@@ -268,6 +268,13 @@ pub struct PaceArgs {
     /// Server may set another) [default: 900]
     #[arg(long, value_name = "N")]
     pub max_requests_per_minute: Option<String>,
+
+    /// Start no run attempt after this long (like 12m or 2h): those under way finish and are
+    /// recorded, the rest are left for the next start with the same --state, and the exit code
+    /// is as if it had ended (for a job with a time limit, such as ubuntu-slim's 15 minutes)
+    /// [default: no limit]
+    #[arg(long, value_name = "DURATION")]
+    pub stop_after: Option<String>,
 }
 
 /// The action's inputs, grouped as `--help` shows them. An empty value means "not given".

@@ -111,6 +111,8 @@ struct Ctx<'a> {
     pacer: Arc<pace::Pacer>,
     slots: tokio::sync::Semaphore,
     stop: Arc<AtomicBool>,
+    /// Stopped by `stop-after`, not by a signal: the exit code is as if it had ended.
+    out_of_time: Arc<AtomicBool>,
     state: RefCell<State>,
     place: Place,
     /// Attempts whose kept payload was sent again at the start: not rebuilt.
@@ -211,6 +213,10 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
     }
     let stop = Arc::new(AtomicBool::new(false));
     watch_signals(stop.clone(), say.clone());
+    let out_of_time = Arc::new(AtomicBool::new(false));
+    if let Some(after) = cfg.pace.stop_after {
+        stop_after(after, stop.clone(), out_of_time.clone(), say.clone());
+    }
 
     let again = resend::sort(st.failed(), dry, |why| runner.warning(&why));
     let ctx = Ctx {
@@ -222,6 +228,7 @@ async fn backfill(cfg: &Backfill, env: &RunnerEnv, runner: &Runner) -> Ending {
         pacer,
         slots: tokio::sync::Semaphore::new(cfg.pace.concurrency),
         stop,
+        out_of_time,
         state: RefCell::new(st),
         place,
         resent: again.resend.iter().map(|(k, _)| k.clone()).collect(),
@@ -314,6 +321,22 @@ fn watch_signals(stop: Arc<AtomicBool>, say: Say) {
                 "Stopping: the run attempts under way finish and are recorded; the others are \
                  left for the next start (stop again to stop now)",
             );
+        }
+    });
+}
+
+/// `stop-after`: once `after` has passed, no new run attempt starts (as at a first Ctrl-C),
+/// unless a signal stopped it first.
+fn stop_after(after: Duration, stop: Arc<AtomicBool>, out_of_time: Arc<AtomicBool>, say: Say) {
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        if !stop.swap(true, Ordering::SeqCst) {
+            out_of_time.store(true, Ordering::SeqCst);
+            say(&format!(
+                "Stopping after {} (`stop-after`): the run attempts under way finish and are \
+                 recorded; the others are left for the next start",
+                crate::time::human(after)
+            ));
         }
     });
 }
@@ -571,7 +594,7 @@ impl Ctx<'_> {
                 "could not write the job summary (GITHUB_STEP_SUMMARY): {e}"
             ));
         }
-        if interrupted {
+        if interrupted && !self.out_of_time.load(Ordering::SeqCst) {
             Ending::Code(130)
         } else if broken || !tally.all_delivered() {
             Ending::Finished(crate::command::Ending::NotDelivered)

@@ -53,6 +53,8 @@ pub(crate) struct Pacing {
     pub concurrency: usize,
     pub state: Option<PathBuf>,
     pub per_minute: u32,
+    /// No run attempt starts after this long (`stop-after`).
+    pub stop_after: Option<std::time::Duration>,
 }
 
 /// Checks every input of `backfill`, `now` being the command's start.
@@ -232,10 +234,30 @@ fn pacing(args: &PaceArgs, p: &mut Problems) -> Pacing {
             ));
         }
     }
+    let stop_after = given(&args.stop_after).and_then(|v| {
+        match parse_age(v.trim()).and_then(|d| d.to_std().ok()) {
+            Some(d) if !d.is_zero() => Some(d),
+            _ => {
+                p.bad(format!(
+                    "input `stop-after` is `{v}`: use a duration above 0 like `12m` or `2h` \
+                     (s, m, h, d)"
+                ));
+                None
+            }
+        }
+    });
+    if stop_after.is_some() && state.is_none() {
+        p.warn(
+            "`stop-after` without `state`: what is left when it stops is not recorded, so the \
+             next start begins again from the first run attempt (give `state` to go on)"
+                .to_owned(),
+        );
+    }
     Pacing {
         concurrency,
         state,
         per_minute,
+        stop_after,
     }
 }
 
@@ -343,6 +365,7 @@ mod tests {
         assert_eq!(c.pace.concurrency, 4);
         assert_eq!(c.pace.per_minute, 900);
         assert_eq!(c.pace.state, None);
+        assert_eq!(c.pace.stop_after, None);
         assert_eq!(c.select.repositories[0].to_string(), "acme/api");
     }
 
@@ -356,6 +379,7 @@ mod tests {
             a.select.include = vec![" ".into()];
             a.pace.concurrency = Some("0".into());
             a.pace.max_requests_per_minute = Some("fast".into());
+            a.pace.stop_after = Some("0m".into());
             a.reporting.send.build_number = Some("7".into());
         }));
         for needle in [
@@ -366,6 +390,7 @@ mod tests {
             "`include` is empty",
             "`concurrency` is `0`",
             "`max-requests-per-minute` is `fast`",
+            "`stop-after` is `0m`: use a duration above 0 like `12m`",
             "`build-number` gives every run the same number",
         ] {
             assert!(e.contains(needle), "missing {needle:?} in\n{e}");
@@ -377,6 +402,24 @@ mod tests {
         }));
         assert!(e.contains("no repository to backfill"), "{e}");
         assert!(e.contains("comes after `until`"), "{e}");
+    }
+
+    #[test]
+    fn stop_after_is_a_duration_and_asks_for_a_state() {
+        let c = load(
+            &args(|a| a.pace.stop_after = Some("12m".into())),
+            &RunnerEnv::default(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(c.pace.stop_after, Some(std::time::Duration::from_secs(720)));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("`stop-after` without `state`")),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]

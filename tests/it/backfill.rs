@@ -534,6 +534,43 @@ fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothi
 }
 
 #[test]
+fn stop_after_ends_in_time_as_a_success_and_the_next_start_goes_on() {
+    // Twenty runs behind a GitHub answering after 100 ms, one at a time: well over a second.
+    let b = Backlog {
+        rerun_every: 0,
+        ..Backlog::new(REPO, 20)
+    };
+    let github = GitHub::new()
+        .token(GH_TOKEN)
+        .latency(Duration::from_millis(100))
+        .backlog(&b)
+        .start();
+    let sei = sei_server();
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_file(dir.path()).display().to_string();
+    let args = ["--state", state.as_str(), "--concurrency", "1"];
+    let mut first_args = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
+    first_args.extend_from_slice(&args);
+    first_args.extend_from_slice(&["--stop-after", "1s"]);
+    let first = command(&github, &sei, &first_args).output().unwrap();
+    let log = text(&first);
+    assert!(
+        first.status.success(),
+        "a job with a time limit stays green: {log}"
+    );
+    assert!(log.contains("(`stop-after`)"), "{log}");
+    assert!(log.contains("Stopped before the end"), "{log}");
+    let after_first = stored(&sei).len();
+    assert!(after_first < 20, "{after_first}\n{log}");
+
+    let second = backfill(&github, &sei, &args);
+    let log = text(&second);
+    assert!(second.status.success(), "{log}");
+    assert_eq!(stored(&sei).len(), 20, "no gap: {log}");
+    assert_eq!(sent_twice(&sei), 0, "nothing sent twice: {log}");
+}
+
+#[test]
 fn killed_outright_it_goes_on_from_the_state_on_disk() {
     let (github, sei, dir) = twenty_slow_runs();
     let state = state_file(dir.path()).display().to_string();

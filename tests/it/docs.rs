@@ -645,7 +645,7 @@ fn the_cost_table_is_computed_from_the_documented_prices() {
         "    runs-on: ubuntu-slim # 1 vCPU, no Docker: the cheapest runner, enough for a sweep\n",
         "    timeout-minutes: 15 # ubuntu-slim's limit\n"
     )));
-    assert!(example.contains("        timeout-minutes: 12\n"));
+    assert!(example.contains("--concurrency 8 --stop-after 12m\n"));
     // The example's own figure: a sweep every 15 minutes at 100 and 10,000 runs a day.
     let usd = |runs: f64| sweep(15.0, false, runs).1.round();
     assert!(
