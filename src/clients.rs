@@ -2,7 +2,9 @@
 //! everything it runs (`report`, `backfill`, `verify`, `serve`): GitHub's HTTP client, SEI's,
 //! and GitHub's API client on the first ([`Clients::github`]). Both HTTP clients trust the same
 //! roots (the public ones, the system's, `ca-cert`'s) and keep their connections for every
-//! request of the command.
+//! request of the command. A command done with GitHub before it builds its payload (`report`)
+//! lets the bundle go with the read and keeps a handle on SEI's client (a `reqwest::Client` is
+//! a shared handle): GitHub's idle connections, and their buffers, go when the read ends.
 
 use crate::config::{Delivery, GitHubAccess};
 use crate::github::client::GitHub;

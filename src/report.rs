@@ -226,23 +226,27 @@ async fn report(
     clock: &SystemClock,
 ) -> (Outcome, Option<Shown>) {
     let started = Instant::now();
-    // SEI's client and GitHub's, made before the requests start.
+    // SEI's client and GitHub's, made before the requests start. The read takes the bundle
+    // (this keeps a handle on SEI's, for the check and the post): once the run is read, GitHub's
+    // idle connections close with it, and their buffers (a page of jobs each) are freed before
+    // the payload is built.
     let clients = match Clients::new(&cfg.delivery) {
         Ok(c) => c,
         Err(why) => return (fail(runner, why), None),
     };
+    let sei = clients.sei.clone();
     // Whether SEI will keep what it is sent, asked while GitHub is read.
     let check = async {
         if cfg.behaviour.dry_run {
             return None;
         }
         let guid = &cfg.send.mapping.instance_guid;
-        Some(delivery::check_instance(&cfg.delivery, &clients.sei, guid, runner).await)
+        Some(delivery::check_instance(&cfg.delivery, &sei, guid, runner).await)
     };
     let read = async {
         match &cfg.run.github_data {
             Some(dir) => fetch_saved(cfg, dir, runner),
-            None => fetch_live(cfg, env, event, runner, clock, &clients).await,
+            None => fetch_live(cfg, env, event, runner, clock, clients).await,
         }
     };
     let (fetched, instance) = futures_util::future::join(read, check).await;
@@ -272,7 +276,7 @@ async fn report(
     };
     let route = pipeline::Route {
         delivery: &cfg.delivery,
-        client: &clients.sei,
+        client: &sei,
         dry_run: cfg.behaviour.dry_run,
         refused,
     };
@@ -340,14 +344,15 @@ fn fetch_saved(
     Ok((data, event, repository))
 }
 
-/// Reads the run from the GitHub API, with the look-ups the inputs ask for.
+/// Reads the run from the GitHub API, with the look-ups the inputs ask for. `clients` is let
+/// go once the run is read: GitHub's connections, and their buffers, with it.
 async fn fetch_live(
     cfg: &Config,
     env: &RunnerEnv,
     event: Option<Event>,
     runner: &Runner,
     clock: &SystemClock,
-    clients: &Clients,
+    clients: Clients,
 ) -> Result<(RunData, Option<Event>, String), Stop> {
     let target = target::resolve(&cfg.run, env, event.as_ref()).map_err(Stop::Input)?;
     runner.info(&format!("Reporting {target} ({})", target.source));
@@ -418,7 +423,10 @@ async fn fetch_live(
         gh.requests(),
         crate::time::human(started.elapsed())
     ));
+    // The last handles on GitHub's HTTP client: its pool closes, and its idle connections with
+    // it (SEI's client lives on in the caller's handle).
     drop(gh);
+    drop(clients);
     // Let the closed connections' tasks run and free their buffers before the mapping.
     tokio::task::yield_now().await;
     let repository = target.repo.to_string();

@@ -374,6 +374,41 @@ fn a_thousand_jobs_arrive_whole_in_ten_pages_fetched_together() {
     assert_eq!(payload["result"], "FAILURE");
 }
 
+/// GitHub's connections are closed once the run is read, before SEI is sent the payload: a
+/// report does not hold GitHub's idle connections and their buffers (a page of jobs each) while
+/// it builds and posts the payload (its peak memory, docs/benchmarks.md).
+#[test]
+fn githubs_connections_are_closed_before_the_payload_is_posted() {
+    let github = otel_github(3); // two pages
+                                 // SEI answers late: the post waits for the instance check, GitHub's reading does not.
+    let sei = Sei::new()
+        .key(SEI_KEY)
+        .instance(GUID)
+        .latency(std::time::Duration::from_millis(300))
+        .start();
+    let env = in_workflow(&github, &sei);
+    let out = env.run(Path::new(BIN));
+    assert!(out.status.success(), "{:?}", text(&out));
+    let posted = sei
+        .server
+        .exchanges()
+        .into_iter()
+        .find(|e| e.request.method == "POST")
+        .expect("the payload was posted")
+        .received;
+    let hang_ups = github.hang_ups();
+    assert!(github.connections() > 0);
+    assert_eq!(
+        hang_ups.len(),
+        github.connections(),
+        "every connection to GitHub closed by the reporter"
+    );
+    assert!(
+        hang_ups.iter().all(|&t| t < posted),
+        "GitHub's connections closed at {hang_ups:?}, the payload posted at {posted:?}"
+    );
+}
+
 /// A big matrix: `jobs` jobs of 30 steps, one failed job in 50.
 fn big_run(jobs: usize) -> (Server, SeiServer, ActionEnv) {
     let (run, jobs) = fixtures::synthetic(778, jobs, 30, |i| i % 50 == 7);

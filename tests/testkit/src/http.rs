@@ -224,6 +224,10 @@ impl Script {
 struct Log {
     entries: Mutex<Vec<Exchange>>,
     answering: AtomicUsize,
+    /// Connections accepted.
+    opened: AtomicUsize,
+    /// When a client closed a connection (the end of its stream, between requests).
+    hang_ups: Mutex<Vec<Duration>>,
 }
 
 /// A server on `127.0.0.1:<free port>`, running on its own thread until dropped.
@@ -289,6 +293,17 @@ impl Server {
         v
     }
 
+    /// Connections the clients opened so far.
+    pub fn connections(&self) -> usize {
+        self.log.opened.load(Ordering::SeqCst)
+    }
+
+    /// When each connection a client closed was closed (timed from [`epoch`]), in that order:
+    /// a connection the server ended itself (`Connection: close`, a fault) is not here.
+    pub fn hang_ups(&self) -> Vec<Duration> {
+        self.log.hang_ups.lock().unwrap().clone()
+    }
+
     /// Faults for the next requests.
     pub fn script(&self) -> &Script {
         &self.script
@@ -304,8 +319,10 @@ async fn serve(
     latency: Duration,
 ) {
     let mut buf = Vec::new();
+    log.opened.fetch_add(1, Ordering::SeqCst);
     loop {
         let Some(req) = read_request(&mut stream, &mut buf).await else {
+            log.hang_ups.lock().unwrap().push(epoch.elapsed());
             return;
         };
         let received = epoch.elapsed();
