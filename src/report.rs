@@ -38,8 +38,7 @@ impl Command for ReportArgs {
 
     /// A report fails the workflow only as `fail-on-error` says.
     fn failure_code(&self, env: &RunnerEnv) -> u8 {
-        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
-        exit_code(env.in_actions, fail_on_error, Ending::NotDelivered)
+        ends(self, env, Ending::NotDelivered)
     }
 
     fn load(&self, cx: &Context) -> Result<(Start, Vec<String>), Vec<InputError>> {
@@ -59,8 +58,7 @@ impl Command for ReportArgs {
             format!("{} input(s) need fixing", errors.len()),
         );
         finish(runner, &outcome);
-        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
-        exit_code(cx.env.in_actions, fail_on_error, Ending::BadInput)
+        ends(self, cx.env, Ending::BadInput)
     }
 
     async fn run(&self, start: Start, cx: &Context<'_>) -> u8 {
@@ -89,9 +87,14 @@ impl Command for ReportArgs {
             }
         };
         finish(runner, &outcome);
-        let fail_on_error = config::fail_on_error(&self.reporting.behaviour);
-        exit_code(cx.env.in_actions, fail_on_error, ending)
+        ends(self, cx.env, ending)
     }
+}
+
+/// The exit code of a report that ended so: a workflow fails only as `fail-on-error` says.
+fn ends(args: &ReportArgs, env: &RunnerEnv, ending: Ending) -> u8 {
+    let fail_on_error = config::fail_on_error(&args.reporting.behaviour);
+    exit_code(env.in_actions, fail_on_error, ending)
 }
 
 /// The run a summary shows, once its payload is built.
