@@ -470,13 +470,19 @@ fn state_file(dir: &Path) -> PathBuf {
 /// Twenty runs (none re-run) behind a GitHub answering after 20 ms, SEI, and a folder for the
 /// state: a backfill slow enough to be stopped midway.
 fn twenty_slow_runs() -> (Server, SeiServer, tempfile::TempDir) {
+    twenty_runs_answered_after(Duration::from_millis(20))
+}
+
+/// Twenty runs (none re-run) behind a GitHub answering after `latency`, SEI, and a folder for
+/// the state.
+fn twenty_runs_answered_after(latency: Duration) -> (Server, SeiServer, tempfile::TempDir) {
     let b = Backlog {
         rerun_every: 0,
         ..Backlog::new(REPO, 20)
     };
     let github = GitHub::new()
         .token(GH_TOKEN)
-        .latency(Duration::from_millis(20))
+        .latency(latency)
         .backlog(&b)
         .start();
     (github, sei_server(), tempfile::tempdir().unwrap())
@@ -536,23 +542,13 @@ fn stopped_after_some_runs_and_started_again_it_misses_nothing_and_repeats_nothi
 #[test]
 fn stop_after_ends_in_time_as_a_success_and_the_next_start_goes_on() {
     // Twenty runs behind a GitHub answering after 100 ms, one at a time: well over a second.
-    let b = Backlog {
-        rerun_every: 0,
-        ..Backlog::new(REPO, 20)
-    };
-    let github = GitHub::new()
-        .token(GH_TOKEN)
-        .latency(Duration::from_millis(100))
-        .backlog(&b)
-        .start();
-    let sei = sei_server();
-    let dir = tempfile::tempdir().unwrap();
+    let (github, sei, dir) = twenty_runs_answered_after(Duration::from_millis(100));
     let state = state_file(dir.path()).display().to_string();
     let args = ["--state", state.as_str(), "--concurrency", "1"];
-    let mut first_args = vec!["backfill", "--repository", REPO, "--since", "2025-03-01"];
-    first_args.extend_from_slice(&args);
-    first_args.extend_from_slice(&["--stop-after", "1s"]);
-    let first = command(&github, &sei, &first_args).output().unwrap();
+    let first_args = [&args[..], &["--stop-after", "1s"]].concat();
+    let first = start_backfill(&github, &sei, &first_args, Stdio::piped)
+        .wait_with_output()
+        .unwrap();
     let log = text(&first);
     assert!(
         first.status.success(),
